@@ -1,0 +1,183 @@
+package cache
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/manifest"
+)
+
+const (
+	// RehashInterval is how old the last full re-hash of an entry may be
+	// before [Cache.Lookup] hashes the binary again.
+	RehashInterval = 24 * time.Hour
+
+	// usedInterval is how old an entry's last-use stamp may be before a
+	// use bumps it.
+	usedInterval = time.Hour
+
+	recordName   = "entry.json"
+	usedName     = ".used"
+	verifiedName = ".verified"
+)
+
+// A Cache is a cache directory. Open one with [Open].
+type Cache struct {
+	dir     string
+	entries string
+	records *manifest.Store
+	now     func() time.Time
+}
+
+// An Entry is a committed cache entry.
+type Entry struct {
+	manifest.Entry
+	// Path is the absolute path of the binary.
+	Path string
+	// LastUsed is when the entry was last returned by a lookup (to within
+	// an hour).
+	LastUsed time.Time
+}
+
+// DefaultDir returns the default cache directory:
+// $XDG_DATA_HOME/openshell/docker-supervisor, where XDG_DATA_HOME defaults
+// to ~/.local/share.
+func DefaultDir() (string, error) {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the default cache directory: %w; set --cache-dir", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "openshell", "docker-supervisor"), nil
+}
+
+// Open opens the cache in dir, creating it (mode 0755) if needed. A
+// directory that other users could write to is refused with [ErrUnsafeDir].
+func Open(dir string) (*Cache, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
+	}
+	if err := os.MkdirAll(filepath.Join(abs, "entries"), 0o755); err != nil {
+		return nil, fmt.Errorf("creating cache directory %s: %w", abs, err)
+	}
+	if err := checkOwner(abs); err != nil {
+		return nil, err
+	}
+	st, err := manifest.OpenStore(abs)
+	if err != nil {
+		return nil, err
+	}
+	return &Cache{dir: abs, entries: filepath.Join(abs, "entries"), records: st, now: time.Now}, nil
+}
+
+// Dir returns the cache's absolute directory.
+func (c *Cache) Dir() string { return c.dir }
+
+// Records returns the store of refs, indexes and pins kept in the cache.
+func (c *Cache) Records() *manifest.Store { return c.records }
+
+func (c *Cache) entryDir(k Key) string { return filepath.Join(c.entries, k.name()) }
+
+// Lookup returns the entry for k after checking it against its record.
+// A missing entry gives an error matching [ErrNotCached] (and so
+// fs.ErrNotExist); an entry that fails its check gives one matching
+// [ErrDamaged].
+func (c *Cache) Lookup(ctx context.Context, k Key) (*Entry, error) {
+	if err := k.validate(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e, err := c.check(k)
+	if err != nil {
+		return nil, err
+	}
+	c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
+	return e, nil
+}
+
+// check reads and verifies the entry for k without side effects other than
+// refreshing its verification stamp after a full re-hash.
+func (c *Cache) check(k Key) (*Entry, error) {
+	dir := c.entryDir(k)
+	var rec manifest.Entry
+	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
+		}
+		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	}
+	bin := filepath.Join(dir, k.base())
+	fi, err := os.Lstat(bin)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: %s is not a regular file: %w", k, bin, ErrDamaged)
+	case fi.Size() != rec.Size:
+		return nil, fmt.Errorf("%s: %s has %d bytes, its record says %d: %w", k, bin, fi.Size(), rec.Size, ErrDamaged)
+	case fi.Mode().Perm() != 0o555:
+		return nil, fmt.Errorf("%s: %s has mode %v, want -r-xr-xr-x: %w", k, bin, fi.Mode().Perm(), ErrDamaged)
+	case rec.ManifestDigest != k.Manifest || rec.File != k.file():
+		return nil, fmt.Errorf("%s: record describes %s:%s: %w", k, rec.ManifestDigest, rec.File, ErrDamaged)
+	}
+	stamp := filepath.Join(dir, verifiedName)
+	if vi, err := os.Stat(stamp); err != nil || c.now().Sub(vi.ModTime()) > RehashInterval {
+		if err := verifyFile(bin, rec.BinarySHA256); err != nil {
+			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+		}
+		c.touch(stamp, 0)
+	}
+	e := &Entry{Entry: rec, Path: bin, LastUsed: rec.ExtractedAt}
+	if ui, err := os.Stat(filepath.Join(dir, usedName)); err == nil && ui.ModTime().After(e.LastUsed) {
+		e.LastUsed = ui.ModTime()
+	}
+	return e, nil
+}
+
+// touch sets the mtime of the stamp file at p to now if it is older than
+// min, creating it if needed. Failures are ignored: a read-only cache still
+// serves its entries.
+func (c *Cache) touch(p string, min time.Duration) {
+	now := c.now()
+	if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) < min {
+		return
+	}
+	if err := os.Chtimes(p, now, now); errors.Is(err, fs.ErrNotExist) {
+		if f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			f.Close()
+			os.Chtimes(p, now, now)
+		}
+	}
+}
+
+// verifyFile hashes the file at p and compares it with want.
+func verifyFile(p string, want digest.Digest) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("hashing %s: %w", p, err)
+	}
+	if got := digest.NewDigest(digest.SHA256, h); got != want {
+		return fmt.Errorf("%s has sha256 %s, its record says %s", p, got.Encoded(), want.Encoded())
+	}
+	return nil
+}

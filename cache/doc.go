@@ -1,0 +1,46 @@
+// Package cache is supctl's on-disk store of extracted supervisor binaries.
+//
+// # Layout
+//
+// A cache is one directory:
+//
+//	entries/sha256-<hex>/openshell-sandbox   the binary, mode 0555
+//	entries/sha256-<hex>/entry.json          its record, a [manifest.Entry]
+//	entries/sha256-<hex>/.used               mtime = last use (bumped at most hourly)
+//	entries/sha256-<hex>/.verified           mtime = last full re-hash
+//	entries/sha256-<hex>.lock                the entry's lock file, never deleted
+//	refs/ indexes/ pins/                     records of a [manifest.Store]
+//
+// An entry is named by the digest of the platform image manifest the binary
+// was extracted from ([Key]); a binary at another path in the image gets a
+// suffix derived from that path. The entry is self-verifying: its record
+// holds the binary's SHA-256 and size.
+//
+// # Filling an entry
+//
+// [Cache.Begin] follows the fill protocol of the Go module cache: look the
+// entry up; take the entry's exclusive lock; look again (another process may
+// have filled it meanwhile); set aside a damaged entry; remove temporary
+// directories left by dead writers of this entry; write the binary into a new
+// temporary directory beside the entries, sync it, make it read-only; write
+// the record after it; rename the directory into place and sync the parent.
+// A crash at any point leaves either no entry or a whole one, and a reader
+// never sees a partial file. On failure only the temporary directory is
+// removed.
+//
+// # Reuse
+//
+// [Cache.Lookup] checks an entry on every use by stat (regular file, size
+// and permissions against the record) and re-hashes the whole binary when
+// the last full check is older than [RehashInterval]. A mismatch is never
+// returned as usable: Lookup reports it with [ErrDamaged] and the next
+// [Cache.Begin] sets the entry aside and fills it again.
+//
+// # Concurrency
+//
+// Any number of goroutines and processes on one machine may share a cache:
+// locks are flock(2) locks on the lock files, released by the kernel when a
+// process dies, so a killed process never leaves a stale lock. Network file
+// systems whose flock does not work are detected and refused with
+// [ErrLocking]; use a local directory.
+package cache

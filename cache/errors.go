@@ -1,0 +1,23 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+var (
+	// ErrNotCached reports that an entry is not in the cache. It matches
+	// fs.ErrNotExist.
+	ErrNotCached = fmt.Errorf("not cached: %w", fs.ErrNotExist)
+
+	// ErrDamaged reports an entry whose binary does not match its record.
+	ErrDamaged = errors.New("cache entry damaged")
+
+	// ErrLocking reports a cache directory on a file system where file
+	// locks do not work.
+	ErrLocking = errors.New("file locks do not work in the cache directory")
+
+	// ErrUnsafeDir reports a cache directory that others could write to.
+	ErrUnsafeDir = errors.New("unsafe cache directory")
+)

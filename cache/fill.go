@@ -1,0 +1,233 @@
+package cache
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/manifest"
+)
+
+// A Fill is an entry being written. It holds the entry's lock until
+// [Fill.Commit] or [Fill.Abort]. A Fill is not safe for concurrent use.
+type Fill struct {
+	c      *Cache
+	key    Key
+	tmp    string // temporary entry directory
+	f      *os.File
+	h      hash.Hash
+	n      int64
+	sealed bool
+	done   bool
+	unlock func() error
+}
+
+// Begin starts filling the entry for k. If the entry is already there and
+// sound (perhaps because another process filled it while this one waited
+// for the lock), Begin returns it and a nil Fill. Otherwise the caller
+// writes the binary to the Fill, seals it, checks it, and commits or aborts.
+// Begin waits for the entry's lock until ctx is done.
+func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
+	if err := k.validate(); err != nil {
+		return nil, nil, err
+	}
+	if e, err := c.check(k); err == nil {
+		return nil, e, nil
+	}
+	unlock, err := lockFile(ctx, c.entryDir(k)+".lock")
+	if err != nil {
+		return nil, nil, err
+	}
+	fill, e, err := c.begin(k, unlock)
+	if fill == nil {
+		unlock()
+	}
+	return fill, e, err
+}
+
+// begin is Begin under the entry's lock.
+func (c *Cache) begin(k Key, unlock func() error) (*Fill, *Entry, error) {
+	e, err := c.check(k)
+	switch {
+	case err == nil:
+		return nil, e, nil
+	case errors.Is(err, ErrDamaged):
+		if err := c.setAside(k); err != nil {
+			return nil, nil, err
+		}
+	}
+	stale, _ := filepath.Glob(filepath.Join(c.entries, ".tmp-"+k.name()+"-*"))
+	for _, s := range stale {
+		removeAll(s) // left by a writer that died holding this lock
+	}
+	tmp, err := os.MkdirTemp(c.entries, ".tmp-"+k.name()+"-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("creating a cache entry in %s: %w", c.dir, err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		removeAll(tmp)
+		return nil, nil, fmt.Errorf("creating a cache entry in %s: %w", c.dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(tmp, k.base()), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		removeAll(tmp)
+		return nil, nil, fmt.Errorf("creating a cache entry in %s: %w", c.dir, err)
+	}
+	return &Fill{c: c, key: k, tmp: tmp, f: f, h: sha256.New(), unlock: unlock}, nil, nil
+}
+
+// setAside moves the damaged entry for k out of the way and deletes it.
+func (c *Cache) setAside(k Key) error {
+	dir := c.entryDir(k)
+	aside := filepath.Join(c.entries, ".damaged-"+k.name()+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
+	if err := os.Rename(dir, aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("setting aside damaged cache entry %s: %w", dir, err)
+	}
+	removeAll(aside)
+	return nil
+}
+
+// removeAll removes p, making read-only directories writable first.
+func removeAll(p string) error {
+	filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			os.Chmod(q, 0o755)
+		}
+		return nil
+	})
+	return os.RemoveAll(p)
+}
+
+// Write appends to the binary, hashing as it goes.
+func (f *Fill) Write(p []byte) (int, error) {
+	if f.sealed || f.done {
+		return 0, errors.New("cache: write to a sealed fill")
+	}
+	n, err := f.f.Write(p)
+	f.h.Write(p[:n])
+	f.n += int64(n)
+	if err != nil {
+		return n, fmt.Errorf("writing to cache directory %s: %w", f.c.dir, err)
+	}
+	return n, nil
+}
+
+// Reset discards what was written so far, for a layer that holds the file
+// twice (the last copy wins).
+func (f *Fill) Reset() error {
+	if f.sealed || f.done {
+		return errors.New("cache: reset of a sealed fill")
+	}
+	if _, err := f.f.Seek(0, 0); err != nil {
+		return err
+	}
+	if err := f.f.Truncate(0); err != nil {
+		return err
+	}
+	f.h.Reset()
+	f.n = 0
+	return nil
+}
+
+// Size is the number of bytes written so far.
+func (f *Fill) Size() int64 { return f.n }
+
+// Seal syncs and closes the binary, makes it read-only and executable
+// (0555) and returns its temporary path and digest, so the caller can check
+// it before committing.
+func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
+	if f.done {
+		return "", "", errors.New("cache: seal of a finished fill")
+	}
+	p := f.f.Name()
+	if !f.sealed {
+		err = f.f.Sync()
+		if cerr := f.f.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(p, 0o555)
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("writing to cache directory %s: %w", f.c.dir, err)
+		}
+		f.sealed = true
+	}
+	return p, digest.NewDigest(digest.SHA256, f.h), nil
+}
+
+// Commit records rec beside the sealed binary and moves the entry into
+// place. The binary's digest and size in rec are set from what was written.
+// Commit releases the lock, whatever its outcome.
+func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
+	defer f.Abort()
+	_, sum, err := f.Seal()
+	if err != nil {
+		return nil, err
+	}
+	rec.ManifestDigest = f.key.Manifest
+	rec.File = f.key.file()
+	rec.BinarySHA256 = sum
+	rec.Size = f.n
+	if rec.ExtractedAt.IsZero() {
+		rec.ExtractedAt = f.c.now().UTC().Truncate(time.Second)
+	}
+	if err := manifest.WriteFile(filepath.Join(f.tmp, recordName), &rec); err != nil {
+		return nil, err
+	}
+	for _, s := range []string{usedName, verifiedName} {
+		f.c.touch(filepath.Join(f.tmp, s), 0)
+	}
+	dir := f.c.entryDir(f.key)
+	if err := syncDir(f.tmp); err != nil {
+		return nil, fmt.Errorf("committing cache entry %s: %w", dir, err)
+	}
+	if err := os.Rename(f.tmp, dir); err != nil {
+		return nil, fmt.Errorf("committing cache entry %s: %w", dir, err)
+	}
+	f.done = true
+	if err := syncDir(f.c.entries); err != nil {
+		return nil, fmt.Errorf("committing cache entry %s: %w", dir, err)
+	}
+	return f.c.check(f.key)
+}
+
+// Abort removes the temporary entry, unless committed, and releases the
+// lock. It may be called more than once.
+func (f *Fill) Abort() error {
+	if f == nil || f.unlock == nil {
+		return nil
+	}
+	if !f.sealed {
+		f.f.Close()
+	}
+	if !f.done {
+		removeAll(f.tmp)
+		f.done = true
+	}
+	unlock := f.unlock
+	f.unlock = nil
+	return unlock()
+}
+
+// syncDir flushes a directory's entries to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

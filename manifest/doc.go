@@ -1,0 +1,31 @@
+// Package manifest is supctl's record of what its cache holds: which
+// supervisor binaries it extracted (entries), which image references pointed
+// at which digests and when that was last checked (refs), which image indexes
+// map which platforms to which manifests (indexes), and which images are
+// pinned (pins). It is not an OCI image manifest.
+//
+// # Files
+//
+// Every record is one small JSON document in its own file, so that processes
+// sharing a cache never rewrite each other's records:
+//
+//	entry.json                  an [Entry], inside its cache entry directory
+//	refs/<key>.json             a [Ref]; key is the hex SHA-256 of the reference name
+//	indexes/sha256-<hex>.json   an [Index], named by the index digest
+//	pins/<key>.json             a [Pin]; key as for refs
+//
+// # Schema
+//
+// Every document has a "schemaVersion" field, currently [SchemaVersion].
+// Keys are written in a fixed order, slices sorted, with a trailing newline.
+// A file is replaced only by writing a temporary file in the same directory,
+// syncing it and renaming it over the old one ([WriteFile]); it is never
+// truncated in place, so a reader sees either the old or the new document.
+//
+// A document that cannot be decoded or fails validation is corrupt: [Read]
+// moves it aside to "<name>.corrupt-<unix-nanoseconds>" and returns an error
+// matching [ErrCorrupt]; the caller treats the record as absent and rebuilds
+// it. A document with a schemaVersion newer than this package knows is left
+// untouched and reported with an error matching [ErrSchema]: it was written by
+// a newer supctl, and overwriting it would lose information.
+package manifest

@@ -1,0 +1,145 @@
+package manifest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// A Store holds the refs, indexes and pins of one cache directory. Entries
+// live with their binaries and are read and written by package cache.
+//
+// A Store is safe for use by several goroutines and processes: each record is
+// its own file, replaced atomically; when two processes write the same ref
+// at once, the last rename wins and both documents are valid.
+type Store struct {
+	dir string
+}
+
+// OpenStore returns the store rooted at dir, creating its directories.
+func OpenStore(dir string) (*Store, error) {
+	for _, sub := range []string{"refs", "indexes", "pins"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("opening records in %s: %w", dir, err)
+		}
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir returns the directory the store was opened on.
+func (s *Store) Dir() string { return s.dir }
+
+// nameKey maps a reference name to a file name.
+func nameKey(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:16]) + ".json"
+}
+
+func (s *Store) refPath(name string) string { return filepath.Join(s.dir, "refs", nameKey(name)) }
+func (s *Store) pinPath(name string) string { return filepath.Join(s.dir, "pins", nameKey(name)) }
+func (s *Store) indexPath(d digest.Digest) string {
+	return filepath.Join(s.dir, "indexes", d.Algorithm().String()+"-"+d.Encoded()+".json")
+}
+
+// Ref returns the record of the reference name. See [Read] for its errors;
+// a missing record matches [fs.ErrNotExist].
+func (s *Store) Ref(name string) (*Ref, error) {
+	var r Ref
+	if err := Read(s.refPath(name), &r); err != nil {
+		return nil, err
+	}
+	if r.Name != name {
+		return nil, fmt.Errorf("ref record for %s names %s: %w", name, r.Name, ErrCorrupt)
+	}
+	return &r, nil
+}
+
+// PutRef writes the record of r.Name.
+func (s *Store) PutRef(r *Ref) error { return WriteFile(s.refPath(r.Name), r) }
+
+// Refs returns every readable ref record, sorted by name. Corrupt records are
+// moved aside and skipped; the first other error is returned with the refs
+// that could be read.
+func (s *Store) Refs() ([]Ref, error) {
+	var out []Ref
+	err := s.each("refs", func(p string) error {
+		var r Ref
+		err := Read(p, &r)
+		if err == nil {
+			out = append(out, r)
+		}
+		return err
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// Index returns the record of the image index d.
+func (s *Store) Index(d digest.Digest) (*Index, error) {
+	var x Index
+	if err := Read(s.indexPath(d), &x); err != nil {
+		return nil, err
+	}
+	if x.Digest != d {
+		return nil, fmt.Errorf("index record for %s names %s: %w", d, x.Digest, ErrCorrupt)
+	}
+	return &x, nil
+}
+
+// PutIndex writes the record of x.Digest.
+func (s *Store) PutIndex(x *Index) error { return WriteFile(s.indexPath(x.Digest), x) }
+
+// Pin returns the pin of the reference name.
+func (s *Store) Pin(name string) (*Pin, error) {
+	var p Pin
+	if err := Read(s.pinPath(name), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PutPin writes the pin p.Name.
+func (s *Store) PutPin(p *Pin) error { return WriteFile(s.pinPath(p.Name), p) }
+
+// Pins returns every readable pin, sorted by name, like [Store.Refs].
+func (s *Store) Pins() ([]Pin, error) {
+	var out []Pin
+	err := s.each("pins", func(p string) error {
+		var pin Pin
+		err := Read(p, &pin)
+		if err == nil {
+			out = append(out, pin)
+		}
+		return err
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, err
+}
+
+// each calls fn for every record file in sub, skipping corrupt ones and
+// returning the first other error after visiting all.
+func (s *Store) each(sub string, fn func(path string) error) error {
+	des, err := os.ReadDir(filepath.Join(s.dir, sub))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	var first error
+	for _, de := range des {
+		n := de.Name()
+		if strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".json") {
+			continue
+		}
+		if err := fn(filepath.Join(s.dir, sub, n)); err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, fs.ErrNotExist) && first == nil {
+			first = err
+		}
+	}
+	return first
+}
