@@ -1,0 +1,85 @@
+// Package resolver turns a supervisor image reference into a verified,
+// version-checked openshell-sandbox binary in a local [cache.Cache]. It is
+// the one call an OpenShell gateway makes before it creates a sandbox:
+//
+//	c, err := cache.Open(dir)
+//	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(">=0.0.47-0 <0.1.0")))
+//	res, err := r.Resolve(ctx, "ghcr.io/nvidia/openshell/supervisor:dev")
+//	// res.Path is the binary to bind-mount; res.Version what it reports.
+//
+// # References and freshness
+//
+// A digest reference is immutable. A tag that is a plain release version
+// ("0.0.47", "v1.2.3", see [IsReleaseTag]) is immutable too; every other tag
+// ("dev", "latest", "0.0.47-dev.12") floats. Which tags float is an option
+// ([WithImmutableTags]).
+//
+// Under [PullIfStale], the default:
+//
+//   - a digest reference, or an immutable tag, already cached is served
+//     with no registry request;
+//   - a floating tag whose last check is younger than the max age
+//     ([WithMaxAge], default [DefaultMaxAge]) is served from the records with
+//     no registry request;
+//   - an older one costs one HEAD of the manifest: the same digest refreshes
+//     the check time; a new digest is fetched and extracted;
+//   - if that HEAD fails because the registry is unreachable or failing
+//     (5xx, 429 after retries), the recorded digest is served with a
+//     warning (stale-if-error, [FromStaleCache]); with nothing recorded the
+//     error matches [ErrUnreachable].
+//
+// [PullAlways] checks on every resolve; [PullNever] never contacts the
+// registry and reports a miss with [ErrNotCached].
+//
+// # Platforms
+//
+// From an image index the manifest for the target platform is selected
+// ([WithPlatform], default linux/<GOARCH>), variant-aware: with no variant
+// asked for, a manifest with none or with the architecture's default (v8 for
+// arm64, v7 for arm) is preferred. A missing platform is a [*PlatformError]
+// listing the platforms the index has.
+//
+// # Extraction
+//
+// The binary ([WithFile], default /openshell-sandbox) is searched for from
+// the top layer down; the search stops at the first layer that decides: one
+// holding the file (the last entry of that name in the layer wins), or one
+// deleting it with a whiteout of the file or of a directory above it, or an
+// opaque whiteout of a directory above it. Layers below are not downloaded.
+// Each layer streams: compressed bytes are hashed as they arrive, inflated
+// (gzip or zstd, sniffed from the first bytes; plain tar otherwise) and read
+// as tar; the binary goes straight to a temporary file in the cache. The
+// rest of the blob is then read and its digest and size checked before
+// anything is committed. Memory stays bounded whatever the binary's size.
+//
+// Refused with [ErrRefused]: a symlink, hard link, device or directory in
+// place of the binary; a symlink in place of a directory above it; a tar
+// name climbing above the root; a binary over [WithMaxSize]; a layer that
+// inflates beyond [WithMaxLayerSize]; content that does not match its
+// digest; a file that is not ELF or whose ELF machine is not the platform's.
+// A layer cut off mid-stream is downloaded again, at most three times.
+//
+// # Version and compatibility
+//
+// After verification the binary's version is learned by the probers of
+// package supervisor ([WithProbers]) and recorded with how it was learned.
+// With a range set ([WithRange]) a version outside it, or an unknown
+// version, gives an [*IncompatibleError] (matching [ErrIncompatible]) that
+// names the reference, digest, version and range: never a silent success.
+// The entry stays in the cache; it is content.
+//
+// # Registries
+//
+// Credentials come from [WithKeychain] (default: the Docker config and its
+// credential helpers). TLS is verified; plain HTTP is used only for loopback
+// registries unless [WithInsecure] is set. Failed requests (429, 5xx,
+// resets) are retried with backoff ([WithRetry]), a bounded number of times.
+// Mirrors ([WithMirror]) are tried before the origin. Secrets are never
+// logged.
+//
+// # Logging
+//
+// With [WithLogger], each decision is logged as one event named by its
+// message: cache-hit, checked, refreshed, stale-served, extracted,
+// incompatible.
+package resolver

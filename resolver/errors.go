@@ -1,0 +1,86 @@
+package resolver
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/openshell-contrib/supctl/cache"
+)
+
+// Sentinel errors. Errors returned by a [Resolver] wrap at most one of them,
+// so a caller (the supctl CLI maps them to exit codes) can tell what went
+// wrong with errors.Is.
+var (
+	// ErrBadReference reports a reference that cannot be parsed.
+	ErrBadReference = errors.New("invalid image reference")
+
+	// ErrNotFound reports a repository, tag, digest, platform or binary
+	// that does not exist.
+	ErrNotFound = errors.New("not found")
+
+	// ErrUnreachable reports a registry that could not be reached, or that
+	// failed (5xx, 429) after bounded retries, when no usable cached copy
+	// exists.
+	ErrUnreachable = errors.New("registry unreachable")
+
+	// ErrNotCached reports a cache miss under [PullNever]. It is
+	// cache.ErrNotCached and matches fs.ErrNotExist.
+	ErrNotCached = cache.ErrNotCached
+
+	// ErrRefused reports an image whose binary supctl will not use: a
+	// symlink, link, device or directory in its place, a name escaping the
+	// image root, a binary over the size limit, a layer that inflates
+	// beyond its limit, a file that is not ELF or is built for another
+	// machine, or content that does not match its digest.
+	ErrRefused = errors.New("refused")
+
+	// ErrIncompatible reports a binary whose version is outside the
+	// required range or unknown under a range; see [IncompatibleError].
+	ErrIncompatible = errors.New("incompatible supervisor")
+)
+
+// A PlatformError reports that an image index has no manifest for the
+// requested platform. It matches [ErrNotFound].
+type PlatformError struct {
+	Ref  string
+	Want string
+	Have []string
+}
+
+func (e *PlatformError) Error() string {
+	have := "none"
+	if len(e.Have) > 0 {
+		have = strings.Join(e.Have, ", ")
+	}
+	return fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those with --platform", e.Ref, e.Want, have)
+}
+
+// Is reports whether target is [ErrNotFound].
+func (e *PlatformError) Is(target error) bool { return target == ErrNotFound }
+
+// An IncompatibleError reports a supervisor binary whose version is not in
+// the range the caller requires, or is unknown while a range is set. It
+// matches [ErrIncompatible]. The entry stays in the cache (it is content)
+// but the resolve does not return it as usable.
+type IncompatibleError struct {
+	Ref      string // the reference resolved
+	Digest   string // the platform manifest digest
+	Platform string
+	Version  string // "" when unknown
+	Range    string
+}
+
+func (e *IncompatibleError) Error() string {
+	if e.Version == "" {
+		return fmt.Sprintf("supervisor %s (%s, %s) has an unknown version and the range %q is required; "+
+			"use an image whose binary reports its version, or pin a known-good digest with \"supctl pin\"",
+			e.Ref, e.Digest, e.Platform, e.Range)
+	}
+	return fmt.Sprintf("supervisor %s (%s, %s) is version %s, outside the required range %q; "+
+		"pull a newer tag (\"supctl pull --pull always %s\"), pin a compatible digest with \"supctl pin\", or change the range",
+		e.Ref, e.Digest, e.Platform, e.Version, e.Range, e.Ref)
+}
+
+// Is reports whether target is [ErrIncompatible].
+func (e *IncompatibleError) Is(target error) bool { return target == ErrIncompatible }

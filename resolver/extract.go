@@ -1,0 +1,295 @@
+package resolver
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/cache"
+)
+
+// maxZstdWindow bounds the memory a zstd layer may make the decoder use.
+const maxZstdWindow = 64 << 20
+
+// verdict is what one layer says about the binary.
+type verdict int
+
+const (
+	undecided verdict = iota // the layer does not touch the binary
+	found                    // the layer holds the binary (now in the fill)
+	absent                   // the layer deletes it (whiteout or opaque directory)
+)
+
+// layerAttempts bounds how often one layer is downloaded after transient
+// failures in the middle of its blob.
+const layerAttempts = 3
+
+// findBinary searches img's layers from the top down for the binary and
+// writes it to fill. It stops at the first layer that decides: one that
+// holds the binary, or one that deletes it. Layers below are never
+// downloaded. It returns the digest of the deciding layer.
+func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, img v1.Image, fill *cache.Fill) (v1.Hash, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return v1.Hash{}, classify(ref, err)
+	}
+	for i := len(m.Layers) - 1; i >= 0; i-- {
+		desc := m.Layers[i]
+		var v verdict
+		for attempt := 1; ; attempt++ {
+			v, err = r.scanLayer(ctx, img, desc, fill)
+			if err == nil || attempt == layerAttempts || !transient(err) || ctx.Err() != nil {
+				break
+			}
+			r.cfg.log.Warn("retrying layer", "layer", desc.Digest.String(), "attempt", attempt, "err", err)
+		}
+		if err != nil {
+			if errors.Is(err, ErrRefused) {
+				return v1.Hash{}, fmt.Errorf("%s: layer %s: %w", ref, desc.Digest, err)
+			}
+			return v1.Hash{}, classify(ref, fmt.Errorf("layer %s: %w", desc.Digest, err))
+		}
+		switch v {
+		case found:
+			return desc.Digest, nil
+		case absent:
+			return v1.Hash{}, fmt.Errorf("%s: %s is deleted by layer %s (a whiteout): %w; the image has no supervisor binary at that path",
+				ref, r.cfg.file, desc.Digest, ErrNotFound)
+		}
+	}
+	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or --file", ref, r.cfg.file, ErrNotFound)
+}
+
+// transient reports whether a layer download failed in a way worth
+// retrying: a connection cut or a truncated stream.
+func transient(err error) bool {
+	if errors.Is(err, ErrRefused) {
+		return false
+	}
+	return unreachable(err)
+}
+
+// scanLayer streams one layer: compressed bytes -> digest check ->
+// decompression -> tar. The whole compressed blob is read and its digest
+// checked before scanLayer returns, whatever the verdict.
+func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descriptor, fill *cache.Fill) (verdict, error) {
+	if fill.Size() > 0 {
+		if err := fill.Reset(); err != nil {
+			return undecided, err
+		}
+	}
+	l, err := img.LayerByDigest(desc.Digest)
+	if err != nil {
+		return undecided, err
+	}
+	rc, err := l.Compressed()
+	if err != nil {
+		return undecided, err
+	}
+	defer rc.Close()
+	want, err := digest.Parse(desc.Digest.String())
+	if err != nil {
+		return undecided, fmt.Errorf("layer digest %q: %w", desc.Digest, ErrRefused)
+	}
+	blob := &hashingReader{r: rc, h: sha256.New()}
+	if want.Algorithm() != digest.SHA256 {
+		return undecided, fmt.Errorf("layer digest algorithm %s is not supported: %w", want.Algorithm(), ErrRefused)
+	}
+	br := bufio.NewReaderSize(blob, 256<<10)
+	v, err := r.scanTar(ctx, br, fill)
+	if err != nil {
+		return undecided, err
+	}
+	// tar stops at its end marker and decompressors may stop before the
+	// end of the blob: read the rest so the whole blob is hashed.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return undecided, err
+	}
+	if desc.Size > 0 && blob.n != desc.Size {
+		return undecided, fmt.Errorf("blob has %d bytes, the manifest says %d: %w", blob.n, desc.Size, ErrRefused)
+	}
+	if got := digest.NewDigest(digest.SHA256, blob.h); got != want {
+		return undecided, fmt.Errorf("blob content has digest %s, not %s: %w", got, want, ErrRefused)
+	}
+	return v, nil
+}
+
+// scanTar decompresses br as sniffed (gzip, zstd or plain tar) and reads its
+// tar stream to the end, writing the binary to fill if it is there.
+func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fill) (verdict, error) {
+	magic, _ := br.Peek(4)
+	var plain io.Reader = br
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return undecided, err
+		}
+		defer zr.Close()
+		plain = zr
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(maxZstdWindow))
+		if err != nil {
+			return undecided, err
+		}
+		defer zr.Close()
+		plain = zr
+	}
+	limited := &bombGuard{ctx: ctx, r: plain, left: r.cfg.maxLayerSize + 1}
+	tr := tar.NewReader(limited)
+	target := r.cfg.file
+	v := undecided
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return v, nil
+		}
+		if err != nil {
+			return undecided, fmt.Errorf("reading layer: %w", err)
+		}
+		p, ok := cleanName(hdr.Name)
+		if !ok {
+			return undecided, fmt.Errorf("tar entry %q escapes the image root: %w", hdr.Name, ErrRefused)
+		}
+		switch {
+		case p == target:
+			if err := r.takeEntry(tr, hdr, fill); err != nil {
+				return undecided, err
+			}
+			v = found
+		case v == found:
+			// A later entry may only replace the binary, handled above.
+		case deletes(p, target):
+			v = absent
+		case isAncestor(p, target) && hdr.Typeflag != tar.TypeDir:
+			if hdr.Typeflag == tar.TypeSymlink {
+				return undecided, fmt.Errorf("%s, a directory above the binary, is a symlink to %q; supctl does not follow links: %w", p, hdr.Linkname, ErrRefused)
+			}
+			v = absent // replaced by a file: nothing below it exists
+		}
+	}
+}
+
+// takeEntry copies the binary's tar entry to fill after checking its type
+// and size.
+func (r *Resolver) takeEntry(tr *tar.Reader, hdr *tar.Header, fill *cache.Fill) error {
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeSymlink:
+		return fmt.Errorf("%s is a symlink to %q, not a file: %w", hdr.Name, hdr.Linkname, ErrRefused)
+	case tar.TypeLink:
+		return fmt.Errorf("%s is a hard link to %q, not a file: %w", hdr.Name, hdr.Linkname, ErrRefused)
+	case tar.TypeDir:
+		return fmt.Errorf("%s is a directory, not a file: %w", hdr.Name, ErrRefused)
+	default:
+		return fmt.Errorf("%s is a special file (tar type %q), not a regular file: %w", hdr.Name, hdr.Typeflag, ErrRefused)
+	}
+	if hdr.Size > r.cfg.maxSize {
+		return fmt.Errorf("%s is %d bytes, over the %d-byte limit: %w", hdr.Name, hdr.Size, r.cfg.maxSize, ErrRefused)
+	}
+	if fill.Size() > 0 {
+		if err := fill.Reset(); err != nil {
+			return err
+		}
+	}
+	buf := make([]byte, 256<<10)
+	n, err := io.CopyBuffer(fill, io.LimitReader(tr, r.cfg.maxSize+1), buf)
+	if err != nil {
+		return fmt.Errorf("extracting %s: %w", hdr.Name, err)
+	}
+	if n > r.cfg.maxSize {
+		return fmt.Errorf("%s is over the %d-byte limit: %w", hdr.Name, r.cfg.maxSize, ErrRefused)
+	}
+	return nil
+}
+
+// cleanName turns a tar entry name into an absolute slash path, reporting
+// false for a name that climbs above the root ("../x", "/../x", "a/../../x").
+func cleanName(n string) (string, bool) {
+	depth := 0
+	for _, el := range strings.Split(n, "/") {
+		switch el {
+		case "", ".":
+		case "..":
+			if depth == 0 {
+				return "", false
+			}
+			depth--
+		default:
+			depth++
+		}
+	}
+	return path.Clean("/" + n), true
+}
+
+// isAncestor reports whether dir is a directory strictly above p.
+func isAncestor(dir, p string) bool {
+	return dir == "/" || strings.HasPrefix(p, dir+"/")
+}
+
+// deletes reports whether the tar entry at p is a whiteout that removes
+// target from the layers below: a whiteout of target or of a directory
+// above it, or an opaque whiteout of a directory above it.
+func deletes(p, target string) bool {
+	dir, base := path.Split(p)
+	if !strings.HasPrefix(base, ".wh.") {
+		return false
+	}
+	dir = path.Clean(dir)
+	if base == ".wh..wh..opq" {
+		return isAncestor(dir, target)
+	}
+	victim := path.Join(dir, strings.TrimPrefix(base, ".wh."))
+	return victim == target || isAncestor(victim, target)
+}
+
+// hashingReader hashes and counts what is read through it.
+type hashingReader struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	h.n += int64(n)
+	return n, err
+}
+
+// bombGuard stops reading a decompressed layer past its limit, and when
+// ctx is done.
+type bombGuard struct {
+	ctx  context.Context
+	r    io.Reader
+	left int64 // bytes still allowed, plus one
+}
+
+func (b *bombGuard) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if b.left <= 0 {
+		return n, fmt.Errorf("layer inflates to more than its limit (a decompression bomb?): %w", ErrRefused)
+	}
+	return n, err
+}

@@ -1,0 +1,289 @@
+package resolver
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/supervisor"
+)
+
+const (
+	// DefaultMaxAge is how long a floating tag's last check stays fresh.
+	DefaultMaxAge = 15 * time.Minute
+
+	// DefaultMaxSize is the largest binary extracted, in bytes.
+	DefaultMaxSize = 512 << 20
+
+	// DefaultMaxLayerSize bounds the uncompressed bytes read from one layer
+	// while searching it: a layer that inflates beyond it is refused as a
+	// decompression bomb.
+	DefaultMaxLayerSize = 8 << 30
+)
+
+// A PullPolicy says when a resolve may contact the registry.
+type PullPolicy int
+
+const (
+	// PullIfStale checks a floating tag when its last check is older than
+	// the max age, and fetches what is not cached. The default.
+	PullIfStale PullPolicy = iota
+	// PullAlways checks the tag with the registry on every resolve.
+	PullAlways
+	// PullNever uses the cache only; a miss is an error matching
+	// [ErrNotCached].
+	PullNever
+)
+
+// ParsePullPolicy parses "if-stale", "always" or "never".
+func ParsePullPolicy(s string) (PullPolicy, error) {
+	switch s {
+	case "if-stale", "":
+		return PullIfStale, nil
+	case "always":
+		return PullAlways, nil
+	case "never":
+		return PullNever, nil
+	}
+	return 0, fmt.Errorf("unknown pull policy %q; use always, if-stale or never", s)
+}
+
+func (p PullPolicy) String() string {
+	return [...]string{"if-stale", "always", "never"}[p]
+}
+
+// An Option configures a [Resolver]. Options are checked by [New].
+type Option func(*config) error
+
+type config struct {
+	platform     v1.Platform
+	policy       PullPolicy
+	maxAge       time.Duration
+	file         string
+	maxSize      int64
+	maxLayerSize int64
+	rng          *compat.Range
+	log          *slog.Logger
+	insecure     bool
+	transport    http.RoundTripper
+	keychain     authn.Keychain
+	mirrors      map[string][]string
+	immutable    func(tag string) bool
+	backoff      remote.Backoff
+	probers      []supervisor.Prober
+	now          func() time.Time
+}
+
+func defaults() config {
+	return config{
+		platform:     v1.Platform{OS: "linux", Architecture: runtime.GOARCH},
+		maxAge:       DefaultMaxAge,
+		file:         "/openshell-sandbox",
+		maxSize:      DefaultMaxSize,
+		maxLayerSize: DefaultMaxLayerSize,
+		log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		transport:    http.DefaultTransport,
+		keychain:     authn.DefaultKeychain,
+		immutable:    IsReleaseTag,
+		backoff:      remote.Backoff{Duration: 250 * time.Millisecond, Factor: 3, Jitter: 0.1, Steps: 3},
+		now:          time.Now,
+	}
+}
+
+// WithPlatform sets the target platform, "os/arch" or "os/arch/variant".
+// The default is linux/<GOARCH of this program>: on a Mac with Apple silicon
+// that is linux/arm64, the architecture of the container engine's VM.
+func WithPlatform(p string) Option {
+	return func(c *config) error {
+		pl, err := ParsePlatform(p)
+		if err != nil {
+			return err
+		}
+		c.platform = pl
+		return nil
+	}
+}
+
+// WithPullPolicy sets when the registry is contacted; see [PullPolicy].
+func WithPullPolicy(p PullPolicy) Option {
+	return func(c *config) error {
+		if p < PullIfStale || p > PullNever {
+			return fmt.Errorf("unknown pull policy %d", p)
+		}
+		c.policy = p
+		return nil
+	}
+}
+
+// WithMaxAge sets how long a floating tag's last check stays fresh
+// (default [DefaultMaxAge]). Zero means every resolve checks.
+func WithMaxAge(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("max age %v is negative", d)
+		}
+		c.maxAge = d
+		return nil
+	}
+}
+
+// WithFile sets the binary's absolute path inside the image (default
+// "/openshell-sandbox"). The file's base name is also the program name the
+// binary prints before its version.
+func WithFile(p string) Option {
+	return func(c *config) error {
+		if !strings.HasPrefix(p, "/") || path.Clean(p) != p || p == "/" {
+			return fmt.Errorf("binary path %q must be a clean absolute path such as /openshell-sandbox", p)
+		}
+		c.file = p
+		return nil
+	}
+}
+
+// WithMaxSize sets the largest binary accepted, in bytes (default
+// [DefaultMaxSize]).
+func WithMaxSize(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("max size %d must be positive", n)
+		}
+		c.maxSize = n
+		return nil
+	}
+}
+
+// WithMaxLayerSize bounds the uncompressed bytes read from one layer
+// (default [DefaultMaxLayerSize]).
+func WithMaxLayerSize(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("max layer size %d must be positive", n)
+		}
+		c.maxLayerSize = n
+		return nil
+	}
+}
+
+// WithRange requires the binary's version to be in r. A binary outside the
+// range, or whose version is unknown, gives an [*IncompatibleError]. A nil
+// range accepts any version.
+func WithRange(r *compat.Range) Option {
+	return func(c *config) error {
+		c.rng = r
+		return nil
+	}
+}
+
+// WithLogger sets where decisions are logged (by default nowhere). Each
+// decision is one event whose message is its name: cache-hit, checked,
+// refreshed, stale-served, extracted, incompatible.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("nil logger")
+		}
+		c.log = l
+		return nil
+	}
+}
+
+// WithInsecure allows plain HTTP to any registry. Without it, plain HTTP is
+// used only for registries on loopback addresses.
+func WithInsecure(ok bool) Option {
+	return func(c *config) error {
+		c.insecure = ok
+		return nil
+	}
+}
+
+// WithTransport sets the HTTP transport (default http.DefaultTransport,
+// which honours HTTPS_PROXY).
+func WithTransport(t http.RoundTripper) Option {
+	return func(c *config) error {
+		if t == nil {
+			return fmt.Errorf("nil transport")
+		}
+		c.transport = t
+		return nil
+	}
+}
+
+// WithKeychain sets where registry credentials come from (default
+// authn.DefaultKeychain: the Docker config and its credential helpers,
+// honouring DOCKER_CONFIG).
+func WithKeychain(k authn.Keychain) Option {
+	return func(c *config) error {
+		if k == nil {
+			return fmt.Errorf("nil keychain")
+		}
+		c.keychain = k
+		return nil
+	}
+}
+
+// WithMirror makes resolves try mirror, a registry host such as
+// "mirror.internal:5000", before registry; several mirrors are tried in the
+// order given. The origin is tried last.
+func WithMirror(registry, mirror string) Option {
+	return func(c *config) error {
+		if registry == "" || mirror == "" {
+			return fmt.Errorf("mirror %q=%q: want REGISTRY=MIRROR", registry, mirror)
+		}
+		if c.mirrors == nil {
+			c.mirrors = map[string][]string{}
+		}
+		c.mirrors[registry] = append(c.mirrors[registry], mirror)
+		return nil
+	}
+}
+
+// WithImmutableTags sets which tags are immutable: resolved once and then
+// served from the cache without checking. The default is [IsReleaseTag].
+func WithImmutableTags(f func(tag string) bool) Option {
+	return func(c *config) error {
+		if f == nil {
+			return fmt.Errorf("nil tag classifier")
+		}
+		c.immutable = f
+		return nil
+	}
+}
+
+// WithRetry sets the backoff between retries of failed registry requests
+// (429, 5xx, resets). Steps bounds the attempts.
+func WithRetry(b remote.Backoff) Option {
+	return func(c *config) error {
+		if b.Steps < 1 {
+			return fmt.Errorf("retry steps %d must be at least 1", b.Steps)
+		}
+		c.backoff = b
+		return nil
+	}
+}
+
+// WithProbers sets how a binary's version is learned, in order of
+// preference (default [supervisor.DefaultProbers]).
+func WithProbers(p ...supervisor.Prober) Option {
+	return func(c *config) error {
+		c.probers = p
+		return nil
+	}
+}
+
+var releaseTag = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+
+// IsReleaseTag reports whether tag is a plain release version such as
+// "0.0.47" or "v1.2.3", which supctl treats as immutable by default. Every
+// other tag ("dev", "latest", "0.0.47-dev.12") floats.
+func IsReleaseTag(tag string) bool { return releaseTag.MatchString(tag) }

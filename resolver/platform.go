@@ -1,0 +1,98 @@
+package resolver
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// ParsePlatform parses "os/arch" or "os/arch/variant", e.g. "linux/arm64".
+func ParsePlatform(s string) (v1.Platform, error) {
+	parts := strings.Split(s, "/")
+	for _, p := range parts {
+		if p == "" || strings.TrimSpace(p) != p {
+			parts = nil
+		}
+	}
+	if len(parts) < 2 || len(parts) > 3 {
+		return v1.Platform{}, fmt.Errorf("platform %q: want OS/ARCH or OS/ARCH/VARIANT, e.g. linux/arm64", s)
+	}
+	p := v1.Platform{OS: parts[0], Architecture: parts[1]}
+	if len(parts) == 3 {
+		p.Variant = parts[2]
+	}
+	return p, nil
+}
+
+// platformString formats p as "os/arch" or "os/arch/variant".
+func platformString(p v1.Platform) string {
+	s := p.OS + "/" + p.Architecture
+	if p.Variant != "" {
+		s += "/" + p.Variant
+	}
+	return s
+}
+
+// defaultVariant is the variant an architecture means when none is given.
+func defaultVariant(arch string) string {
+	switch arch {
+	case "arm64":
+		return "v8"
+	case "arm":
+		return "v7"
+	}
+	return ""
+}
+
+// variantMatches reports whether a manifest of variant have serves a
+// request for variant want.
+func variantMatches(arch, want, have string) bool {
+	if want == "" {
+		return true
+	}
+	if have == "" {
+		have = defaultVariant(arch)
+	}
+	return want == have || (want == defaultVariant(arch) && have == "")
+}
+
+// selectManifest picks the manifest for want from an index. With no variant
+// asked for, a manifest without a variant or with the architecture's
+// default variant is preferred over others.
+func selectManifest(im *v1.IndexManifest, want v1.Platform) (v1.Descriptor, error) {
+	var cands []v1.Descriptor
+	for _, d := range im.Manifests {
+		p := d.Platform
+		if p == nil || p.OS != want.OS || p.Architecture != want.Architecture {
+			continue
+		}
+		if variantMatches(p.Architecture, want.Variant, p.Variant) {
+			cands = append(cands, d)
+		}
+	}
+	if len(cands) == 0 {
+		return v1.Descriptor{}, &PlatformError{Want: platformString(want), Have: indexPlatforms(im)}
+	}
+	for _, d := range cands {
+		if v := d.Platform.Variant; v == "" || v == defaultVariant(want.Architecture) {
+			return d, nil
+		}
+	}
+	return cands[0], nil
+}
+
+// indexPlatforms lists the platforms an index holds, sorted, without the
+// "unknown/unknown" entries of attestation manifests.
+func indexPlatforms(im *v1.IndexManifest) []string {
+	var out []string
+	for _, d := range im.Manifests {
+		if d.Platform == nil || d.Platform.OS == "unknown" {
+			continue
+		}
+		out = append(out, platformString(*d.Platform))
+	}
+	sort.Strings(out)
+	return out
+}

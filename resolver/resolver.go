@@ -1,0 +1,263 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/manifest"
+)
+
+// A Resolver turns image references into usable supervisor binaries in a
+// cache. It is safe for concurrent use; so are several resolvers, in several
+// processes, on one cache.
+type Resolver struct {
+	cache *cache.Cache
+	cfg   config
+}
+
+// New returns a resolver over c, configured by opts.
+func New(c *cache.Cache, opts ...Option) (*Resolver, error) {
+	if c == nil {
+		return nil, errors.New("resolver: nil cache")
+	}
+	cfg := defaults()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("resolver: %w", err)
+		}
+	}
+	return &Resolver{cache: c, cfg: cfg}, nil
+}
+
+// Source says where a [Result] came from.
+type Source string
+
+const (
+	// FromCache: served from the cache without contacting the registry.
+	FromCache Source = "cache"
+	// FromRegistry: the registry confirmed or provided the digest.
+	FromRegistry Source = "registry"
+	// FromStaleCache: the registry failed and a previously recorded digest
+	// was served (stale-if-error).
+	FromStaleCache Source = "stale-cache"
+)
+
+// A Result is a usable supervisor binary.
+type Result struct {
+	// Ref is the fully qualified reference resolved.
+	Ref string `json:"ref"`
+	// Digest is the platform image manifest's digest; IndexDigest the
+	// index's, or "" when the reference named a single manifest.
+	Digest      string `json:"digest"`
+	IndexDigest string `json:"index_digest"`
+	Platform    string `json:"platform"`
+	// Path is the binary's absolute path in the cache.
+	Path string `json:"path"`
+	// Version is the binary's version ("" when unknown) and VersionSource
+	// how it was learned.
+	Version       string `json:"version"`
+	VersionSource string `json:"version_source"`
+	// BinarySHA256 is the hex SHA-256 of the binary.
+	BinarySHA256 string `json:"binary_sha256"`
+	Size         int64  `json:"size"`
+	ResolvedFrom Source `json:"resolved_from"`
+	// Extracted is true when this resolve downloaded and extracted the
+	// binary.
+	Extracted bool `json:"extracted"`
+	// CheckedAt is when the registry last confirmed the reference's digest
+	// (for a digest reference: when it was extracted).
+	CheckedAt time.Time `json:"checked_at"`
+}
+
+// Resolve turns ref, a tag or digest reference, into a verified binary for
+// the resolver's platform, contacting the registry only as the pull policy
+// and the freshness rules require (see the package documentation).
+func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
+	parsed, err := r.parse(ref)
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	switch p := parsed.(type) {
+	case name.Digest:
+		res, err = r.resolveDigest(ctx, p)
+	case name.Tag:
+		res, err = r.resolveTag(ctx, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := r.checkRange(res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// parse parses an image reference.
+func (r *Resolver) parse(ref string) (name.Reference, error) {
+	var opts []name.Option
+	if r.cfg.insecure {
+		opts = append(opts, name.Insecure)
+	}
+	p, err := name.ParseReference(ref, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w: %v; want REPOSITORY[:TAG] or REPOSITORY@sha256:DIGEST", ref, ErrBadReference, err)
+	}
+	return p, nil
+}
+
+// resolveDigest serves an immutable digest reference: from the cache with
+// no request when it is there, else from the registry.
+func (r *Resolver) resolveDigest(ctx context.Context, ref name.Digest) (*Result, error) {
+	d := digest.Digest(ref.DigestStr())
+	res, err := r.fromCache(ctx, ref, d)
+	switch {
+	case err == nil:
+		res.ResolvedFrom = FromCache
+		r.cfg.log.Info("cache-hit", "ref", ref.Name(), "digest", res.Digest, "platform", res.Platform)
+		return res, nil
+	case !miss(err):
+		return nil, err
+	case r.cfg.policy == PullNever:
+		return nil, r.notCached(ref)
+	}
+	return r.fetch(ctx, ref, ref)
+}
+
+// resolveTag serves a tag, checking it with the registry when it is stale.
+func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error) {
+	store := r.cache.Records()
+	rec, err := store.Ref(ref.Name())
+	if err != nil && !miss(err) {
+		return nil, err
+	}
+	if err != nil {
+		if errors.Is(err, manifest.ErrCorrupt) {
+			r.cfg.log.Warn("corrupt ref record set aside", "ref", ref.Name(), "err", err)
+		}
+		rec = nil
+	}
+	now := r.cfg.now()
+	if rec != nil && r.cfg.policy != PullAlways {
+		age := now.Sub(rec.CheckedAt)
+		floating := !r.cfg.immutable(ref.TagStr())
+		if r.cfg.policy == PullNever || !floating || age < r.cfg.maxAge {
+			res, err := r.fromCache(ctx, ref, rec.Digest)
+			if err == nil {
+				res.ResolvedFrom, res.CheckedAt = FromCache, rec.CheckedAt
+				r.cfg.log.Info("cache-hit", "ref", ref.Name(), "digest", res.Digest, "platform", res.Platform, "age", age.Round(time.Second).String())
+				return res, nil
+			}
+			if !miss(err) {
+				return nil, err
+			}
+		}
+	}
+	if r.cfg.policy == PullNever {
+		return nil, r.notCached(ref)
+	}
+	if rec == nil {
+		return r.fetch(ctx, ref, ref)
+	}
+	desc, err := r.head(ctx, ref)
+	if err != nil {
+		if !errors.Is(err, ErrUnreachable) {
+			return nil, err
+		}
+		res, cerr := r.fromCache(ctx, ref, rec.Digest)
+		if cerr != nil {
+			return nil, err
+		}
+		res.ResolvedFrom, res.CheckedAt = FromStaleCache, rec.CheckedAt
+		r.cfg.log.Warn("stale-served", "ref", ref.Name(), "digest", res.Digest, "platform", res.Platform,
+			"age", now.Sub(rec.CheckedAt).Round(time.Second).String(), "err", err)
+		return res, nil
+	}
+	if got := digest.Digest(desc.Digest.String()); got != rec.Digest {
+		r.cfg.log.Info("refreshed", "ref", ref.Name(), "old", rec.Digest.String(), "new", got.String())
+		return r.fetch(ctx, ref, ref.Context().Digest(got.String()))
+	}
+	rec.CheckedAt = now.UTC()
+	if err := store.PutRef(rec); err != nil {
+		return nil, err
+	}
+	r.cfg.log.Info("checked", "ref", ref.Name(), "digest", rec.Digest.String())
+	res, err := r.fromCache(ctx, ref, rec.Digest)
+	if err == nil {
+		res.ResolvedFrom, res.CheckedAt = FromRegistry, rec.CheckedAt
+		return res, nil
+	}
+	if !miss(err) {
+		return nil, err
+	}
+	return r.fetch(ctx, ref, ref.Context().Digest(rec.Digest.String()))
+}
+
+// miss reports whether err means "not (usably) in the cache": absent,
+// damaged, or a corrupt record that was set aside.
+func miss(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, cache.ErrDamaged) || errors.Is(err, manifest.ErrCorrupt)
+}
+
+func (r *Resolver) notCached(ref name.Reference) error {
+	return fmt.Errorf("%s for %s: %w; the pull policy is never: run \"supctl pull %s\" with network access first",
+		ref.Name(), platformString(r.cfg.platform), ErrNotCached, ref.Name())
+}
+
+// fromCache builds a result from the records and the cache alone: top is
+// the digest the reference points at, an index or a manifest.
+func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest.Digest) (*Result, error) {
+	md, idx := top, digest.Digest("")
+	x, err := r.cache.Records().Index(top)
+	switch {
+	case err == nil:
+		d, err := selectManifest(indexFromRecord(x), r.cfg.platform)
+		if err != nil {
+			var pe *PlatformError
+			if errors.As(err, &pe) {
+				pe.Ref = ref.Name()
+			}
+			return nil, err
+		}
+		md, idx = digest.Digest(d.Digest.String()), top
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	e, err := r.cache.Lookup(ctx, r.key(md))
+	if err != nil {
+		return nil, err
+	}
+	res := r.result(ref, e, false)
+	res.IndexDigest = idx.String()
+	return res, nil
+}
+
+func (r *Resolver) key(md digest.Digest) cache.Key { return cache.Key{Manifest: md, File: r.cfg.file} }
+
+// result turns a cache entry into a result for ref.
+func (r *Resolver) result(ref name.Reference, e *cache.Entry, extracted bool) *Result {
+	return &Result{
+		Ref:           ref.Name(),
+		Digest:        e.ManifestDigest.String(),
+		IndexDigest:   e.IndexDigest.String(),
+		Platform:      e.Platform,
+		Path:          e.Path,
+		Version:       e.Version,
+		VersionSource: e.VersionSource,
+		BinarySHA256:  e.BinarySHA256.Encoded(),
+		Size:          e.Size,
+		Extracted:     extracted,
+		CheckedAt:     e.ExtractedAt,
+	}
+}
+
+// programName is the name the binary prints before its version.
+func (r *Resolver) programName() string { return path.Base(r.cfg.file) }
