@@ -1,0 +1,472 @@
+package registrytest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// pushPull pushes a small random image to reg, pulls it back, and checks
+// that the recorded requests are exactly those the two operations made.
+func pushPull(t *testing.T, reg Registry, auth authn.Authenticator) {
+	t.Helper()
+	img, err := random.Image(700, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.ParseReference(reg.Host() + "/test/app:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []remote.Option{remote.WithTransport(reg.Transport()), remote.WithAuth(auth)}
+
+	// The blobs of the image: its config and layers.
+	var blobs []v1.Hash
+	cfgName, err := img.ConfigName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs = append(blobs, cfgName)
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[string]int64{}
+	for _, l := range layers {
+		d, err := l.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sz, err := l.Size()
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = append(blobs, d)
+		sizes[d.String()] = sz
+	}
+	wantDigest, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Push.
+	reg.ResetRequests()
+	if err := remote.Write(ref, img, opts...); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	reg.Sync()
+	push := reg.Requests()
+	if n := CountRoute(push, http.MethodPut, KindManifest, "v1"); n != 1 {
+		t.Errorf("push: %d manifest PUTs of v1, want 1\n%s", n, FormatRequests(push))
+	}
+	for _, r := range Filter(push, func(r Request) bool { return r.Method == http.MethodPut && r.Route().Kind == KindManifest }) {
+		if r.Status != http.StatusCreated || r.Route().Repo != "test/app" {
+			t.Errorf("push: manifest PUT %v: want status 201 in repo test/app", r)
+		}
+	}
+	for _, d := range blobs {
+		// Each blob is uploaded once: the PUT that completes its upload
+		// names it in the query.
+		n := Count(push, func(r Request) bool {
+			if r.Method != http.MethodPut || r.Route().Kind != KindUpload || r.Status != http.StatusCreated {
+				return false
+			}
+			q, err := url.ParseQuery(r.RawQuery)
+			return err == nil && q.Get("digest") == d.String()
+		})
+		if n != 1 {
+			t.Errorf("push: %d completed uploads of %s, want 1\n%s", n, d, FormatRequests(push))
+		}
+		if n := CountBlobGets(push, d.String()); n != 0 {
+			t.Errorf("push: %d GETs of blob %s, want 0", n, d)
+		}
+	}
+
+	// Pull: one manifest GET, one GET per blob, nothing written.
+	mark := reg.Mark()
+	pulled, err := remote.Image(ref, opts...)
+	if err != nil {
+		t.Fatalf("pull: %v", err)
+	}
+	gotDigest, err := pulled.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotDigest != wantDigest {
+		t.Errorf("pulled digest %s, want %s", gotDigest, wantDigest)
+	}
+	rawCfg, err := pulled.RawConfigFile()
+	if err != nil {
+		t.Fatalf("pull config: %v", err)
+	}
+	checkSHA256(t, "config", rawCfg, cfgName)
+	pulledLayers, err := pulled.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range pulledLayers {
+		d, err := l.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := l.Compressed()
+		if err != nil {
+			t.Fatalf("pull layer %s: %v", d, err)
+		}
+		data, err := io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			t.Fatalf("pull layer %s: %v", d, err)
+		}
+		checkSHA256(t, "layer", data, d)
+	}
+	reg.Sync()
+	pull := reg.Since(mark)
+	if n := CountManifestGets(pull, "v1"); n != 1 {
+		t.Errorf("pull: %d manifest GETs of v1, want 1\n%s", n, FormatRequests(pull))
+	}
+	for _, d := range blobs {
+		if n := CountBlobGets(pull, d.String()); n != 1 {
+			t.Errorf("pull: %d GETs of blob %s, want 1\n%s", n, d, FormatRequests(pull))
+		}
+	}
+	for _, r := range Filter(pull, func(r Request) bool { return r.Route().Kind == KindBlob }) {
+		if r.Status != http.StatusOK {
+			t.Errorf("pull: %v: want status 200", r)
+		}
+		if want, ok := sizes[r.Route().Ref]; ok && r.Bytes != want {
+			t.Errorf("pull: %v: %d bytes, want %d", r, r.Bytes, want)
+		}
+	}
+	if n := Count(pull, func(r Request) bool { return r.Method != http.MethodGet && r.Method != http.MethodHead }); n != 0 {
+		t.Errorf("pull: %d requests other than GET/HEAD\n%s", n, FormatRequests(pull))
+	}
+	if got := len(reg.Requests()); got != len(push)+len(pull) {
+		t.Errorf("Requests has %d entries, want push %d + pull %d", got, len(push), len(pull))
+	}
+
+	// HEAD and GET of the manifest by digest, by hand, are told apart.
+	mark = reg.Mark()
+	client := &http.Client{Transport: reg.Transport()}
+	for _, method := range []string{http.MethodHead, http.MethodGet, http.MethodGet} {
+		req, err := http.NewRequest(method, reg.URL()+"/v2/test/app/manifests/"+wantDigest.String(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+		req.Header.Set("User-Agent", "registrytest-check/1")
+		if b, ok := auth.(*authn.Basic); ok {
+			req.SetBasicAuth(b.Username, b.Password)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s manifest: status %d", method, resp.StatusCode)
+		}
+	}
+	reg.Sync()
+	byHand := reg.Since(mark)
+	if h, g := CountManifestHeads(byHand, wantDigest.String()), CountManifestGets(byHand, wantDigest.String()); h != 1 || g != 2 || len(byHand) != 3 {
+		t.Errorf("by hand: %d HEADs and %d GETs of the manifest in %d requests, want 1, 2, 3\n%s", h, g, len(byHand), FormatRequests(byHand))
+	}
+	for _, r := range byHand {
+		if r.UserAgent != "registrytest-check/1" || r.Status != http.StatusOK || r.Route().Repo != "test/app" {
+			t.Errorf("by hand: %+v: want user agent registrytest-check/1, status 200, repo test/app", r)
+		}
+	}
+}
+
+func checkSHA256(t *testing.T, what string, data []byte, want v1.Hash) {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	if got := "sha256:" + hex.EncodeToString(sum[:]); got != want.String() {
+		t.Errorf("%s: content has digest %s, want %s", what, got, want)
+	}
+}
+
+func TestServerPlain(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{})
+	if !strings.HasPrefix(s.Host(), "127.0.0.1:") || s.URL() != "http://"+s.Host() {
+		t.Errorf("Host %q, URL %q", s.Host(), s.URL())
+	}
+	if s.CertPool() != nil || s.CertPEM() != nil {
+		t.Error("CertPool/CertPEM set without TLS")
+	}
+	if len(s.Requests()) != 0 {
+		t.Errorf("fresh server has requests recorded:\n%s", FormatRequests(s.Requests()))
+	}
+	pushPull(t, s, authn.Anonymous)
+
+	// The blobs are in the registry's own storage.
+	if _, err := os.Stat(filepath.Join(s.DataDir(), "docker", "registry", "v2", "repositories", "test", "app")); err != nil {
+		t.Errorf("repository not in DataDir: %v", err)
+	}
+	if !strings.Contains(s.Stderr(), "listening on "+s.Host()) {
+		t.Errorf("Stderr does not show the registry listening on %s:\n%s", s.Host(), s.Stderr())
+	}
+}
+
+func TestServerTLS(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{TLS: true})
+	if s.URL() != "https://"+s.Host() || s.CertPool() == nil || !strings.Contains(string(s.CertPEM()), "BEGIN CERTIFICATE") {
+		t.Fatalf("URL %q, CertPool %v, CertPEM %q", s.URL(), s.CertPool(), s.CertPEM())
+	}
+	pushPull(t, s, authn.Anonymous)
+
+	// A client that does not trust the certificate is refused.
+	mark := s.Mark()
+	resp, err := (&http.Client{Transport: &http.Transport{}}).Get(s.URL() + "/v2/")
+	if err == nil {
+		_ = resp.Body.Close()
+		t.Fatal("GET over TLS without trusting the certificate succeeded")
+	}
+	if !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("untrusted GET: %v, want a certificate error", err)
+	}
+	// Plain HTTP to the TLS port gets no answer from the registry's handler.
+	plainURL := "http://" + s.Host() + "/v2/"
+	if resp, err := http.Get(plainURL); err == nil {
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("plain HTTP to TLS port: status %d, want 400", resp.StatusCode)
+		}
+	}
+	s.Sync()
+	if got := s.Since(mark); len(got) != 0 {
+		t.Errorf("failed TLS handshakes were recorded:\n%s", FormatRequests(got))
+	}
+}
+
+func TestServerHtpasswd(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{Htpasswd: map[string]string{"alice": "s3cret pass", "bob": "other"}})
+	pushPull(t, s, &authn.Basic{Username: "alice", Password: "s3cret pass"})
+
+	ref, err := name.ParseReference(s.Host() + "/test/denied:v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := random.Image(100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name string
+		auth authn.Authenticator
+	}{
+		{"wrong password", &authn.Basic{Username: "alice", Password: "wrong"}},
+		{"unknown user", &authn.Basic{Username: "mallory", Password: "s3cret pass"}},
+		{"anonymous", authn.Anonymous},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mark := s.Mark()
+			err := remote.Write(ref, img, remote.WithTransport(s.Transport()), remote.WithAuth(tc.auth))
+			var terr *transport.Error
+			if !errors.As(err, &terr) || terr.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("push: %v, want a 401 error", err)
+			}
+			s.Sync()
+			reqs := s.Since(mark)
+			if len(reqs) == 0 {
+				t.Fatal("no requests recorded")
+			}
+			for _, r := range reqs {
+				if r.Status != http.StatusUnauthorized {
+					t.Errorf("%v: want status 401\n%s", r, FormatRequests(reqs))
+				}
+			}
+			if n := CountRoute(reqs, http.MethodPut, KindManifest, ""); n != 0 {
+				t.Errorf("%d manifest PUTs", n)
+			}
+		})
+	}
+
+	// Raw requests: the challenge, and right and wrong credentials.
+	mark := s.Mark()
+	client := &http.Client{Transport: s.Transport()}
+	for _, tc := range []struct {
+		user, pass string
+		want       int
+	}{
+		{"", "", http.StatusUnauthorized},
+		{"bob", "other", http.StatusOK},
+		{"bob", "s3cret pass", http.StatusUnauthorized},
+	} {
+		req, err := http.NewRequest(http.MethodGet, s.URL()+"/v2/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.user != "" {
+			req.SetBasicAuth(tc.user, tc.pass)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("GET /v2/ as %q: status %d, want %d", tc.user, resp.StatusCode, tc.want)
+		}
+		if tc.want == http.StatusUnauthorized && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
+			t.Errorf("GET /v2/ as %q: WWW-Authenticate %q, want a Basic challenge", tc.user, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+	s.Sync()
+	reqs := s.Since(mark)
+	var statuses []int
+	for _, r := range reqs {
+		if r.Route().Kind != KindBase || r.Method != http.MethodGet {
+			t.Errorf("unexpected %v", r)
+		}
+		statuses = append(statuses, r.Status)
+	}
+	if fmt.Sprint(statuses) != "[401 200 401]" {
+		t.Errorf("statuses %v, want [401 200 401]", statuses)
+	}
+}
+
+func TestServerResetAndMarks(t *testing.T) {
+	t.Parallel()
+	s := Start(t, Options{})
+	client := &http.Client{Transport: s.Transport()}
+	get := func(path string) {
+		t.Helper()
+		resp, err := client.Get(s.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	get("/v2/")
+	get("/v2/a/tags/list")
+	s.Sync()
+	m := s.Mark()
+	if m != 2 || len(s.Requests()) != 2 {
+		t.Fatalf("mark %d, requests:\n%s", m, FormatRequests(s.Requests()))
+	}
+	s.ResetRequests()
+	if len(s.Requests()) != 0 || len(s.Since(0)) != 0 || s.Mark() != m {
+		t.Fatalf("after reset: mark %d, requests:\n%s", s.Mark(), FormatRequests(s.Requests()))
+	}
+	get("/v2/b/manifests/latest?x=1")
+	s.Sync()
+	got := s.Since(m)
+	want := Request{Method: "GET", Path: "/v2/b/manifests/latest", RawQuery: "x=1", Status: 404}
+	if len(got) != 1 || got[0].Method != want.Method || got[0].Path != want.Path || got[0].RawQuery != want.RawQuery || got[0].Status != want.Status {
+		t.Fatalf("since mark: %+v, want one %v", got, want)
+	}
+	if got[0].UserAgent != "Go-http-client/1.1" || got[0].Bytes <= 0 {
+		t.Errorf("user agent %q, bytes %d", got[0].UserAgent, got[0].Bytes)
+	}
+}
+
+func TestInProcess(t *testing.T) {
+	t.Parallel()
+	ip := NewInProcess(t)
+	if !strings.HasPrefix(ip.Host(), "127.0.0.1:") || ip.URL() != "http://"+ip.Host() {
+		t.Errorf("Host %q, URL %q", ip.Host(), ip.URL())
+	}
+	pushPull(t, ip, authn.Anonymous)
+}
+
+// fakeTB records Skipf and Fatalf, which end the goroutine as the real ones do.
+type fakeTB struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (f *fakeTB) Helper() {}
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.skipped = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func TestStartWithoutBinary(t *testing.T) {
+	empty := t.TempDir()
+	t.Setenv("PATH", empty)
+	old := registryBinaryFallback
+	registryBinaryFallback = filepath.Join(empty, "docker-registry")
+	t.Cleanup(func() { registryBinaryFallback = old })
+
+	run := func() *fakeTB {
+		f := &fakeTB{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			Start(f, Options{})
+			t.Error("Start returned without a binary")
+		}()
+		<-done
+		return f
+	}
+
+	t.Setenv(RequireEnv, "")
+	if f := run(); !strings.Contains(f.skipped, "docker-registry") || f.failed != "" {
+		t.Errorf("without %s: skipped %q, failed %q; want a skip", RequireEnv, f.skipped, f.failed)
+	}
+	t.Setenv(RequireEnv, "1")
+	if f := run(); !strings.Contains(f.failed, RequireEnv) || f.skipped != "" {
+		t.Errorf("with %s=1: skipped %q, failed %q; want a failure", RequireEnv, f.skipped, f.failed)
+	}
+}
+
+// TestStartRetriesTakenPort hands Start a port that another HTTP server
+// holds (and answers GET /v2/ on): Start must notice that its registry did
+// not bind it, and retry on another port.
+func TestStartRetriesTakenPort(t *testing.T) {
+	impostor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "{}")
+	}))
+	t.Cleanup(impostor.Close)
+	taken := impostor.Listener.Addr().(*net.TCPAddr).Port
+	calls := 0
+	pickPort = func() (int, error) {
+		calls++
+		if calls == 1 {
+			return taken, nil
+		}
+		return freePort()
+	}
+	t.Cleanup(func() { pickPort = freePort })
+
+	s := Start(t, Options{})
+	if calls < 2 || s.Host() == impostor.Listener.Addr().String() {
+		t.Fatalf("Start used %s after %d port choices; the taken port was %d", s.Host(), calls, taken)
+	}
+	if !strings.Contains(s.Stderr(), "address already in use") {
+		t.Errorf("stderr does not show the failed first attempt:\n%s", s.Stderr())
+	}
+	s.Sync()
+	if len(s.Requests()) != 0 {
+		t.Errorf("requests recorded:\n%s", FormatRequests(s.Requests()))
+	}
+}
