@@ -112,18 +112,30 @@ func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descript
 	br := bufio.NewReaderSize(blob, 256<<10)
 	v, err := r.scanTar(ctx, br, fill)
 	if err != nil {
+		if errors.Is(err, ErrRefused) || ctx.Err() != nil {
+			return undecided, err
+		}
+		// A broken stream is most often wrong bytes: say so if the digest
+		// shows it.
+		if blob.drain(br, desc.Size) == nil || blob.n == desc.Size {
+			if merr := blob.check(want, desc.Size); merr != nil {
+				return undecided, merr
+			}
+		}
 		return undecided, err
 	}
 	// tar stops at its end marker and decompressors may stop before the
-	// end of the blob: read the rest so the whole blob is hashed.
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return undecided, err
+	// end of the blob: read the rest so the whole blob is hashed. (The
+	// registry client checks the digest too, and fails the last read on a
+	// mismatch: our own check, on the same bytes, says it more clearly.)
+	derr := blob.drain(br, desc.Size)
+	if derr == nil || blob.n == desc.Size {
+		if err := blob.check(want, desc.Size); err != nil {
+			return undecided, err
+		}
 	}
-	if desc.Size > 0 && blob.n != desc.Size {
-		return undecided, fmt.Errorf("blob has %d bytes, the manifest says %d: %w", blob.n, desc.Size, ErrRefused)
-	}
-	if got := digest.NewDigest(digest.SHA256, blob.h); got != want {
-		return undecided, fmt.Errorf("blob content has digest %s, not %s: %w", got, want, ErrRefused)
+	if derr != nil {
+		return undecided, derr
 	}
 	return v, nil
 }
@@ -269,6 +281,36 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	h.h.Write(p[:n])
 	h.n += int64(n)
 	return n, err
+}
+
+// drain reads the rest of the blob from br, which reads from h, without
+// reading more than size bytes in all (when size is known).
+func (h *hashingReader) drain(br io.Reader, size int64) error {
+	var lim io.Reader = br
+	if size > 0 {
+		lim = io.LimitReader(br, size-h.n+int64(bufferedIn(br))+1)
+	}
+	_, err := io.Copy(io.Discard, lim)
+	return err
+}
+
+// bufferedIn returns how many bytes r holds in its buffer.
+func bufferedIn(r io.Reader) int {
+	if b, ok := r.(*bufio.Reader); ok {
+		return b.Buffered()
+	}
+	return 0
+}
+
+// check compares the blob read so far with its digest and size.
+func (h *hashingReader) check(want digest.Digest, size int64) error {
+	if size > 0 && h.n != size {
+		return fmt.Errorf("blob has %d bytes, the manifest says %d: %w", h.n, size, ErrRefused)
+	}
+	if got := digest.NewDigest(digest.SHA256, h.h); got != want {
+		return fmt.Errorf("blob content has digest %s, not %s (wrong bytes from the registry): %w", got, want, ErrRefused)
+	}
+	return nil
 }
 
 // bombGuard stops reading a decompressed layer past its limit, and when

@@ -149,3 +149,7 @@ func (ip *InProcess) Sync() {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// Close stops the registry now, for tests of an unreachable registry; its
+// address then refuses connections.
+func (ip *InProcess) Close() { ip.srv.Close() }
