@@ -14,6 +14,6 @@ func (r *Resolver) checkRange(res *Result) error {
 		return nil
 	}
 	err := &IncompatibleError{Ref: res.Ref, Digest: res.Digest, Platform: res.Platform, Version: res.Version, Range: r.cfg.rng.String()}
-	r.cfg.log.Error("incompatible", "ref", res.Ref, "digest", res.Digest, "platform", res.Platform, "version", res.Version, "range", err.Range)
+	r.cfg.log.Info("incompatible", "ref", res.Ref, "digest", res.Digest, "platform", res.Platform, "version", res.Version, "range", err.Range)
 	return err
 }

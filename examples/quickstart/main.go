@@ -1,0 +1,119 @@
+// Quickstart runs supctl's main job end to end with nothing but Go: it
+// starts an in-process OCI registry, builds a small multi-arch supervisor
+// image on the spot (real static binaries for linux/amd64 and linux/arm64),
+// pushes it, and pulls it through the library the way a gateway does:
+// extract, verify, learn the version, check it against a range.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/internal/fixture"
+	"github.com/openshell-contrib/supctl/resolver"
+)
+
+func main() {
+	keep := flag.Bool("keep", false, "keep the cache directory instead of deleting it at exit")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, *keep, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, keep bool, out io.Writer) error {
+	// An OCI registry in this process, counting the requests it serves.
+	var requests atomic.Int64
+	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	fmt.Fprintf(out, "registry   %s (in-process)\n", host)
+
+	// A supervisor image like the real one: Alpine-like base, a middle
+	// layer, and the binary alone in the top layer, for two platforms.
+	fmt.Fprintln(out, "building   openshell-sandbox for linux/amd64 and linux/arm64 (the first run compiles Go's runtime for both; give it a minute)")
+	work, err := os.MkdirTemp("", "supctl-quickstart-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(work)
+	}
+	built, err := fixture.Build(ctx, fixture.Options{Version: fixture.DefaultVersion, BuildDir: work + "/build"})
+	if err != nil {
+		return err
+	}
+	ref := host + "/openshell/supervisor:dev"
+	if err := fixture.Push(ctx, ref, built.Index); err != nil {
+		return err
+	}
+	idx, _ := built.Index.Digest()
+	fmt.Fprintf(out, "pushed     %s (index %s)\n\n", ref, idx)
+
+	// What a gateway does at startup: open the cache, resolve the image
+	// under the range this gateway speaks, and use the path it gets.
+	c, err := cache.Open(work + "/cache")
+	if err != nil {
+		return err
+	}
+	rng := compat.MustParse(">=0.0.47-0 <0.1.0")
+	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	r, err := resolver.New(c, resolver.WithRange(rng), resolver.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	res, err := r.Resolve(ctx, ref)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\npulled     %s\n", res.Ref)
+	fmt.Fprintf(out, "  path     %s\n", res.Path)
+	fmt.Fprintf(out, "  digest   %s (%s)\n", res.Digest, res.Platform)
+	fmt.Fprintf(out, "  version  %s (learned by %s)\n", res.Version, res.VersionSource)
+	fmt.Fprintf(out, "  range    %s: compatible\n", rng)
+	fmt.Fprintf(out, "  sha256   %s, %d bytes\n\n", res.BinarySHA256, res.Size)
+
+	before := requests.Load()
+	again, err := r.Resolve(ctx, ref)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "again      from %s, %d registry requests, same path: %v\n", again.ResolvedFrom, requests.Load()-before, again.Path == res.Path)
+
+	// A gateway that needs a newer supervisor refuses this one, loudly,
+	// before creating any sandbox.
+	strict, err := resolver.New(c, resolver.WithRange(compat.MustParse(">=0.1.0")))
+	if err != nil {
+		return err
+	}
+	_, err = strict.Resolve(ctx, ref)
+	fmt.Fprintf(out, "strict     a gateway needing >=0.1.0 gets: %v\n", err)
+	if keep {
+		fmt.Fprintf(out, "\ncache kept in %s\n", work)
+	}
+	return nil
+}
