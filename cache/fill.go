@@ -57,13 +57,13 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 // begin is Begin under the entry's lock.
 func (c *Cache) begin(k Key, unlock func() error) (*Fill, *Entry, error) {
 	e, err := c.check(k)
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil, e, nil
-	case errors.Is(err, ErrDamaged):
-		if err := c.setAside(k); err != nil {
-			return nil, nil, err
-		}
+	}
+	// Whatever is at the entry's name now is not a sound entry: a damaged
+	// one, or a directory whose record went missing.
+	if err := c.setAside(k); err != nil {
+		return nil, nil, err
 	}
 	stale, _ := filepath.Glob(filepath.Join(c.entries, ".tmp-"+k.name()+"-*"))
 	for _, s := range stale {

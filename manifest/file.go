@@ -44,7 +44,7 @@ func Read(path string, rec Record) error {
 	if err != nil {
 		return fmt.Errorf("reading record %s: %w", path, err)
 	}
-	if err := decode(data, rec); err != nil {
+	if err := Decode(data, rec); err != nil {
 		if errors.Is(err, ErrSchema) {
 			return fmt.Errorf("record %s: %w", path, err)
 		}
@@ -57,8 +57,10 @@ func Read(path string, rec Record) error {
 	return nil
 }
 
-// decode parses one record document, checking its schema version first.
-func decode(data []byte, rec Record) error {
+// Decode parses one record document into rec, checking its schema version
+// first and validating the result. A document of a newer schema gives an
+// error matching [ErrSchema].
+func Decode(data []byte, rec Record) error {
 	if len(data) > MaxRecordSize {
 		return fmt.Errorf("larger than %d bytes", MaxRecordSize)
 	}

@@ -1,0 +1,159 @@
+package manifest_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/manifest"
+)
+
+const (
+	d1 = digest.Digest("sha256:1111111111111111111111111111111111111111111111111111111111111111")
+	d2 = digest.Digest("sha256:2222222222222222222222222222222222222222222222222222222222222222")
+)
+
+func TestRefRoundTrip(t *testing.T) {
+	s, err := manifest.OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	in := &manifest.Ref{Name: "ghcr.io/nvidia/openshell/supervisor:dev", Digest: d1, CheckedAt: now}
+	if err := s.PutRef(in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Ref(in.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *out != *in || out.SchemaVersion != manifest.SchemaVersion {
+		t.Fatalf("read back %+v, wrote %+v", out, in)
+	}
+	if _, err := s.Ref("ghcr.io/other:dev"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing ref: %v, want fs.ErrNotExist", err)
+	}
+	refs, err := s.Refs()
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("Refs: %v %v", refs, err)
+	}
+}
+
+func TestEncodeIsCanonical(t *testing.T) {
+	x := &manifest.Index{Digest: d1, Manifests: []manifest.Platform{{"linux/arm64", d2}, {"linux/amd64", d1}}}
+	data, err := manifest.Encode(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "schemaVersion": 1,
+  "digest": "` + string(d1) + `",
+  "manifests": [
+    {
+      "platform": "linux/amd64",
+      "digest": "` + string(d1) + `"
+    },
+    {
+      "platform": "linux/arm64",
+      "digest": "` + string(d2) + `"
+    }
+  ]
+}
+`
+	if string(data) != want {
+		t.Fatalf("got\n%s\nwant\n%s", data, want)
+	}
+}
+
+func TestReadBadFiles(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       error
+		setAside   bool
+	}{
+		{"not json", "{nope", manifest.ErrCorrupt, true},
+		{"no schema", `{"ref":"x","digest":"` + string(d1) + `","checkedAt":"2026-01-01T00:00:00Z"}`, manifest.ErrCorrupt, true},
+		{"invalid digest", `{"schemaVersion":1,"ref":"x","digest":"sha256:zz","checkedAt":"2026-01-01T00:00:00Z"}`, manifest.ErrCorrupt, true},
+		{"no time", `{"schemaVersion":1,"ref":"x","digest":"` + string(d1) + `"}`, manifest.ErrCorrupt, true},
+		{"trailing", `{"schemaVersion":1,"ref":"x","digest":"` + string(d1) + `","checkedAt":"2026-01-01T00:00:00Z"} {}`, manifest.ErrCorrupt, true},
+		{"future schema", `{"schemaVersion":7,"ref":"x","what":"new"}`, manifest.ErrSchema, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "r.json")
+			if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var r manifest.Ref
+			err := manifest.Read(p, &r)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			_, statErr := os.Stat(p)
+			if moved := errors.Is(statErr, fs.ErrNotExist); moved != tc.setAside {
+				t.Fatalf("file moved aside: %v, want %v", moved, tc.setAside)
+			}
+			if tc.setAside {
+				m, _ := filepath.Glob(filepath.Join(dir, "r.json.corrupt-*"))
+				if len(m) != 1 {
+					t.Fatalf("corrupt file not kept aside: %v", m)
+				}
+			}
+		})
+	}
+}
+
+func TestNewerSchemaIsNotOverwritten(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "r.json")
+	future := `{"schemaVersion":2,"ref":"x"}`
+	os.WriteFile(p, []byte(future), 0o644)
+	err := manifest.WriteFile(p, &manifest.Ref{Name: "x", Digest: d1, CheckedAt: time.Now()})
+	if !errors.Is(err, manifest.ErrSchema) {
+		t.Fatalf("got %v, want ErrSchema", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != future {
+		t.Fatalf("file changed to %s", b)
+	}
+}
+
+func TestWriteLeavesNoTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.json")
+	for i := range 3 {
+		if err := manifest.WriteFile(p, &manifest.Ref{Name: "x", Digest: d1, CheckedAt: time.Unix(int64(i+1), 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	des, _ := os.ReadDir(dir)
+	if len(des) != 1 {
+		t.Fatalf("directory holds %d files, want 1", len(des))
+	}
+	if err := manifest.WriteFile(p, &manifest.Ref{Name: "x"}); err == nil || !strings.Contains(err.Error(), "digest") {
+		t.Fatalf("invalid record written: %v", err)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"schemaVersion":1,"ref":"x","digest":"` + string(d1) + `","checkedAt":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"schemaVersion":1,"ref":"a","registry":"r","repository":"p","manifestDigest":"` + string(d1) + `","platform":"linux/amd64","layerDigest":"` + string(d2) + `","file":"/x","binarySha256":"` + string(d1) + `","size":3,"version":"","versionSource":"unknown","extractedAt":"2026-01-01T00:00:00Z"}`))
+	f.Add([]byte(`{"schemaVersion":99}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, rec := range []manifest.Record{&manifest.Ref{}, &manifest.Entry{}, &manifest.Index{}, &manifest.Pin{}} {
+			if err := manifest.Decode(data, rec); err == nil {
+				if verr := rec.Validate(); verr != nil {
+					t.Fatalf("Decode accepted a record that does not validate: %v", verr)
+				}
+				if _, err := manifest.Encode(rec); err != nil {
+					t.Fatalf("a decoded record does not encode: %v", err)
+				}
+			}
+		}
+	})
+}
