@@ -1,0 +1,81 @@
+package resolver
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"path"
+	"strings"
+	"testing"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/cache"
+)
+
+func FuzzCleanName(f *testing.F) {
+	for _, s := range []string{"openshell-sandbox", "./openshell-sandbox", "/../x", "../../x", "a/../../x", "a/b/../c", "", "/", "..."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, n string) {
+		p, ok := cleanName(n)
+		if !ok {
+			return
+		}
+		if !path.IsAbs(p) || path.Clean(p) != p || strings.Contains(p, "/../") || strings.HasSuffix(p, "/..") {
+			t.Fatalf("cleanName(%q) = %q", n, p)
+		}
+	})
+}
+
+// tarOf builds a tar stream of the given entries.
+func tarOf(entries ...*tar.Header) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, h := range entries {
+		tw.WriteHeader(h)
+		if h.Typeflag == tar.TypeReg {
+			tw.Write(bytes.Repeat([]byte{0x7f}, int(h.Size)))
+		}
+	}
+	tw.Close()
+	return buf.Bytes()
+}
+
+func FuzzScanTar(f *testing.F) {
+	f.Add(tarOf(&tar.Header{Name: "openshell-sandbox", Typeflag: tar.TypeReg, Size: 10, Mode: 0o755}))
+	f.Add(tarOf(&tar.Header{Name: ".wh.openshell-sandbox", Typeflag: tar.TypeReg}))
+	f.Add(tarOf(&tar.Header{Name: ".wh..wh..opq", Typeflag: tar.TypeReg}, &tar.Header{Name: "openshell-sandbox", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"}))
+	f.Add(tarOf(&tar.Header{Name: "../../openshell-sandbox", Typeflag: tar.TypeReg, Size: 3}))
+	f.Add([]byte{0x1f, 0x8b, 0, 0})
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd, 0, 0})
+	c, err := cache.Open(f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	r, err := New(c, WithMaxSize(1<<10), WithMaxLayerSize(1<<20))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fill, _, err := c.Begin(context.Background(), cache.Key{Manifest: digest.FromString("fuzz")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { fill.Abort() })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if fill.Size() > 0 {
+			fill.Reset()
+		}
+		v, err := r.scanTar(context.Background(), bufio.NewReader(bytes.NewReader(data)), fill)
+		if err != nil && v != undecided {
+			t.Fatalf("verdict %v with error %v", v, err)
+		}
+		if v == found && fill.Size() > 1<<10 {
+			t.Fatalf("took %d bytes, over the limit", fill.Size())
+		}
+		if v != found && err == nil && fill.Size() > 0 && !bytes.Contains(data, []byte("openshell-sandbox")) {
+			t.Fatalf("wrote %d bytes without finding the binary", fill.Size())
+		}
+	})
+}
