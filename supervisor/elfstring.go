@@ -1,0 +1,108 @@
+package supervisor
+
+import (
+	"context"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+type elfStringProber struct{}
+
+// ELFString returns a [Prober] that finds the version the binary would print
+// by searching its read-only data for "<name> <version>", without running
+// it. The package documentation gives the exact rule. It is meant for
+// non-Go (Rust) binaries built for another architecture than the host's.
+// Files that are not ELF get [ErrNotApplicable].
+func ELFString() Prober { return elfStringProber{} }
+
+func (elfStringProber) Probe(ctx context.Context, b Binary) (Version, error) {
+	f, err := os.Open(b.Path)
+	if err != nil {
+		return unknown, fmt.Errorf("supervisor: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return unknown, fmt.Errorf("supervisor: %w", err)
+	}
+	v, err := elfStringVersion(ctx, f, st.Size(), b.Path, b.name(), chunkSize)
+	if err != nil {
+		return unknown, err
+	}
+	return Version{Version: v, Source: SourceELFString}, nil
+}
+
+// elfStringVersion applies the ELF string rule to the ELF file in r, which
+// is size bytes long and named path in messages, reading chunk bytes at a
+// time.
+func elfStringVersion(ctx context.Context, r io.ReaderAt, size int64, path, name string, chunk int) (string, error) {
+	ef, err := elf.NewFile(r)
+	if err != nil {
+		return "", &fileError{path: path, kind: ErrNotELF, detail: err.Error(), also: ErrNotApplicable}
+	}
+	s := newVersionScan(name, chunk)
+	for _, regions := range dataRegions(ef) {
+		var total uint64
+		for _, r := range regions {
+			total += r.size
+		}
+		if total > uint64(size) {
+			return "", fmt.Errorf("%w: %s: the %ss to search hold more bytes than the file", ErrUnknownVersion, path, regions[0].kind)
+		}
+		for _, r := range regions {
+			if err := s.scan(ctx, r.open()); err != nil {
+				return "", fmt.Errorf("supervisor: %s: reading %s: %w", path, r.what, err)
+			}
+		}
+		switch len(s.found) {
+		case 0:
+			continue
+		case 1:
+			return s.found[0], nil
+		default:
+			return "", fmt.Errorf("%w: %s: %q is followed by different versions: %s", ErrUnknownVersion, path, name+" ", strings.Join(s.found, ", "))
+		}
+	}
+	return "", fmt.Errorf("%w: %s: no %q followed by a version in the read-only data", ErrUnknownVersion, path, name+" ")
+}
+
+// region is a part of the file to search.
+type region struct {
+	kind string // "section" or "segment"
+	what string // for messages, e.g. "section .rodata"
+	size uint64
+	open func() io.ReadSeeker
+}
+
+// dataRegions returns the groups of regions to search, in order, as the
+// package documentation describes: .rodata; then the other allocated,
+// non-executable PROGBITS sections; or, in a file without section
+// headers, the loadable segments that are not executable.
+func dataRegions(ef *elf.File) [][]region {
+	var rodata, others []region
+	for _, sec := range ef.Sections {
+		if sec.Type != elf.SHT_PROGBITS || sec.Flags&elf.SHF_ALLOC == 0 ||
+			sec.Flags&(elf.SHF_EXECINSTR|elf.SHF_COMPRESSED) != 0 {
+			continue
+		}
+		r := region{kind: "section", what: "section " + sec.Name, size: sec.Size, open: sec.Open}
+		if sec.Name == ".rodata" {
+			rodata = append(rodata, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	if len(ef.Sections) > 1 { // index 0 is always the null section
+		return [][]region{rodata, others}
+	}
+	var segs []region
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X == 0 {
+			segs = append(segs, region{kind: "segment", what: "segment", size: p.Filesz, open: p.Open})
+		}
+	}
+	return [][]region{segs}
+}

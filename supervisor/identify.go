@@ -1,0 +1,80 @@
+package supervisor
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Info describes an identified supervisor binary.
+type Info struct {
+	Path     string      // the file, as given
+	Size     int64       // its size in bytes
+	SHA256   string      // its digest, "sha256:<hex>"
+	Version  Version     // its version; Source is SourceUnknown if no prober was sure
+	Platform v1.Platform // the platform it was checked against
+}
+
+// Identify checks the file b names in place, without copying it: it must be
+// a regular file holding a Linux ELF executable for b.Platform (see
+// [CheckELF]); Identify then hashes it and learns its version with
+// [Detect] and the given probers. An unknown version is not an error. The
+// file must not change while Identify runs.
+func Identify(ctx context.Context, b Binary, probers ...Prober) (Info, error) {
+	f, err := os.Open(b.Path)
+	if err != nil {
+		return Info{}, fmt.Errorf("supervisor: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Info{}, fmt.Errorf("supervisor: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return Info{}, fmt.Errorf("supervisor: %s is not a regular file (mode %v)", b.Path, st.Mode())
+	}
+	if err := CheckELF(f, b.Platform); err != nil {
+		return Info{}, err
+	}
+	sum, err := hashFile(ctx, f, st.Size())
+	if err != nil {
+		return Info{}, fmt.Errorf("supervisor: hashing %s: %w", b.Path, err)
+	}
+	v, err := Detect(ctx, b, probers...)
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{Path: b.Path, Size: st.Size(), SHA256: sum, Version: v, Platform: b.Platform}, nil
+}
+
+// hashFile returns the "sha256:<hex>" digest of the first size bytes of r,
+// streaming them, and fails if r is shorter.
+func hashFile(ctx context.Context, r io.ReaderAt, size int64) (string, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, ctxReader{ctx, io.NewSectionReader(r, 0, size)})
+	if err != nil {
+		return "", err
+	}
+	if n != size {
+		return "", fmt.Errorf("read %d bytes, want %d: the file changed", n, size)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
