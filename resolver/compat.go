@@ -13,7 +13,7 @@ func (r *Resolver) checkRange(res *Result) error {
 	if ok {
 		return nil
 	}
-	err := &IncompatibleError{Ref: res.Ref, Digest: res.Digest, Platform: res.Platform, Version: res.Version, Range: r.cfg.rng.String()}
+	err := &IncompatibleError{Ref: res.Ref, Digest: res.Digest, Platform: res.Platform, Version: res.Version, Range: r.cfg.rng.String(), Result: res}
 	r.cfg.log.Info("incompatible", "ref", res.Ref, "digest", res.Digest, "platform", res.Platform, "version", res.Version, "range", err.Range)
 	return err
 }

@@ -69,17 +69,22 @@ type IncompatibleError struct {
 	Platform string
 	Version  string // "" when unknown
 	Range    string
+	// Result describes the binary that was found and refused.
+	Result *Result
 }
 
 func (e *IncompatibleError) Error() string {
-	if e.Version == "" {
-		return fmt.Sprintf("supervisor %s (%s, %s) has an unknown version and the range %q is required; "+
-			"use an image whose binary reports its version, or pin a known-good digest with \"supctl pin\"",
-			e.Ref, e.Digest, e.Platform, e.Range)
+	what, remedy := fmt.Sprintf("supervisor %s (%s, %s)", e.Ref, e.Digest, e.Platform),
+		fmt.Sprintf("pull a newer tag (\"supctl pull --pull always %s\"), pin a compatible digest with \"supctl pin\", or change the range", e.Ref)
+	if e.Ref == "" && e.Result != nil {
+		what, remedy = fmt.Sprintf("supervisor binary %s (%s)", e.Result.Path, e.Platform),
+			"install a compatible supervisor binary there, or change the range"
 	}
-	return fmt.Sprintf("supervisor %s (%s, %s) is version %s, outside the required range %q; "+
-		"pull a newer tag (\"supctl pull --pull always %s\"), pin a compatible digest with \"supctl pin\", or change the range",
-		e.Ref, e.Digest, e.Platform, e.Version, e.Range, e.Ref)
+	if e.Version == "" {
+		return fmt.Sprintf("%s has an unknown version and the range %q is required; "+
+			"use a binary that reports its version, or pin a known-good image digest with \"supctl pin\"", what, e.Range)
+	}
+	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, remedy)
 }
 
 // Is reports whether target is [ErrIncompatible].

@@ -24,9 +24,9 @@ func TestColdThenWarmPull(t *testing.T) {
 		source      string // expected version source on this host
 	}{
 		{"linux/amd64", fixture.BinaryOnTop, fixture.Gzip, 0, "run"},
-		{"linux/arm64", fixture.BinaryOnTop, fixture.Gzip, 0, "go-buildinfo"},
+		{"linux/arm64", fixture.BinaryOnTop, fixture.Gzip, 0, "elf-string"},
 		{"linux/amd64", fixture.BinaryOnTop, fixture.Zstd, 2, "run"},
-		{"linux/arm64", fixture.BinaryInBase, fixture.Gzip, 3, "go-buildinfo"},
+		{"linux/arm64", fixture.BinaryInBase, fixture.Gzip, 3, "elf-string"},
 		{"linux/amd64", fixture.BinaryInBase, fixture.Zstd, -1, "run"},
 	}
 	for i, tc := range tests {

@@ -102,7 +102,7 @@ func TestPullPrintsPathAndJSON(t *testing.T) {
 	id, _ := b.Index.Digest()
 	checks := map[string]any{
 		"ref": ref, "digest": md.String(), "index_digest": id.String(), "platform": "linux/arm64", "path": path,
-		"version": "0.0.47-dev.13+g57b71c68f", "version_source": "go-buildinfo", "binary_sha256": img.BinaryDigest.Hex,
+		"version": "0.0.47-dev.13+g57b71c68f", "version_source": "elf-string", "binary_sha256": img.BinaryDigest.Hex,
 		"size": float64(len(want)), "resolved_from": "cache", "extracted": false,
 	}
 	for k, v := range checks {

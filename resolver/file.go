@@ -1,0 +1,47 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/openshell-contrib/supctl/supervisor"
+)
+
+// FromFile: the result describes a local binary checked in place.
+const FromFile Source = "file"
+
+// CheckFile checks a local supervisor binary in place, without copying it:
+// the gateway's supervisor_bin setting. The file must be a regular ELF file
+// for the resolver's platform; its version is learned like an extracted
+// binary's and checked against the range, if one is set. The result's Ref,
+// Digest and IndexDigest are empty.
+func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	info, err := supervisor.Identify(ctx, supervisor.Binary{Path: abs, Name: r.programName(), Platform: r.cfg.platform}, r.cfg.probers...)
+	if err != nil {
+		if errors.Is(err, supervisor.ErrNotELF) || errors.Is(err, supervisor.ErrWrongMachine) || errors.Is(err, supervisor.ErrNotExecutable) {
+			return nil, fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+		return nil, err
+	}
+	res := &Result{
+		Path:          abs,
+		Platform:      platformString(r.cfg.platform),
+		Version:       info.Version.Version,
+		VersionSource: string(info.Version.Source),
+		BinarySHA256:  strings.TrimPrefix(info.SHA256, "sha256:"),
+		Size:          info.Size,
+		ResolvedFrom:  FromFile,
+	}
+	if err := r.checkRange(res); err != nil {
+		return nil, err
+	}
+	r.cfg.log.Info("checked-file", "path", abs, "platform", res.Platform, "version", res.Version, "version_source", res.VersionSource)
+	return res, nil
+}

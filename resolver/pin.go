@@ -1,0 +1,99 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/manifest"
+)
+
+// A Pin is an image reference frozen to an immutable digest, with the
+// binaries it was checked for.
+type Pin struct {
+	// Ref is the reference pinned, fully qualified.
+	Ref string `json:"ref"`
+	// Digest is the immutable digest: the index's when the reference names
+	// an index, else the image manifest's.
+	Digest string `json:"digest"`
+	// Image is "<repository>@<digest>", the value to configure.
+	Image string `json:"image"`
+	// Range is the range every binary was checked against, if any.
+	Range string `json:"range,omitempty"`
+	// Platforms holds the checked binary of each platform.
+	Platforms []*Result `json:"platforms"`
+}
+
+// DefaultPinPlatforms are the platforms [Resolver.Pin] checks when given
+// none: those a gateway may run on.
+var DefaultPinPlatforms = []string{"linux/amd64", "linux/arm64"}
+
+// Pin resolves ref to its immutable digest now (a tag is checked with the
+// registry unless the pull policy is [PullNever]), makes sure the binary of
+// every platform is extractable, built for the platform and in the
+// resolver's range, and records the pin so that garbage collection keeps
+// its entries. Every platform is resolved from the same digest, so a tag
+// that moves meanwhile cannot mix images.
+func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*Pin, error) {
+	if len(platforms) == 0 {
+		platforms = DefaultPinPlatforms
+	}
+	var pls []v1.Platform
+	for _, s := range platforms {
+		p, err := ParsePlatform(s)
+		if err != nil {
+			return nil, err
+		}
+		pls = append(pls, p)
+	}
+	parsed, err := r.parse(ref)
+	if err != nil {
+		return nil, err
+	}
+	first := r.with(pls[0])
+	if first.cfg.policy != PullNever {
+		first.cfg.policy = PullAlways
+	}
+	res, err := first.Resolve(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	top := res.IndexDigest
+	if top == "" {
+		top = res.Digest
+		if len(pls) > 1 {
+			return nil, fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms; pin it with one --platform: %w",
+				res.Ref, res.Digest, len(pls), ErrNotFound)
+		}
+	}
+	image := parsed.Context().Name() + "@" + top
+	pin := &Pin{Ref: parsed.Name(), Digest: top, Image: image, Platforms: []*Result{res}}
+	if r.cfg.rng != nil {
+		pin.Range = r.cfg.rng.String()
+	}
+	for _, p := range pls[1:] {
+		res, err := r.with(p).Resolve(ctx, image)
+		if err != nil {
+			return nil, err
+		}
+		pin.Platforms = append(pin.Platforms, res)
+	}
+	rec := &manifest.Pin{Name: pin.Ref, Digest: digest.Digest(top), Range: pin.Range, PinnedAt: r.cfg.now().UTC().Truncate(time.Second)}
+	for _, res := range pin.Platforms {
+		rec.Platforms = append(rec.Platforms, manifest.Platform{Platform: res.Platform, Digest: digest.Digest(res.Digest)})
+	}
+	if err := r.cache.Records().PutPin(rec); err != nil {
+		return nil, err
+	}
+	return pin, nil
+}
+
+// with returns a copy of r that targets platform p.
+func (r *Resolver) with(p v1.Platform) *Resolver {
+	c := *r
+	c.cfg.platform = p
+	return &c
+}
