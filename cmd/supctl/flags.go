@@ -1,0 +1,74 @@
+package main
+
+import (
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/resolver"
+)
+
+// resolveFlags are the flags of the commands that resolve images.
+type resolveFlags struct {
+	platform, policy, rng, file string
+	maxAge                      time.Duration
+	mirrors                     []string
+}
+
+// register adds the flags to fs; withPlatform is false for commands that
+// take several platforms their own way.
+func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
+	if withPlatform {
+		fs.StringVar(&rf.platform, "platform", "", "target platform OS/ARCH[/VARIANT] (default linux/<this machine's architecture>)")
+	}
+	fs.StringVar(&rf.policy, "pull", "if-stale", "when to contact the registry: always, if-stale or never")
+	fs.DurationVar(&rf.maxAge, "max-age", resolver.DefaultMaxAge, "how long a floating tag's last check stays fresh")
+	fs.StringVar(&rf.rng, "compat", "", "required version range, e.g. \">=0.0.47-0 <0.1.0\"")
+	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
+	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
+}
+
+// resolver opens the cache and builds a resolver from the flags.
+func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
+	log, err := g.logger()
+	if err != nil {
+		return nil, err
+	}
+	opts := []resolver.Option{resolver.WithLogger(log), resolver.WithInsecure(g.insecure), resolver.WithMaxAge(rf.maxAge)}
+	if rf.platform != "" {
+		opts = append(opts, resolver.WithPlatform(rf.platform))
+	}
+	if rf.file != "" {
+		opts = append(opts, resolver.WithFile(rf.file))
+	}
+	pp, err := resolver.ParsePullPolicy(rf.policy)
+	if err != nil {
+		return nil, usagef("--pull: %v", err)
+	}
+	opts = append(opts, resolver.WithPullPolicy(pp))
+	if rf.rng != "" {
+		r, err := compat.Parse(rf.rng)
+		if err != nil {
+			return nil, usagef("--compat: %v", err)
+		}
+		opts = append(opts, resolver.WithRange(r))
+	}
+	for _, m := range rf.mirrors {
+		reg, mir, ok := strings.Cut(m, "=")
+		if !ok {
+			return nil, usagef("--mirror %q: want REGISTRY=MIRROR, e.g. ghcr.io=mirror.internal:5000", m)
+		}
+		opts = append(opts, resolver.WithMirror(reg, mir))
+	}
+	c, err := g.openCache()
+	if err != nil {
+		return nil, err
+	}
+	r, err := resolver.New(c, opts...)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return r, nil
+}

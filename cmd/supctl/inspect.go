@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/openshell-contrib/supctl/resolver"
+)
+
+func newInspect(g *globals) *cobra.Command {
+	var rf resolveFlags
+	cmd := &cobra.Command{
+		Use:   "inspect TARGET",
+		Short: "Show the version, platform, sha256 and range verdict of a binary or image",
+		Long: "inspect identifies a supervisor binary: TARGET is a path to a local binary\n" +
+			"(the gateway's supervisor_bin, checked in place) or an image reference\n" +
+			"(resolved like pull). It exits 3 when the binary is outside --compat.",
+		Args: exactArgs(1, "one path or image reference"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := rf.resolver(g)
+			if err != nil {
+				return err
+			}
+			var res *resolver.Result
+			if fi, serr := os.Stat(args[0]); serr == nil && !fi.IsDir() {
+				res, err = r.CheckFile(cmd.Context(), args[0])
+			} else {
+				res, err = r.Resolve(cmd.Context(), args[0])
+			}
+			verdict := "none required"
+			var ie *resolver.IncompatibleError
+			switch {
+			case errors.As(err, &ie) && ie.Result != nil:
+				res, verdict = ie.Result, "outside "+ie.Range
+			case err != nil:
+				return err
+			case rf.rng != "":
+				verdict = "within " + rf.rng
+			}
+			if g.json {
+				if perr := g.printJSON(struct {
+					*resolver.Result
+					Compatible bool   `json:"compatible"`
+					Verdict    string `json:"verdict"`
+				}{res, ie == nil, verdict}); perr != nil {
+					return perr
+				}
+			} else {
+				tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+				if res.Ref != "" {
+					fmt.Fprintf(tw, "ref\t%s\ndigest\t%s\n", res.Ref, res.Digest)
+				}
+				fmt.Fprintf(tw, "path\t%s\nplatform\t%s\nversion\t%s\nversion source\t%s\nsha256\t%s\nsize\t%d\nrange\t%s\n",
+					res.Path, res.Platform, orUnknown(res.Version), res.VersionSource, res.BinarySHA256, res.Size, verdict)
+				if ferr := tw.Flush(); ferr != nil {
+					return ferr
+				}
+			}
+			return err
+		},
+	}
+	rf.register(cmd.Flags(), true)
+	return cmd
+}
+
+func orUnknown(v string) string {
+	if v == "" {
+		return "unknown"
+	}
+	return v
+}
