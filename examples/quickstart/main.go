@@ -12,16 +12,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/signal"
-	"strings"
-	"sync/atomic"
-
-	"github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
@@ -42,19 +35,12 @@ func main() {
 }
 
 func run(ctx context.Context, keep bool, out io.Writer) error {
-	// An OCI registry in this process, counting the requests it serves.
-	var requests atomic.Int64
-	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		reg.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	host := strings.TrimPrefix(srv.URL, "http://")
-	fmt.Fprintf(out, "registry   %s (in-process)\n", host)
-
-	// A supervisor image like the real one: Alpine-like base, a middle
-	// layer, and the binary alone in the top layer, for two platforms.
+	// An OCI registry in this process, and a supervisor image like the real
+	// one pushed to it: an Alpine-like base, a middle layer, and the binary
+	// alone in the top layer, for two platforms.
+	reg := fixture.Serve()
+	defer reg.Close()
+	fmt.Fprintf(out, "registry   %s (in-process)\n", reg.Host)
 	fmt.Fprintln(out, "building   openshell-sandbox for linux/amd64 and linux/arm64 (the first run compiles Go's runtime for both; give it a minute)")
 	work, err := os.MkdirTemp("", "supctl-quickstart-")
 	if err != nil {
@@ -63,12 +49,8 @@ func run(ctx context.Context, keep bool, out io.Writer) error {
 	if !keep {
 		defer os.RemoveAll(work)
 	}
-	built, err := fixture.Build(ctx, fixture.Options{Version: fixture.DefaultVersion, BuildDir: work + "/build"})
+	ref, built, err := reg.PushSupervisor(ctx, "openshell/supervisor:dev", fixture.Options{BuildDir: work + "/build"})
 	if err != nil {
-		return err
-	}
-	ref := host + "/openshell/supervisor:dev"
-	if err := fixture.Push(ctx, ref, built.Index); err != nil {
 		return err
 	}
 	idx, _ := built.Index.Digest()
@@ -97,12 +79,12 @@ func run(ctx context.Context, keep bool, out io.Writer) error {
 	fmt.Fprintf(out, "  range    %s: compatible\n", rng)
 	fmt.Fprintf(out, "  sha256   %s, %d bytes\n\n", res.BinarySHA256, res.Size)
 
-	before := requests.Load()
+	before := reg.Requests()
 	again, err := r.Resolve(ctx, ref)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "again      from %s, %d registry requests, same path: %v\n", again.ResolvedFrom, requests.Load()-before, again.Path == res.Path)
+	fmt.Fprintf(out, "again      from %s, %d registry requests, same path: %v\n", again.ResolvedFrom, reg.Requests()-before, again.Path == res.Path)
 
 	// A gateway that needs a newer supervisor refuses this one, loudly,
 	// before creating any sandbox.
