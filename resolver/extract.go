@@ -111,31 +111,31 @@ func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descript
 	}
 	br := bufio.NewReaderSize(blob, 256<<10)
 	v, err := r.scanTar(ctx, br, fill)
-	if err != nil {
-		if errors.Is(err, ErrRefused) || ctx.Err() != nil {
-			return undecided, err
-		}
-		// A broken stream is most often wrong bytes: say so if the digest
-		// shows it.
-		if blob.drain(br, desc.Size) == nil || blob.n == desc.Size {
-			if merr := blob.check(want, desc.Size); merr != nil {
-				return undecided, merr
-			}
-		}
+	if err != nil && (errors.Is(err, ErrRefused) || ctx.Err() != nil) {
 		return undecided, err
 	}
 	// tar stops at its end marker and decompressors may stop before the
-	// end of the blob: read the rest so the whole blob is hashed. (The
-	// registry client checks the digest too, and fails the last read on a
-	// mismatch: our own check, on the same bytes, says it more clearly.)
+	// end of the blob: read the rest so the whole blob is hashed. After a
+	// broken stream, the blob's own check says best what went wrong: wrong
+	// or missing bytes rather than bad gzip.
 	derr := blob.drain(br, desc.Size)
 	if derr == nil || blob.n == desc.Size {
-		if err := blob.check(want, desc.Size); err != nil {
-			return undecided, err
+		if cerr := blob.check(want, desc.Size); cerr != nil {
+			return undecided, cerr
 		}
 	}
-	if derr != nil {
-		return undecided, derr
+	if err != nil && derr == nil {
+		// The blob is whole and matches its digest: its content is broken.
+		return undecided, fmt.Errorf("layer is not a readable tar stream: %v: %w", err, ErrRefused)
+	}
+	if err == nil {
+		err = derr
+	}
+	if err != nil && desc.Size > 0 && blob.n < desc.Size && !unreachable(err) {
+		return undecided, fmt.Errorf("the registry sent %d of the blob's %d bytes (%v): %w", blob.n, desc.Size, err, ErrRefused)
+	}
+	if err != nil {
+		return undecided, err
 	}
 	return v, nil
 }

@@ -2,6 +2,8 @@ package resolver_test
 
 import (
 	"bytes"
+	"io"
+	"log"
 	"context"
 	"os"
 	"path/filepath"
@@ -172,3 +174,5 @@ func mustDigest(img *fixture.BuiltImage) v1.Hash {
 	}
 	return h
 }
+
+func discard() *log.Logger { return log.New(io.Discard, "", 0) }
