@@ -1,0 +1,51 @@
+package resolver_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/internal/fixture"
+	"github.com/openshell-contrib/supctl/resolver"
+)
+
+// TestVersions checks the recorded version of images not seen before, on
+// both platforms: this host runs the amd64 binary and reads the arm64 one.
+func TestVersions(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rng := compat.MustParse(">=0.0.47-0 <0.1.0")
+	tests := []struct {
+		version, platform, wantVersion, wantSource string
+		inRange                                    bool
+	}{
+		{"0.0.47-dev.12", "linux/amd64", "0.0.47-dev.12", "run", true},
+		{"0.0.47-dev.12", "linux/arm64", "0.0.47-dev.12", "elf-string", true},
+		{"0.0.37-dev.160", "linux/arm64", "0.0.37-dev.160", "elf-string", false},
+		{"0.1.0", "linux/amd64", "0.1.0", "run", false},
+		{"v0.0.50+build.7", "linux/arm64", "v0.0.50+build.7", "elf-string", true},
+		{fixture.NoVersion, "linux/amd64", "", "unknown", false},
+		{fixture.NoVersion, "linux/arm64", "", "unknown", false},
+	}
+	for i, tc := range tests {
+		t.Run(tc.version+"/"+tc.platform, func(t *testing.T) {
+			_, ref := e.push(t, "v:"+string(rune('a'+i)), fixture.Options{Version: tc.version})
+			res, err := e.resolver(t, resolver.WithPlatform(tc.platform)).Resolve(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Version != tc.wantVersion || res.VersionSource != tc.wantSource {
+				t.Fatalf("version %q from %q, want %q from %q", res.Version, res.VersionSource, tc.wantVersion, tc.wantSource)
+			}
+			_, err = e.resolver(t, resolver.WithPlatform(tc.platform), resolver.WithRange(rng)).Resolve(ctx, ref)
+			var ie *resolver.IncompatibleError
+			switch {
+			case tc.inRange && err != nil:
+				t.Fatalf("in range, got %v", err)
+			case !tc.inRange && (!errors.As(err, &ie) || !errors.Is(err, resolver.ErrIncompatible) || ie.Version != tc.wantVersion || ie.Range != rng.String()):
+				t.Fatalf("out of range or unknown, got %v", err)
+			}
+		})
+	}
+}
