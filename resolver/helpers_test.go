@@ -2,9 +2,9 @@ package resolver_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
