@@ -154,3 +154,39 @@ func TestSlowRegistryHonoursContext(t *testing.T) {
 		t.Fatalf("got %v, want the context's deadline", err)
 	}
 }
+
+// TestStaleIfErrorWhenTheNewImageFails: the tag moved, but the new image's
+// layer cannot be fetched: the recorded binary is served, marked stale.
+func TestStaleIfErrorWhenTheNewImageFails(t *testing.T) {
+	ctx := context.Background()
+	old, err := fixture.Build(ctx, fixture.Options{Version: "0.0.47-dev.12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := fixture.Build(ctx, fixture.Options{Version: "0.0.47-dev.13"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := next.Images["linux/amd64"]
+	f := &faulty{next: registry.New(registry.Logger(discard())), target: img.Layers[img.BinaryLayer].String(), times: -1,
+		fault: status(http.StatusBadGateway)}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	ref := strings.TrimPrefix(srv.URL, "http://") + "/sup:dev"
+	if err := fixture.Push(ctx, ref, old.Index); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	r := e.resolver(t, resolver.WithPlatform("linux/amd64"), resolver.WithTransport(srv.Client().Transport), resolver.WithMaxAge(time.Minute))
+	if _, err := r.Resolve(ctx, ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := fixture.Push(ctx, ref, next.Index); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.advance(time.Hour)
+	res, err := r.Resolve(ctx, ref)
+	if err != nil || res.ResolvedFrom != resolver.FromStaleCache || res.Version != "0.0.47-dev.12" {
+		t.Fatalf("got %+v, %v; want the old binary from the stale cache", res, err)
+	}
+}

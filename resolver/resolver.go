@@ -168,7 +168,16 @@ func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error
 		return r.fetch(ctx, ref, ref)
 	}
 	desc, err := r.head(ctx, ref)
+	if err == nil && digest.Digest(desc.Digest.String()) != rec.Digest {
+		r.cfg.log.Info("refreshed", "ref", ref.Name(), "old", rec.Digest.String(), "new", desc.Digest.String())
+		var res *Result
+		if res, err = r.fetch(ctx, ref, ref.Context().Digest(desc.Digest.String())); err == nil {
+			return res, nil
+		}
+	}
 	if err != nil {
+		// Stale-if-error: the registry failed while checking or fetching
+		// the new digest; the recorded one is still what this cache knows.
 		if !errors.Is(err, ErrUnreachable) {
 			return nil, err
 		}
@@ -181,13 +190,11 @@ func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error
 			"age", now.Sub(rec.CheckedAt).Round(time.Second).String(), "err", err)
 		return res, nil
 	}
-	if got := digest.Digest(desc.Digest.String()); got != rec.Digest {
-		r.cfg.log.Info("refreshed", "ref", ref.Name(), "old", rec.Digest.String(), "new", got.String())
-		return r.fetch(ctx, ref, ref.Context().Digest(got.String()))
-	}
 	rec.CheckedAt = now.UTC()
 	if err := store.PutRef(rec); err != nil {
-		return nil, err
+		// The binary is still good; a cache that cannot record the check
+		// (read-only, full) only costs another check next time.
+		r.cfg.log.Warn("could not record the check time", "ref", ref.Name(), "err", err)
 	}
 	r.cfg.log.Info("checked", "ref", ref.Name(), "digest", rec.Digest.String())
 	res, err := r.fromCache(ctx, ref, rec.Digest)
