@@ -100,33 +100,12 @@ func TestPullAuthTLS(t *testing.T) {
 		}
 		noEntries(t, u)
 
-		// The contract wants errors that also say what to do. The
-		// resolver has that message ("TLS certificate not trusted ...;
-		// install the registry's CA certificate on this machine"), but
-		// for a registry on a loopback address the client also tries
-		// plain HTTP after HTTPS failed, the registry answers that with
-		// 400, and the resolver classifies the combined error by the 400
-		// before it looks for the certificate error.
-		t.Run("says-what-to-do", func(t *testing.T) {
-			if !strings.Contains(line, "CA certificate") {
-				knownBug(t, "an untrusted registry certificate gives no remedy: the message does not tell to install the "+
-					"registry's CA certificate (resolver.classify tests *transport.Error, the 400 of the plain-HTTP fallback, "+
-					"before x509 errors); got %q", line)
-			}
-		})
+		// The contract wants errors that also say what to do, even
+		// though a loopback registry is also tried over plain HTTP.
+		if !strings.Contains(line, "CA certificate") {
+			t.Errorf("an untrusted registry certificate gives no remedy: %q", line)
+		}
 	})
-}
-
-// knownBug reports a product bug this package found and reported: the test
-// is skipped with the reason, so that the suite stays usable until it is
-// fixed, unless SUPCTL_INTEGRATION_STRICT=1, which makes it a failure.
-func knownBug(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("SUPCTL_INTEGRATION_STRICT") == "1" {
-		t.Errorf("PRODUCT BUG: "+format, args...)
-		return
-	}
-	t.Skipf("PRODUCT BUG (known, reported; SUPCTL_INTEGRATION_STRICT=1 makes it fail): "+format, args...)
 }
 
 // writeDockerConfig gives u credentials for host in its Docker config.

@@ -92,6 +92,14 @@ func isLoopback(host string) bool {
 // classify wraps a registry error with the sentinel that says what it
 // means and a hint of what to do.
 func classify(ref name.Reference, err error) error {
+	// Before anything else: a loopback registry is also tried over plain
+	// HTTP, and that attempt's error would hide the real one.
+	var ue x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ce x509.CertificateInvalidError
+	if errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ce) {
+		return fmt.Errorf("%s: TLS certificate not trusted (%v); install the registry's CA certificate on this machine", ref, err)
+	}
 	var te *transport.Error
 	if errors.As(err, &te) {
 		switch {
@@ -103,12 +111,6 @@ func classify(ref name.Reference, err error) error {
 			return fmt.Errorf("%s: registry failed after retries: %w (%v); try again later or use --mirror", ref, ErrUnreachable, err)
 		}
 		return fmt.Errorf("%s: %w", ref, err)
-	}
-	var ue x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var ce x509.CertificateInvalidError
-	if errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ce) {
-		return fmt.Errorf("%s: TLS certificate not trusted (%v); install the registry's CA certificate on this machine", ref, err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", ref, err)
