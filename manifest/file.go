@@ -136,6 +136,12 @@ func WriteFile(path string, rec Record) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("writing record %s: %w", path, err)
 	}
+	// Make the rename itself durable; a failure here loses nothing that
+	// was there before, so it is not reported.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
 }
 
