@@ -8,11 +8,13 @@ import (
 
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // resolveFlags are the flags of the commands that resolve images.
 type resolveFlags struct {
 	platform, policy, rng, file string
+	engine                      string
 	maxAge                      time.Duration
 	mirrors                     []string
 }
@@ -28,6 +30,7 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 	fs.StringVar(&rf.rng, "compat", "", "required version range, e.g. \">=0.0.47-0 <0.1.0\"")
 	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
 	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
+	fs.StringVar(&rf.engine, "engine", "", "container engine CLI (docker or podman) to run a binary this host cannot run, to learn its version")
 }
 
 // resolver opens the cache and builds a resolver from the flags.
@@ -42,6 +45,14 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	}
 	if rf.file != "" {
 		opts = append(opts, resolver.WithFile(rf.file))
+	}
+	switch rf.engine {
+	case "":
+	case "docker", "podman":
+		opts = append(opts, resolver.WithProbers(supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{Command: rf.engine}, 0),
+			supervisor.BuildInfo(), supervisor.ELFString()))
+	default:
+		return nil, usagef("--engine %q: want docker or podman", rf.engine)
 	}
 	pp, err := resolver.ParsePullPolicy(rf.policy)
 	if err != nil {

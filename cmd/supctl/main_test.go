@@ -139,6 +139,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad mirror", []string{"pull", ref, "--mirror", "nomirror"}, 2, "REGISTRY=MIRROR"},
 		{"bad range", []string{"pull", ref, "--compat", ">=0.x"}, 2, "--compat"},
 		{"bad log format", []string{"pull", ref, "--log-format", "xml"}, 2, "--log-format"},
+		{"bad engine", []string{"pull", ref, "--engine", "lxc"}, 2, "--engine"},
 		{"unknown tag", []string{"pull", reg.Host() + "/sup:nope"}, 4, "not found"},
 		{"whiteout", []string{"pull", gone, "--platform", "linux/amd64"}, 4, "whiteout"},
 		{"platform", []string{"pull", amd, "--platform", "linux/arm64"}, 4, "linux/amd64"},
