@@ -22,6 +22,7 @@ import (
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // supervisorRange is the range of supervisors this gateway build speaks to;
@@ -93,7 +94,12 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log))
+	// A Docker driver has an engine at hand: where this host cannot run the
+	// supervisor (a Mac), the engine tells its version the way sandboxes
+	// will run it. A real driver would implement supervisor.ContainerRunner
+	// with its own Docker client.
+	probers := []supervisor.Prober{supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{}, 0), supervisor.BuildInfo(), supervisor.ELFString()}
+	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log), resolver.WithProbers(probers...))
 	if err != nil {
 		return nil, err
 	}
