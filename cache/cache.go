@@ -36,6 +36,9 @@ type Cache struct {
 	entries string
 	records *manifest.Store
 	now     func() time.Time
+	// heldGrace is how long a fill waits on an entry held in use before it
+	// gives up (see lockForFill).
+	heldGrace time.Duration
 }
 
 // An Entry is a committed cache entry.
@@ -80,7 +83,7 @@ func Open(dir string) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Cache{dir: abs, entries: filepath.Join(abs, "entries"), records: st, now: time.Now}, nil
+	return &Cache{dir: abs, entries: filepath.Join(abs, "entries"), records: st, now: time.Now, heldGrace: heldGrace}, nil
 }
 
 // Dir returns the cache's absolute directory.
@@ -116,27 +119,27 @@ func (c *Cache) check(k Key) (*Entry, error) {
 	dir := c.entryDir(k)
 	var rec manifest.Entry
 	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
+		case errors.Is(err, manifest.ErrSchema):
+			// Written by a newer supctl: neither usable nor replaceable.
+			return nil, fmt.Errorf("cache entry %s: %w", k, err)
 		}
 		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
 	bin := filepath.Join(dir, k.base())
-	fi, err := os.Lstat(bin)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
-	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s: %s is not a regular file: %w", k, bin, ErrDamaged)
-	case fi.Size() != rec.Size:
-		return nil, fmt.Errorf("%s: %s has %d bytes, its record says %d: %w", k, bin, fi.Size(), rec.Size, ErrDamaged)
-	case fi.Mode().Perm() != 0o555:
-		return nil, fmt.Errorf("%s: %s has mode %v, want -r-xr-xr-x: %w", k, bin, fi.Mode().Perm(), ErrDamaged)
-	case rec.ManifestDigest != k.Manifest || rec.File != k.file():
+	if rec.ManifestDigest != k.Manifest || rec.File != k.file() {
 		return nil, fmt.Errorf("%s: record describes %s:%s: %w", k, rec.ManifestDigest, rec.File, ErrDamaged)
 	}
+	fi, err := statCheck(bin, &rec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	}
+	// Hash the whole binary again when the last full check is old, or when
+	// the binary was written after it.
 	stamp := filepath.Join(dir, verifiedName)
-	if vi, err := os.Stat(stamp); err != nil || c.now().Sub(vi.ModTime()) > RehashInterval {
+	if vi, err := os.Stat(stamp); err != nil || c.now().Sub(vi.ModTime()) > RehashInterval || fi.ModTime().After(vi.ModTime()) {
 		if err := verifyFile(bin, rec.BinarySHA256); err != nil {
 			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 		}
@@ -147,6 +150,23 @@ func (c *Cache) check(k Key) (*Entry, error) {
 		e.LastUsed = ui.ModTime()
 	}
 	return e, nil
+}
+
+// statCheck compares the binary at bin with its record by stat alone: a
+// regular file of the recorded size, mode 0555.
+func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
+	fi, err := os.Lstat(bin)
+	switch {
+	case err != nil:
+		return nil, err
+	case !fi.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", bin)
+	case fi.Size() != rec.Size:
+		return nil, fmt.Errorf("%s has %d bytes, its record says %d", bin, fi.Size(), rec.Size)
+	case fi.Mode().Perm() != 0o555:
+		return nil, fmt.Errorf("%s has mode %v, want -r-xr-xr-x", bin, fi.Mode().Perm())
+	}
+	return fi, nil
 }
 
 // touch sets the mtime of the stamp file at p to now if it is older than

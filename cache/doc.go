@@ -9,6 +9,8 @@
 //	entries/sha256-<hex>/.used               mtime = last use (bumped at most hourly)
 //	entries/sha256-<hex>/.verified           mtime = last full re-hash
 //	entries/sha256-<hex>.lock                the entry's lock file, never deleted
+//	entries/.tmp-sha256-<hex>-<n>/           an entry being filled
+//	entries/.damaged-… .trash-…              entries set aside or collected, being deleted
 //	refs/ indexes/ pins/                     records of a [manifest.Store]
 //
 // An entry is named by the digest of the platform image manifest the binary
@@ -32,9 +34,23 @@
 //
 // [Cache.Lookup] checks an entry on every use by stat (regular file, size
 // and permissions against the record) and re-hashes the whole binary when
-// the last full check is older than [RehashInterval]. A mismatch is never
-// returned as usable: Lookup reports it with [ErrDamaged] and the next
-// [Cache.Begin] sets the entry aside and fills it again.
+// the last full check is older than [RehashInterval] or the binary was
+// modified after it. Lookups take no lock and rewrite no shared file: last
+// use is the mtime of a per-entry stamp, bumped at most hourly. A mismatch
+// is never returned as usable: Lookup reports it with [ErrDamaged] and the
+// next [Cache.Begin] sets the entry aside and fills it again.
+//
+// # In use, collection and verification
+//
+// [Cache.Hold] keeps an entry in use for a long-lived user, such as a gateway
+// that bind-mounts the binary into its sandboxes: a shared lock on the
+// entry's lock file. [Cache.GC] removes entries that no record protects
+// ([Cache.Roots]: pins and the current digests of recorded refs), that are
+// not in use and that a [GCPolicy] allows, and the leftovers of dead
+// processes; it removes an entry only under its exclusive lock taken
+// without waiting, so it skips whatever is busy. [Cache.Verify] re-hashes
+// every entry under its shared lock and checks every record, and can set
+// aside what is bad. [Cache.Entries] lists entries without checking them.
 //
 // # Concurrency
 //
@@ -42,5 +58,7 @@
 // locks are flock(2) locks on the lock files, released by the kernel when a
 // process dies, so a killed process never leaves a stale lock. Network file
 // systems whose flock does not work are detected and refused with
-// [ErrLocking]; use a local directory.
+// [ErrLocking]; use a local directory. A full or read-only file system
+// gives an error naming the cache directory, and loses no committed entry:
+// nothing is written in place.
 package cache

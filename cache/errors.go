@@ -20,4 +20,8 @@ var (
 
 	// ErrUnsafeDir reports a cache directory that others could write to.
 	ErrUnsafeDir = errors.New("unsafe cache directory")
+
+	// ErrInUse reports an entry that is held in use (see [Cache.Hold]) and
+	// so cannot be replaced.
+	ErrInUse = errors.New("cache entry in use")
 )

@@ -40,10 +40,15 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	if err := k.validate(); err != nil {
 		return nil, nil, err
 	}
-	if e, err := c.check(k); err == nil {
+	e, err := c.check(k)
+	switch {
+	case err == nil:
+		c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
 		return nil, e, nil
+	case errors.Is(err, manifest.ErrSchema):
+		return nil, nil, err // a newer supctl's entry: never replaced
 	}
-	unlock, err := lockFile(ctx, c.entryDir(k)+".lock")
+	unlock, err := c.lockForFill(ctx, k, err)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,12 +62,16 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 // begin is Begin under the entry's lock.
 func (c *Cache) begin(k Key, unlock func() error) (*Fill, *Entry, error) {
 	e, err := c.check(k)
-	if err == nil {
+	switch {
+	case err == nil:
+		c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
 		return nil, e, nil
+	case errors.Is(err, manifest.ErrSchema):
+		return nil, nil, err
 	}
 	// Whatever is at the entry's name now is not a sound entry: a damaged
 	// one, or a directory whose record went missing.
-	if err := c.setAside(k); err != nil {
+	if err := c.setAside(k.name()); err != nil {
 		return nil, nil, err
 	}
 	stale, _ := filepath.Glob(filepath.Join(c.entries, ".tmp-"+k.name()+"-*"))
@@ -71,24 +80,25 @@ func (c *Cache) begin(k Key, unlock func() error) (*Fill, *Entry, error) {
 	}
 	tmp, err := os.MkdirTemp(c.entries, ".tmp-"+k.name()+"-")
 	if err != nil {
-		return nil, nil, fmt.Errorf("creating a cache entry in %s: %w", c.dir, err)
+		return nil, nil, writeError(c.dir, "creating a cache entry", err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		removeAll(tmp)
-		return nil, nil, fmt.Errorf("creating a cache entry in %s: %w", c.dir, err)
+		return nil, nil, writeError(c.dir, "creating a cache entry", err)
 	}
 	f, err := os.OpenFile(filepath.Join(tmp, k.base()), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		removeAll(tmp)
-		return nil, nil, fmt.Errorf("creating a cache entry in %s: %w", c.dir, err)
+		return nil, nil, writeError(c.dir, "creating a cache entry", err)
 	}
 	return &Fill{c: c, key: k, tmp: tmp, f: f, h: sha256.New(), unlock: unlock}, nil, nil
 }
 
-// setAside moves the damaged entry for k out of the way and deletes it.
-func (c *Cache) setAside(k Key) error {
-	dir := c.entryDir(k)
-	aside := filepath.Join(c.entries, ".damaged-"+k.name()+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
+// setAside moves the damaged entry directory called name out of the way
+// and deletes it. The caller holds the entry's exclusive lock.
+func (c *Cache) setAside(name string) error {
+	dir := filepath.Join(c.entries, name)
+	aside := filepath.Join(c.entries, ".damaged-"+name+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
 	if err := os.Rename(dir, aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("setting aside damaged cache entry %s: %w", dir, err)
 	}
@@ -96,8 +106,11 @@ func (c *Cache) setAside(k Key) error {
 	return nil
 }
 
-// removeAll removes p, making read-only directories writable first.
+// removeAll removes p, making read-only directories writable if needed.
 func removeAll(p string) error {
+	if os.RemoveAll(p) == nil {
+		return nil
+	}
 	filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
 		if err == nil && d.IsDir() {
 			os.Chmod(q, 0o755)
@@ -116,7 +129,7 @@ func (f *Fill) Write(p []byte) (int, error) {
 	f.h.Write(p[:n])
 	f.n += int64(n)
 	if err != nil {
-		return n, fmt.Errorf("writing to cache directory %s: %w", f.c.dir, err)
+		return n, writeError(f.c.dir, "writing the binary", err)
 	}
 	return n, nil
 }
@@ -158,7 +171,7 @@ func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
 			err = os.Chmod(p, 0o555)
 		}
 		if err != nil {
-			return "", "", fmt.Errorf("writing to cache directory %s: %w", f.c.dir, err)
+			return "", "", writeError(f.c.dir, "writing the binary", err)
 		}
 		f.sealed = true
 	}
@@ -182,17 +195,17 @@ func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
 		rec.ExtractedAt = f.c.now().UTC().Truncate(time.Second)
 	}
 	if err := manifest.WriteFile(filepath.Join(f.tmp, recordName), &rec); err != nil {
-		return nil, err
+		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	for _, s := range []string{usedName, verifiedName} {
 		f.c.touch(filepath.Join(f.tmp, s), 0)
 	}
 	dir := f.c.entryDir(f.key)
 	if err := syncDir(f.tmp); err != nil {
-		return nil, fmt.Errorf("committing cache entry %s: %w", dir, err)
+		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	if err := os.Rename(f.tmp, dir); err != nil {
-		return nil, fmt.Errorf("committing cache entry %s: %w", dir, err)
+		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	f.done = true
 	if err := syncDir(f.c.entries); err != nil {

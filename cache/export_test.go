@@ -1,0 +1,9 @@
+package cache
+
+import "time"
+
+// SetClock makes c use now as its clock.
+func SetClock(c *Cache, now func() time.Time) { c.now = now }
+
+// SetHeldGrace sets how long a fill waits on an entry held in use.
+func SetHeldGrace(c *Cache, d time.Duration) { c.heldGrace = d }
