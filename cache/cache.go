@@ -153,18 +153,22 @@ func (c *Cache) check(k Key) (*Entry, error) {
 }
 
 // statCheck compares the binary at bin with its record by stat alone: a
-// regular file of the recorded size, mode 0555.
+// regular file of the recorded size, mode 0555. Its errors name the binary
+// by its base name.
 func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
 	fi, err := os.Lstat(bin)
+	base := filepath.Base(bin)
 	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s is missing", base)
 	case err != nil:
 		return nil, err
 	case !fi.Mode().IsRegular():
-		return nil, fmt.Errorf("%s is not a regular file", bin)
+		return nil, fmt.Errorf("%s is not a regular file but %v", base, fi.Mode().Type())
 	case fi.Size() != rec.Size:
-		return nil, fmt.Errorf("%s has %d bytes, its record says %d", bin, fi.Size(), rec.Size)
+		return nil, fmt.Errorf("%s has %d bytes, its record says %d", base, fi.Size(), rec.Size)
 	case fi.Mode().Perm() != 0o555:
-		return nil, fmt.Errorf("%s has mode %v, want -r-xr-xr-x", bin, fi.Mode().Perm())
+		return nil, fmt.Errorf("%s has mode %v, want -r-xr-xr-x", base, fi.Mode().Perm())
 	}
 	return fi, nil
 }
@@ -197,7 +201,7 @@ func verifyFile(p string, want digest.Digest) error {
 		return fmt.Errorf("hashing %s: %w", p, err)
 	}
 	if got := digest.NewDigest(digest.SHA256, h); got != want {
-		return fmt.Errorf("%s has sha256 %s, its record says %s", p, got.Encoded(), want.Encoded())
+		return fmt.Errorf("%s has sha256 %s, its record says %s", filepath.Base(p), got.Encoded(), want.Encoded())
 	}
 	return nil
 }

@@ -116,7 +116,7 @@ func (c *Cache) GC(ctx context.Context, p GCPolicy) (*GCReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gc: %w; nothing was removed", err)
 	}
-	r := &GCReport{DryRun: p.DryRun, Removed: []GCEntry{}, Kept: []GCEntry{}}
+	r := &GCReport{DryRun: p.DryRun, Removed: []GCEntry{}, Kept: []GCEntry{}, Leftovers: []Leftover{}}
 	var trash []string // removed entries, to delete
 	defer func() { empty(trash) }()
 	now := c.now()
