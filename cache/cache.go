@@ -74,7 +74,7 @@ func Open(dir string) (*Cache, error) {
 		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
 	}
 	if err := os.MkdirAll(filepath.Join(abs, "entries"), 0o755); err != nil {
-		return nil, fmt.Errorf("creating cache directory %s: %w", abs, err)
+		return nil, writeError(abs, "creating the cache", err)
 	}
 	if err := checkOwner(abs); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -117,7 +118,7 @@ func WriteFile(path string, rec Record) error {
 	dir, base := filepath.Split(path)
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing record %s: %w", path, err)
+		return writeError(path, err)
 	}
 	_, err = tmp.Write(data)
 	if err == nil {
@@ -134,7 +135,7 @@ func WriteFile(path string, rec Record) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("writing record %s: %w", path, err)
+		return writeError(path, err)
 	}
 	// Make the rename itself durable; a failure here loses nothing that
 	// was there before, so it is not reported.
@@ -160,4 +161,16 @@ func refuseNewer(path string) error {
 			path, head.SchemaVersion, SchemaVersion, ErrSchema)
 	}
 	return nil
+}
+
+// writeError describes a failure to write the record file at path, saying
+// what to do when its file system is full or read-only.
+func writeError(path string, err error) error {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EFBIG):
+		return fmt.Errorf("writing record %s: %w; the file system is full: free space there or use another cache directory (--cache-dir)", path, err)
+	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("writing record %s: %w; the cache directory is not writable: make it writable or use another cache directory (--cache-dir)", path, err)
+	}
+	return fmt.Errorf("writing record %s: %w", path, err)
 }
