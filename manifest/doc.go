@@ -28,4 +28,12 @@
 // it. A document with a schemaVersion newer than this package knows is left
 // untouched and reported with an error matching [ErrSchema]: it was written by
 // a newer supctl, and overwriting it would lose information.
+//
+// Schema 1 is the first: there is no older document to migrate, and a
+// document without a schemaVersion is corrupt, not old. When schema 2
+// comes, [Decode] will upgrade a document of an older version in memory,
+// one version at a time, through a table of migrations keyed by the version
+// they upgrade from; the file is rewritten in the new schema only when it is
+// next written, so an older supctl sharing the cache keeps reading it until
+// then.
 package manifest
