@@ -74,7 +74,11 @@ func printGC(g *globals, r *cache.GCReport) error {
 		fmt.Fprintf(&b, "%s leftover %s (%s)\n", verb, l.Path, size(l.Bytes))
 	}
 	for _, e := range r.Kept {
-		if e.Reason == cache.ReasonInUse {
+		switch {
+		case e.Reason != cache.ReasonInUse:
+		case e.Digest == "":
+			fmt.Fprintf(&b, "kept damaged entry %s: in use by another process\n", e.Path)
+		default:
 			fmt.Fprintf(&b, "kept %s %s %s: in use by another process\n", short(e.Digest.String()), e.Platform, e.Ref)
 		}
 	}
