@@ -97,7 +97,8 @@ func (c *Cache) entryDir(k Key) string { return filepath.Join(c.entries, k.name(
 // Lookup returns the entry for k after checking it against its record.
 // A missing entry gives an error matching [ErrNotCached] (and so
 // fs.ErrNotExist); an entry that fails its check gives one matching
-// [ErrDamaged].
+// [ErrDamaged]; an entry whose record was written by a newer supctl gives
+// one matching [manifest.ErrSchema].
 func (c *Cache) Lookup(ctx context.Context, k Key) (*Entry, error) {
 	if err := k.validate(); err != nil {
 		return nil, err

@@ -35,7 +35,11 @@ type Fill struct {
 // sound (perhaps because another process filled it while this one waited
 // for the lock), Begin returns it and a nil Fill. Otherwise the caller
 // writes the binary to the Fill, seals it, checks it, and commits or aborts.
-// Begin waits for the entry's lock until ctx is done.
+// Begin waits for the entry's lock until ctx is done, except that an entry
+// held in use by other processes ([Cache.Hold]) cannot be replaced: Begin
+// then gives up after a short wait with an error matching [ErrInUse]. An
+// entry whose record has a newer schema is never replaced: Begin returns
+// an error matching [manifest.ErrSchema].
 func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	if err := k.validate(); err != nil {
 		return nil, nil, err

@@ -71,9 +71,9 @@ type Leftover struct {
 }
 
 // GC removes the entries that p allows and nothing protects, and the
-// leftovers of dead processes. It reads the records first and removes
-// nothing if it cannot tell what they protect (a record of a newer schema,
-// say). An entry is removed only under its exclusive lock, taken without
+// leftovers of dead processes. It reads the records before removing
+// anything, and removes nothing if it cannot tell what they protect (a
+// record of a newer schema, say). An entry is removed only under its exclusive lock, taken without
 // waiting: an entry whose lock is busy is in use and kept. Removal renames
 // the entry's directory away, then deletes it; its lock file stays.
 //
