@@ -71,28 +71,32 @@ func run(ctx context.Context, cfg driverConfig, log *slog.Logger, out io.Writer)
 			cfg.CacheDir = dir + "/cache"
 		}
 	}
-	sup, err := selectSupervisor(ctx, cfg, log)
+	sup, release, err := selectSupervisor(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
+	// Keep the supervisor held while sandboxes may run from it: "supctl gc"
+	// never removes a held entry.
+	defer release()
 	// Every sandbox container gets the supervisor bind-mounted read-only.
 	fmt.Fprintf(out, "--mount type=bind,src=%s,dst=/opt/openshell/bin/openshell-sandbox,readonly\n", sup.Path)
 	return nil
 }
 
-// selectSupervisor is the driver's startup step.
-func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (*resolver.Result, error) {
+// selectSupervisor is the driver's startup step. It returns the supervisor
+// and the function that releases it.
+func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (*resolver.Result, func() error, error) {
 	dir := cfg.CacheDir
 	if dir == "" {
 		d, err := cache.DefaultDir()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		dir = d
 	}
 	c, err := cache.Open(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// A Docker driver has an engine at hand: where this host cannot run the
 	// supervisor (a Mac), the engine tells its version the way sandboxes
@@ -101,7 +105,7 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	probers := []supervisor.Prober{supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{}, 0), supervisor.BuildInfo(), supervisor.ELFString()}
 	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log), resolver.WithProbers(probers...))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var res *resolver.Result
 	if cfg.SupervisorBin != "" {
@@ -112,14 +116,20 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	var ie *resolver.IncompatibleError
 	if errors.As(err, &ie) {
 		// The error names the image, digest, version, range and what to do.
-		return nil, fmt.Errorf("refusing to create sandboxes: %w", err)
+		return nil, nil, fmt.Errorf("refusing to create sandboxes: %w", err)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	release := func() error { return nil }
+	if res.ResolvedFrom != resolver.FromFile {
+		if release, err = r.Hold(ctx, res); err != nil {
+			return nil, nil, err
+		}
 	}
 	// The startup line that answers "which supervisor does this gateway run?"
 	log.Info("supervisor selected", "image", res.Ref, "digest", res.Digest, "index_digest", res.IndexDigest,
 		"platform", res.Platform, "version", res.Version, "version_source", res.VersionSource,
 		"sha256", res.BinarySHA256, "path", res.Path, "resolved_from", res.ResolvedFrom, "range", supervisorRange)
-	return res, nil
+	return res, release, nil
 }
