@@ -85,7 +85,11 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 	if err != nil {
 		return err
 	}
+	dir := filepath.Join(c.entries, name)
 	gone, why := c.checkDir(name)
+	if why == nil && !gone && repair {
+		c.touch(filepath.Join(dir, verifiedName), 0) // still under the lock: what was hashed
+	}
 	if err := unlock(); err != nil {
 		return err
 	}
@@ -93,11 +97,7 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 		return nil // removed by a collection meanwhile
 	}
 	r.Entries++
-	dir := filepath.Join(c.entries, name)
 	if why == nil {
-		if repair {
-			c.touch(filepath.Join(dir, verifiedName), 0)
-		}
 		return nil
 	}
 	p := Problem{Path: dir, Err: why, Message: why.Error()}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
@@ -168,5 +169,23 @@ func TestVerifyLeavesTemporaryDirectories(t *testing.T) {
 	r, err := c.Verify(context.Background(), false)
 	if err != nil || !r.OK() || r.Entries != 1 {
 		t.Fatalf("%+v %v", r, err)
+	}
+}
+
+// Repair refreshes the full-check stamp of sound entries; a plain verify
+// changes nothing.
+func TestVerifyRepairRefreshesStamps(t *testing.T) {
+	c, clk := openClocked(t)
+	put(t, c, clk, "e", spec{})
+	stamp := filepath.Join(entryDir(c, "e"), ".verified")
+	clk.Add(3 * day)
+	for _, repair := range []bool{false, true} {
+		if r, err := c.Verify(context.Background(), repair); err != nil || !r.OK() {
+			t.Fatalf("%+v %v", r, err)
+		}
+		fi, _ := os.Stat(stamp)
+		if want := map[bool]time.Time{false: t0, true: t0.Add(3 * day)}[repair]; !fi.ModTime().Equal(want) {
+			t.Errorf("repair %v: stamp at %v, want %v", repair, fi.ModTime(), want)
+		}
 	}
 }
