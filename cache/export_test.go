@@ -7,3 +7,6 @@ func SetClock(c *Cache, now func() time.Time) { c.now = now }
 
 // SetHeldGrace sets how long a fill waits on an entry held in use.
 func SetHeldGrace(c *Cache, d time.Duration) { c.heldGrace = d }
+
+// LockError is how a failure to lock p is reported.
+func LockError(p string, err error) error { return lockError(p, err) }
