@@ -111,8 +111,9 @@ func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descript
 	}
 	br := bufio.NewReaderSize(blob, 256<<10)
 	v, err := r.scanTar(ctx, br, fill)
-	if err != nil && (errors.Is(err, ErrRefused) || ctx.Err() != nil) {
-		return undecided, err
+	var we *cache.WriteError
+	if err != nil && (errors.Is(err, ErrRefused) || errors.As(err, &we) || ctx.Err() != nil) {
+		return undecided, err // the layer is not to blame
 	}
 	// tar stops at its end marker and decompressors may stop before the
 	// end of the blob: read the rest so the whole blob is hashed. After a

@@ -190,7 +190,7 @@ func TestProcessesExtractOnce(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, self, "pull", ref, "--platform", "linux/amd64", "--cache-dir", dir)
-			cmd.Env = append(os.Environ(), asSupctl+"=1")
+			cmd.Env = append(os.Environ(), asSupctl+"=1", "GORACE=atexit_sleep_ms=0")
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
