@@ -1,0 +1,334 @@
+//go:build linux
+
+package bench
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// checkBinary checks that p holds img's binary: its size, and with full its
+// bytes.
+func checkBinary(p string, img image, full bool) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if fi.Size() != img.size {
+		return fmt.Errorf("%s has %d bytes, want %d", p, fi.Size(), img.size)
+	}
+	if !full {
+		return nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != img.sha256 {
+		return fmt.Errorf("%s has sha256 %s, want %s", p, got, img.sha256)
+	}
+	return nil
+}
+
+// Names of the contenders in the tables.
+const (
+	nameLimit   = "limit (`limitpull`)"
+	nameSupctl  = "`supctl pull`"
+	nameCrane   = "`crane export - \\| tar -x`"
+	nameLibrary = "library `Resolve`"
+	nameLimitIn = "limit (`bench.Limit`)"
+)
+
+// coldProcesses are the cold pulls of img as separate processes: the
+// limit, supctl, and crane export piped into tar.
+func (b *bed) coldProcesses(img image) []contender {
+	binary := func(dir string, _ sample, full bool) error {
+		return checkBinary(filepath.Join(dir, "openshell-sandbox"), img, full)
+	}
+	return []contender{{
+		name: nameLimit,
+		run: func(ctx context.Context, dir string) (sample, error) {
+			return b.launch(ctx, b.tools.limitpull, img.blobURL, binaryName, filepath.Join(dir, "openshell-sandbox"))
+		},
+		check: binary,
+	}, {
+		name: nameSupctl,
+		run: func(ctx context.Context, dir string) (sample, error) {
+			return b.launch(ctx, b.tools.supctl, "pull", img.ref, "--platform", platformString(), "--cache-dir", dir)
+		},
+		check: func(dir string, s sample, full bool) error {
+			if !strings.HasPrefix(s.stdout, dir+string(filepath.Separator)) {
+				return fmt.Errorf("printed %q, not a path in its cache", s.stdout)
+			}
+			return checkBinary(s.stdout, img, full)
+		},
+	}, {
+		name: nameCrane,
+		run: func(ctx context.Context, dir string) (sample, error) {
+			// sh waits for both, so peakrss sees the larger peak RSS
+			// of the two and their CPU time.
+			return b.launch(ctx, "sh", "-c", `"$0" export --platform "$1" "$2" - | tar -x -C "$3"`,
+				b.tools.crane, platformString(), img.ref, dir)
+		},
+		check: binary,
+	}}
+}
+
+// timed measures run as a run of a contender in this process: its wall
+// time and the CPU time of this process and of the children it waited for
+// meanwhile (supctl's version probe runs the binary).
+func timed(run coldRun) func(ctx context.Context, dir string) (sample, error) {
+	return func(ctx context.Context, dir string) (sample, error) {
+		cpu0 := cpuTime()
+		start := time.Now()
+		err := run(ctx, dir)
+		return sample{wall: time.Since(start), cpu: cpuTime() - cpu0}, err
+	}
+}
+
+// cpuTime is the user and system CPU time of this process and of its
+// waited-for children so far.
+func cpuTime() time.Duration {
+	var t time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(who, &ru); err == nil {
+			t += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	return t
+}
+
+// coldInProcess are the cold pulls of img in this process: the limit and
+// the library.
+func (b *bed) coldInProcess(img image) []contender {
+	client := &http.Client{Transport: http.DefaultTransport} // the resolver's default transport too
+	return []contender{
+		{name: nameLimitIn, run: timed(coldLimit(img, client))},
+		{name: nameLibrary, run: timed(coldLibrary(img))},
+	}
+}
+
+// warmCLI are supctl processes on the cache in dir, which holds img: the
+// version command (process start and exit, nothing else), warm pulls of
+// the tag and of the digest, and a pull of the tag as if it were stale.
+func (b *bed) warmCLI(img image, dir string) []contender {
+	pull := func(args ...string) func(ctx context.Context, _ string) (sample, error) {
+		return func(ctx context.Context, _ string) (sample, error) {
+			args := append([]string{"pull", "--platform", platformString(), "--cache-dir", dir}, args...)
+			return b.launch(ctx, b.tools.supctl, args...)
+		}
+	}
+	printed := func(_ string, s sample, full bool) error { return checkBinary(s.stdout, img, full) }
+	return []contender{{
+		name: "`supctl version`",
+		run: func(ctx context.Context, _ string) (sample, error) {
+			return b.launch(ctx, b.tools.supctl, "version")
+		},
+	}, {
+		name:  "`supctl pull TAG` (warm, fresh tag)",
+		run:   pull(img.ref),
+		check: printed,
+	}, {
+		name:  "`supctl pull DIGEST` (warm)",
+		run:   pull(img.digestRef),
+		check: printed,
+	}, {
+		name:  "`supctl pull TAG --max-age 0s` (stale tag, unchanged)",
+		run:   pull(img.ref, "--max-age", "0s"),
+		check: printed,
+	}}
+}
+
+// fillCache pulls img into a new cache directory with supctl and returns
+// the directory.
+func (b *bed) fillCache(img image) string {
+	b.t.Helper()
+	dir, err := os.MkdirTemp(b.work, "warm-")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(b.t.Context(), runTimeout)
+	defer cancel()
+	s, err := runProcess(command(ctx, b.env, b.tools.supctl, "pull", img.ref, "--platform", platformString(), "--cache-dir", dir))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := checkBinary(s.stdout, img, true); err != nil {
+		b.t.Fatal(err)
+	}
+	return dir
+}
+
+// libWarm is a warm library call measured by testing.Benchmark.
+type libWarm struct {
+	name     string
+	nsPerOp  int64
+	allocs   int64
+	n        int
+	requests int
+}
+
+// warmLibrary benchmarks Resolve of the tag and of the digest of img on the
+// cache in dir, which holds it, counting registry requests.
+func (b *bed) warmLibrary(img image, dir string) []libWarm {
+	b.t.Helper()
+	r, err := newResolver(dir)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	var out []libWarm
+	for _, c := range []struct{ name, ref string }{
+		{"`Resolve(TAG)`, fresh tag", img.ref},
+		{"`Resolve(DIGEST)`", img.digestRef},
+	} {
+		mark := b.reg.Mark()
+		br := testing.Benchmark(func(tb *testing.B) { warmResolve(tb, r, c.ref) })
+		b.reg.Sync()
+		if br.N == 0 {
+			b.t.Fatalf("benchmark of %s failed", c.name)
+		}
+		out = append(out, libWarm{name: c.name, nsPerOp: br.NsPerOp(), allocs: br.AllocsPerOp(), n: br.N,
+			requests: len(b.reg.Since(mark))})
+	}
+	return out
+}
+
+// round is one round of concurrent pulls.
+type round struct {
+	wall         time.Duration // from the start to the last exit
+	extractor    time.Duration // wall time of the process that extracted
+	extractorCPU time.Duration // and its CPU time
+	waiterCPU    samples       // CPU time of each of the others
+	cpu          time.Duration // CPU time of all the processes
+	ok           int           // processes that exited 0
+	paths        int           // distinct paths printed
+	extracted    int           // processes that say they extracted the binary
+	reqs         requests
+}
+
+// together starts procs supctl processes with args at once and waits for
+// them all; wall is from the start to the last exit.
+func (b *bed) together(procs int, args ...string) (wall time.Duration, out []sample, errs []error) {
+	ctx, cancel := context.WithTimeout(b.t.Context(), runTimeout)
+	defer cancel()
+	out, errs = make([]sample, procs), make([]error, procs)
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for i := range procs {
+		cmd := command(ctx, b.env, b.tools.supctl, args...)
+		wg.Go(func() {
+			<-release
+			out[i], errs[i] = runProcess(cmd)
+		})
+	}
+	start := time.Now()
+	close(release)
+	wg.Wait()
+	return time.Since(start), out, errs
+}
+
+// concurrent starts procs supctl processes at once, pulling img's tag into
+// one empty cache, rounds times.
+func (b *bed) concurrent(img image, procs, rounds int) []round {
+	b.t.Helper()
+	var out []round
+	for range rounds {
+		dir, err := os.MkdirTemp(b.work, "concurrent-")
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		syncFS()
+		mark := b.reg.Mark()
+		wall, samples, errs := b.together(procs, "pull", "--json", img.ref, "--platform", platformString(), "--cache-dir", dir)
+		b.reg.Sync()
+		rd := round{wall: wall, reqs: countRequests(b.reg.Since(mark), img.layer)}
+		paths := map[string]bool{}
+		for i, s := range samples {
+			rd.cpu += s.cpu
+			if errs[i] != nil {
+				b.t.Errorf("concurrent pull %d: %v", i, errs[i])
+				continue
+			}
+			var res struct {
+				Path      string `json:"path"`
+				Extracted bool   `json:"extracted"`
+			}
+			if err := json.Unmarshal([]byte(s.stdout), &res); err != nil {
+				b.t.Errorf("concurrent pull %d: %v in %q", i, err, s.stdout)
+				continue
+			}
+			rd.ok++
+			paths[res.Path] = true
+			if res.Extracted {
+				rd.extracted++
+				rd.extractor, rd.extractorCPU = s.wall, s.cpu
+			} else {
+				rd.waiterCPU = append(rd.waiterCPU, s.cpu)
+			}
+		}
+		rd.paths = len(paths)
+		for p := range paths {
+			if err := checkBinary(p, img, true); err != nil {
+				b.t.Error(err)
+			}
+		}
+		if err := removeAll(dir); err != nil {
+			b.t.Fatal(err)
+		}
+		out = append(out, rd)
+	}
+	return out
+}
+
+// floor is the wall time of procs processes started at once that do no
+// extraction, rounds times: what starting them costs on this machine.
+type floor struct {
+	name  string
+	walls samples
+	cpus  samples // CPU time of all the processes of a round
+}
+
+// concurrentFloors measures procs `supctl version` and procs warm pulls of
+// img (cached in dir) started at once.
+func (b *bed) concurrentFloors(img image, dir string, procs, rounds int) []floor {
+	b.t.Helper()
+	fs := []floor{
+		{name: fmt.Sprintf("%d × `supctl version`", procs)},
+		{name: fmt.Sprintf("%d × `supctl pull TAG`, cached (warm)", procs)},
+	}
+	args := [][]string{{"version"}, {"pull", img.ref, "--platform", platformString(), "--cache-dir", dir}}
+	for range rounds {
+		for i := range fs {
+			syncFS()
+			wall, out, errs := b.together(procs, args[i]...)
+			var cpu time.Duration
+			for j, err := range errs {
+				if err != nil {
+					b.t.Fatal(err)
+				}
+				cpu += out[j].cpu
+			}
+			fs[i].walls = append(fs[i].walls, wall)
+			fs[i].cpus = append(fs[i].cpus, cpu)
+		}
+	}
+	return fs
+}
