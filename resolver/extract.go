@@ -5,10 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"path"
 	"strings"
@@ -17,7 +15,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/cache"
 )
@@ -100,43 +97,37 @@ func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descript
 	if err != nil {
 		return undecided, err
 	}
-	defer rc.Close()
-	want, err := digest.Parse(desc.Digest.String())
-	if err != nil {
-		return undecided, fmt.Errorf("layer digest %q: %w", desc.Digest, ErrRefused)
-	}
-	blob := &hashingReader{r: rc, h: sha256.New()}
-	if want.Algorithm() != digest.SHA256 {
-		return undecided, fmt.Errorf("layer digest algorithm %s is not supported: %w", want.Algorithm(), ErrRefused)
-	}
-	br := bufio.NewReaderSize(blob, 256<<10)
+	// The registry client checks the blob's size and digest as it reaches
+	// its end, failing the last read on a mismatch. The download and that
+	// check run in a goroutine a few chunks ahead of decompression.
+	blob := &countingReader{r: rc}
+	ahead := newReadAhead(blob)
+	defer func() {
+		ahead.stop()
+		rc.Close() // unblocks a read in progress
+		ahead.wait()
+	}()
+	br := bufio.NewReaderSize(ahead, 64<<10)
 	v, err := r.scanTar(ctx, br, fill)
 	var we *cache.WriteError
 	if err != nil && (errors.Is(err, ErrRefused) || errors.As(err, &we) || ctx.Err() != nil) {
 		return undecided, err // the layer is not to blame
 	}
 	// tar stops at its end marker and decompressors may stop before the
-	// end of the blob: read the rest so the whole blob is hashed. After a
-	// broken stream, the blob's own check says best what went wrong: wrong
-	// or missing bytes rather than bad gzip.
-	derr := blob.drain(br, desc.Size)
-	if derr == nil || blob.n == desc.Size {
-		if cerr := blob.check(want, desc.Size); cerr != nil {
-			return undecided, cerr
-		}
-	}
-	if err != nil && derr == nil {
+	// end of the blob: read the rest, so that the whole blob is checked.
+	// After a broken stream, the blob's check says best what went wrong.
+	_, derr := io.Copy(io.Discard, br)
+	switch {
+	case derr != nil && unreachable(derr):
+		return undecided, derr
+	case derr != nil && blob.n < desc.Size:
+		return undecided, fmt.Errorf("the registry sent %d of the blob's %d bytes (%v): %w", blob.n, desc.Size, derr, ErrRefused)
+	case derr != nil:
+		return undecided, fmt.Errorf("blob content does not match its digest %s or size %d (wrong bytes from the registry: %v): %w",
+			desc.Digest, desc.Size, derr, ErrRefused)
+	case err != nil:
 		// The blob is whole and matches its digest: its content is broken.
 		return undecided, fmt.Errorf("layer is not a readable tar stream: %v: %w", err, ErrRefused)
-	}
-	if err == nil {
-		err = derr
-	}
-	if err != nil && desc.Size > 0 && blob.n < desc.Size && !unreachable(err) {
-		return undecided, fmt.Errorf("the registry sent %d of the blob's %d bytes (%v): %w", blob.n, desc.Size, err, ErrRefused)
-	}
-	if err != nil {
-		return undecided, err
 	}
 	return v, nil
 }
@@ -270,48 +261,16 @@ func deletes(p, target string) bool {
 	return victim == target || isAncestor(victim, target)
 }
 
-// hashingReader hashes and counts what is read through it.
-type hashingReader struct {
+// countingReader counts what is read through it.
+type countingReader struct {
 	r io.Reader
-	h hash.Hash
 	n int64
 }
 
-func (h *hashingReader) Read(p []byte) (int, error) {
-	n, err := h.r.Read(p)
-	h.h.Write(p[:n])
-	h.n += int64(n)
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
 	return n, err
-}
-
-// drain reads the rest of the blob from br, which reads from h, without
-// reading more than size bytes in all (when size is known).
-func (h *hashingReader) drain(br io.Reader, size int64) error {
-	var lim io.Reader = br
-	if size > 0 {
-		lim = io.LimitReader(br, size-h.n+int64(bufferedIn(br))+1)
-	}
-	_, err := io.Copy(io.Discard, lim)
-	return err
-}
-
-// bufferedIn returns how many bytes r holds in its buffer.
-func bufferedIn(r io.Reader) int {
-	if b, ok := r.(*bufio.Reader); ok {
-		return b.Buffered()
-	}
-	return 0
-}
-
-// check compares the blob read so far with its digest and size.
-func (h *hashingReader) check(want digest.Digest, size int64) error {
-	if size > 0 && h.n != size {
-		return fmt.Errorf("blob has %d bytes, the manifest says %d: %w", h.n, size, ErrRefused)
-	}
-	if got := digest.NewDigest(digest.SHA256, h.h); got != want {
-		return fmt.Errorf("blob content has digest %s, not %s (wrong bytes from the registry): %w", got, want, ErrRefused)
-	}
-	return nil
 }
 
 // bombGuard stops reading a decompressed layer past its limit, and when
