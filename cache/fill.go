@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ type Fill struct {
 	f      *os.File
 	h      hash.Hash
 	n      int64
+	broken bool // a write failed: the hash and the file may differ
 	sealed bool
 	done   bool
 	unlock func() error
@@ -129,14 +131,35 @@ func (f *Fill) Write(p []byte) (int, error) {
 	if f.sealed || f.done {
 		return 0, errors.New("cache: write to a sealed fill")
 	}
-	n, err := f.f.Write(p)
-	f.h.Write(p[:n])
+	var n int
+	var err error
+	if len(p) < parallelHashMin {
+		n, err = f.f.Write(p)
+		f.h.Write(p[:n])
+	} else {
+		// Hash on the other core while the file system takes the bytes.
+		hashed := make(chan struct{})
+		go func() {
+			f.h.Write(p)
+			close(hashed)
+		}()
+		n, err = f.f.Write(p)
+		<-hashed
+		if n < len(p) && err == nil {
+			err = io.ErrShortWrite
+		}
+	}
 	f.n += int64(n)
 	if err != nil {
+		f.broken = true // the hash covers bytes the file may not have
 		return n, writeError(f.c.dir, "writing the binary", err)
 	}
 	return n, nil
 }
+
+// parallelHashMin is the smallest write whose hashing runs beside the
+// write itself.
+const parallelHashMin = 64 << 10
 
 // Reset discards what was written so far, for a layer that holds the file
 // twice (the last copy wins).
@@ -152,6 +175,7 @@ func (f *Fill) Reset() error {
 	}
 	f.h.Reset()
 	f.n = 0
+	f.broken = false
 	return nil
 }
 
@@ -164,6 +188,9 @@ func (f *Fill) Size() int64 { return f.n }
 func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
 	if f.done {
 		return "", "", errors.New("cache: seal of a finished fill")
+	}
+	if f.broken {
+		return "", "", errors.New("cache: seal of a fill whose write failed; abort it")
 	}
 	p := f.f.Name()
 	if !f.sealed {

@@ -58,27 +58,21 @@ func (c *Cache) lockPath(k Key) string { return c.entryDir(k) + ".lock" }
 func (c *Cache) lockForFill(ctx context.Context, k Key, why error) (unlock func() error, err error) {
 	p := c.lockPath(k)
 	fl := flock.New(p, flock.SetPermissions(0o644))
+	if ok, err := fl.TryLock(); err != nil {
+		return nil, lockError(p, err)
+	} else if ok {
+		return fl.Unlock, nil
+	}
 	var shared time.Time
-	for {
-		ok, err := fl.TryLock()
-		if err != nil {
-			return nil, lockError(p, err)
-		}
-		if ok {
-			return fl.Unlock, nil
-		}
+	return acquire(ctx, p, fl, fl.Lock, heldCheck, func() error {
 		switch {
 		case !heldShared(p):
 			shared = time.Time{}
 		case shared.IsZero():
 			shared = time.Now()
 		case time.Since(shared) >= c.heldGrace:
-			return nil, fmt.Errorf("%w; it cannot be extracted again while another process holds it: %w; stop the process holding it (a gateway running sandboxes from it) and try again", why, ErrInUse)
+			return fmt.Errorf("%w; it cannot be extracted again while another process holds it: %w; stop the process holding it (a gateway running sandboxes from it) and try again", why, ErrInUse)
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("waiting for lock %s: %w", p, ctx.Err())
-		case <-time.After(lockPoll):
-		}
-	}
+		return nil
+	})
 }

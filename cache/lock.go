@@ -12,25 +12,48 @@ import (
 	"github.com/gofrs/flock"
 )
 
-// lockPoll is how often a blocked lock attempt retries.
-const lockPoll = 10 * time.Millisecond
+// heldCheck is how often a wait for an entry's exclusive lock checks
+// whether only shared holders are in the way.
+const heldCheck = 100 * time.Millisecond
 
-// lockFile takes the exclusive lock on the lock file at p, waiting until it
-// is free or ctx is done. The lock file is created if needed and never
-// deleted.
-func lockFile(ctx context.Context, p string) (unlock func() error, err error) {
-	fl := flock.New(p, flock.SetPermissions(0o644))
-	ok, err := fl.TryLockContext(ctx, lockPoll)
-	if err != nil {
-		if ctx.Err() != nil {
+// acquire takes fl's lock with lock (fl.Lock or fl.RLock), which blocks in
+// the kernel: a waiter wakes as soon as the lock is free and spends no CPU
+// meanwhile. The blocking call runs in a goroutine so that ctx can end the
+// wait. Every tick, if tick is set, giveUp may end the wait with an error.
+// A lock acquired after the wait ended is released at once.
+func acquire(ctx context.Context, p string, fl *flock.Flock, lock func() error, tick time.Duration, giveUp func() error) (unlock func() error, err error) {
+	got := make(chan error, 1)
+	go func() { got <- lock() }()
+	abandon := func() {
+		go func() {
+			if <-got == nil {
+				fl.Unlock()
+			}
+		}()
+	}
+	var ticks <-chan time.Time
+	if tick > 0 && giveUp != nil {
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		ticks = t.C
+	}
+	for {
+		select {
+		case err := <-got:
+			if err != nil {
+				return nil, lockError(p, err)
+			}
+			return fl.Unlock, nil
+		case <-ctx.Done():
+			abandon()
 			return nil, fmt.Errorf("waiting for lock %s: %w", p, ctx.Err())
+		case <-ticks:
+			if err := giveUp(); err != nil {
+				abandon()
+				return nil, err
+			}
 		}
-		return nil, lockError(p, err)
 	}
-	if !ok {
-		return nil, fmt.Errorf("lock %s not acquired", p)
-	}
-	return fl.Unlock, nil
 }
 
 // tryLockFile takes the exclusive lock at p if it is free at once.
@@ -57,17 +80,12 @@ func sharedLock(p string) *flock.Flock {
 // exclusive lock is held or ctx is done.
 func rlockFile(ctx context.Context, p string) (unlock func() error, err error) {
 	fl := sharedLock(p)
-	ok, err := fl.TryRLockContext(ctx, lockPoll)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("waiting for lock %s: %w", p, ctx.Err())
-		}
+	if ok, err := fl.TryRLock(); err != nil {
 		return nil, lockError(p, err)
+	} else if ok {
+		return fl.Unlock, nil
 	}
-	if !ok {
-		return nil, fmt.Errorf("lock %s not acquired", p)
-	}
-	return fl.Unlock, nil
+	return acquire(ctx, p, fl, fl.RLock, 0, nil)
 }
 
 // heldShared reports whether the lock at p is held by shared holders only:

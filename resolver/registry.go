@@ -133,9 +133,13 @@ func hasCode(te *transport.Error, codes ...transport.ErrorCode) bool {
 }
 
 // unreachable reports whether err is a network failure: a refused or reset
-// connection, a timeout, a stream cut short.
+// connection, a timeout, a stream cut short. (Not any error with a Timeout
+// method: every syscall.Errno has one, a full disk's included.)
 func unreachable(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	var oe *net.OpError
+	var de *net.DNSError
+	var te interface{ Timeout() bool }
+	return errors.As(err, &oe) || errors.As(err, &de) || (errors.As(err, &te) && te.Timeout()) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
