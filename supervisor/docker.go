@@ -93,4 +93,3 @@ func (d DockerCLI) image(ctx context.Context) (string, error) {
 }
 
 var _ ContainerRunner = DockerCLI{}
-
