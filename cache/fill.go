@@ -21,16 +21,18 @@ import (
 // A Fill is an entry being written. It holds the entry's lock until
 // [Fill.Commit] or [Fill.Abort]. A Fill is not safe for concurrent use.
 type Fill struct {
-	c      *Cache
-	key    Key
-	tmp    string // temporary entry directory
-	f      *os.File
-	h      hash.Hash
-	n      int64
-	broken bool // a write failed: the hash and the file may differ
-	sealed bool
-	done   bool
-	unlock func() error
+	c       *Cache
+	key     Key
+	tmp     string // temporary entry directory
+	f       *os.File
+	h       hash.Hash
+	n       int64
+	broken  bool       // a write failed: the hash and the file may differ
+	synced  chan error // the background sync's result, until waitSync
+	syncErr error
+	sealed  bool
+	done    bool
+	unlock  func() error
 }
 
 // Begin starts filling the entry for k. If the entry is already there and
@@ -182,9 +184,10 @@ func (f *Fill) Reset() error {
 // Size is the number of bytes written so far.
 func (f *Fill) Size() int64 { return f.n }
 
-// Seal syncs and closes the binary, makes it read-only and executable
-// (0555) and returns its temporary path and digest, so the caller can check
-// it before committing.
+// Seal closes the binary, makes it read-only and executable (0555), starts
+// syncing it to disk in the background, and returns its temporary path and
+// digest, so the caller can check it (run it, even) while the sync goes on.
+// [Fill.Commit] waits for the sync before it moves the entry into place.
 func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
 	if f.done {
 		return "", "", errors.New("cache: seal of a finished fill")
@@ -194,10 +197,9 @@ func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
 	}
 	p := f.f.Name()
 	if !f.sealed {
-		err = f.f.Sync()
-		if cerr := f.f.Close(); err == nil {
-			err = cerr
-		}
+		// Sync through a read-only descriptor: the file must have no
+		// writer left when it is executed (ETXTBSY).
+		err = f.f.Close()
 		if err == nil {
 			err = os.Chmod(p, 0o555)
 		}
@@ -205,8 +207,32 @@ func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
 			return "", "", writeError(f.c.dir, "writing the binary", err)
 		}
 		f.sealed = true
+		f.synced = make(chan error, 1)
+		go func() { f.synced <- syncFile(p) }()
 	}
 	return p, digest.NewDigest(digest.SHA256, f.h), nil
+}
+
+// waitSync waits for the background sync Seal started, once.
+func (f *Fill) waitSync() error {
+	if f.synced != nil {
+		f.syncErr = <-f.synced
+		f.synced = nil
+	}
+	return f.syncErr
+}
+
+// syncFile flushes the file at p to disk.
+func syncFile(p string) error {
+	r, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	err = r.Sync()
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Commit records rec beside the sealed binary and moves the entry into
@@ -217,6 +243,9 @@ func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
 	_, sum, err := f.Seal()
 	if err != nil {
 		return nil, err
+	}
+	if err := f.waitSync(); err != nil {
+		return nil, writeError(f.c.dir, "writing the binary", err)
 	}
 	rec.ManifestDigest = f.key.Manifest
 	rec.File = f.key.file()
@@ -254,6 +283,7 @@ func (f *Fill) Abort() error {
 	if !f.sealed {
 		f.f.Close()
 	}
+	f.waitSync()
 	if !f.done {
 		removeAll(f.tmp)
 		f.done = true
