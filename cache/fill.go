@@ -222,7 +222,7 @@ func (f *Fill) waitSync() error {
 	return f.syncErr
 }
 
-// syncFile flushes the file at p to disk.
+// syncFile flushes the file at p to disk; for a directory, its entries.
 func syncFile(p string) error {
 	r, err := os.Open(p)
 	if err != nil {
@@ -261,14 +261,14 @@ func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
 		f.c.touch(filepath.Join(f.tmp, s), 0)
 	}
 	dir := f.c.entryDir(f.key)
-	if err := syncDir(f.tmp); err != nil {
+	if err := syncFile(f.tmp); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	if err := os.Rename(f.tmp, dir); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	f.done = true
-	if err := syncDir(f.c.entries); err != nil {
+	if err := syncFile(f.c.entries); err != nil {
 		return nil, fmt.Errorf("committing cache entry %s: %w", dir, err)
 	}
 	return f.c.check(f.key)
@@ -291,17 +291,4 @@ func (f *Fill) Abort() error {
 	unlock := f.unlock
 	f.unlock = nil
 	return unlock()
-}
-
-// syncDir flushes a directory's entries to disk.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
