@@ -100,14 +100,7 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 	if why == nil {
 		return nil
 	}
-	p := Problem{Path: dir, Err: why, Message: why.Error()}
-	switch {
-	case errors.Is(why, manifest.ErrSchema):
-		p.Action = "left as is: written by a newer supctl; upgrade supctl"
-	case repair:
-		c.repairEntry(name, &p)
-	}
-	r.Problems = append(r.Problems, p)
+	r.add(dir, why, repair, func(p *Problem) { c.repairEntry(name, p) })
 	return nil
 }
 
@@ -178,16 +171,22 @@ func (c *Cache) verifyRecords(ctx context.Context, sub string, repair bool, r *V
 		if why == nil {
 			continue
 		}
-		p := Problem{Path: path, Err: why, Message: why.Error()}
-		switch {
-		case errors.Is(why, manifest.ErrSchema):
-			p.Action = "left as is: written by a newer supctl; upgrade supctl"
-		case repair:
-			c.repairRecord(sub, &p)
-		}
-		r.Problems = append(r.Problems, p)
+		r.add(path, why, repair, func(p *Problem) { c.repairRecord(sub, p) })
 	}
 	return nil
+}
+
+// add records the problem why at path, repairing it with fix when asked;
+// what a newer supctl wrote is never touched.
+func (r *VerifyReport) add(path string, why error, repair bool, fix func(*Problem)) {
+	p := Problem{Path: path, Err: why, Message: why.Error()}
+	switch {
+	case errors.Is(why, manifest.ErrSchema):
+		p.Action = "left as is: written by a newer supctl; upgrade supctl"
+	case repair:
+		fix(&p)
+	}
+	r.Problems = append(r.Problems, p)
 }
 
 // checkRecord decodes the record file at path in the records directory
