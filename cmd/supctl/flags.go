@@ -41,6 +41,12 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	}
 	opts := []resolver.Option{resolver.WithLogger(log), resolver.WithInsecure(g.insecure), resolver.WithMaxAge(rf.maxAge)}
 	if rf.platform != "" {
+		if strings.Contains(rf.platform, ",") {
+			return nil, usagef("--platform %q: this command takes one platform; \"supctl pin\" checks several", rf.platform)
+		}
+		if _, err := resolver.ParsePlatform(rf.platform); err != nil {
+			return nil, usageErr(err)
+		}
 		opts = append(opts, resolver.WithPlatform(rf.platform))
 	}
 	if rf.file != "" {
@@ -81,5 +87,22 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
+	log.Debug("options", "cache_dir", c.Dir(), "platform", rf.platform, "pull", pp.String(), "max_age", rf.maxAge.String(),
+		"compat", rf.rng, "engine", rf.engine, "mirrors", rf.mirrors, "insecure", g.insecure)
 	return r, nil
+}
+
+// splitPlatforms splits comma-separated platforms (the buildx habit:
+// --platform linux/amd64,linux/arm64) and checks each.
+func splitPlatforms(values []string) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		for _, p := range strings.Split(v, ",") {
+			if _, err := resolver.ParsePlatform(p); err != nil {
+				return nil, usageErr(err)
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }

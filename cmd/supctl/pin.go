@@ -31,11 +31,15 @@ func newPin(g *globals) *cobra.Command {
 			default:
 				return usagef("--format %q: want ref, json or toml", format)
 			}
+			plats, err := splitPlatforms(platforms)
+			if err != nil {
+				return err
+			}
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
 			}
-			pin, err := r.Pin(cmd.Context(), args[0], platforms...)
+			pin, err := r.Pin(cmd.Context(), args[0], plats...)
 			if err != nil {
 				return err
 			}
@@ -51,7 +55,7 @@ func newPin(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable; default "+fmt.Sprint(resolver.DefaultPinPlatforms)+")")
+	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms)+")")
 	f.StringVar(&format, "format", "ref", "output: ref (repo@sha256:...), json, or toml (a gateway config table)")
 	rf.register(f, false)
 	return cmd

@@ -33,6 +33,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil {
+		err = &exitError{code: exitInterrupted, err: errInterrupted}
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "supctl: %v\n", oneLine(err))
 	}
@@ -47,6 +50,10 @@ func newRoot(g *globals) *cobra.Command {
 			"openshell-sandbox binary in a local cache.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Args and RunE make an unknown command a usage error (cobra's own
+		// check returns a plain error) and a bare "supctl" print help.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.cacheDir, "cache-dir", os.Getenv("SUPCTL_CACHE_DIR"), "cache directory (env SUPCTL_CACHE_DIR; default $XDG_DATA_HOME/openshell/docker-supervisor)")
@@ -57,6 +64,19 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g))
 	return root
+}
+
+// unknownCommand refuses any argument of the root command: it is a
+// subcommand supctl does not have.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return usagef("%s; see \"supctl --help\"", msg)
 }
 
 // exactArgs is cobra.ExactArgs with a usage exit code.
