@@ -26,7 +26,7 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 		fs.StringVar(&rf.platform, "platform", "", "target platform OS/ARCH[/VARIANT] (default linux/<this machine's architecture>)")
 	}
 	fs.StringVar(&rf.policy, "pull", "if-stale", "when to contact the registry: always, if-stale or never")
-	fs.DurationVar(&rf.maxAge, "max-age", resolver.DefaultMaxAge, "how long a floating tag's last check stays fresh")
+	durationVar(fs, &rf.maxAge, "max-age", resolver.DefaultMaxAge, "how long a floating tag's last check stays fresh (e.g. 15m, 12h, 1d, 1w)")
 	fs.StringVar(&rf.rng, "compat", "", "required version range, e.g. \">=0.0.47-0 <0.1.0\"")
 	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
 	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
