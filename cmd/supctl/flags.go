@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -35,10 +37,7 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 
 // resolver opens the cache and builds a resolver from the flags.
 func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
-	log, err := g.logger()
-	if err != nil {
-		return nil, err
-	}
+	log := g.log
 	opts := []resolver.Option{resolver.WithLogger(log), resolver.WithInsecure(g.insecure), resolver.WithMaxAge(rf.maxAge)}
 	if rf.platform != "" {
 		if strings.Contains(rf.platform, ",") {
@@ -68,7 +67,7 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	if rf.rng != "" {
 		r, err := compat.Parse(rf.rng)
 		if err != nil {
-			return nil, usagef("--compat: %v", err)
+			return nil, usageErr(flagError("--compat", err))
 		}
 		opts = append(opts, resolver.WithRange(r))
 	}
@@ -106,3 +105,27 @@ func splitPlatforms(values []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// flagError phrases err, a parse error of a flag's value, as the flag's:
+// `--compat ">=0.x": "0.x" at offset 2 is not a semantic version`, not
+// `--compat: compat: bad range ...`. It wraps err.
+func flagError(flag string, err error) error {
+	var pe *compat.ParseError
+	if errors.As(err, &pe) {
+		msg := fmt.Sprintf("%s %q: %s", flag, pe.Input, pe.Msg)
+		if pe.Token != "" {
+			msg = fmt.Sprintf("%s %q: %q at offset %d %s", flag, pe.Input, pe.Token, pe.Offset, pe.Msg)
+		}
+		return &phrased{msg, err}
+	}
+	return fmt.Errorf("%s: %w", flag, err)
+}
+
+// phrased is an error with its message in the user's terms.
+type phrased struct {
+	msg string
+	err error
+}
+
+func (e *phrased) Error() string { return e.msg }
+func (e *phrased) Unwrap() error { return e.err }

@@ -37,10 +37,10 @@ func newGC(g *globals) *cobra.Command {
 				return err
 			}
 			if g.json {
-				if perr := g.printJSON(r); err == nil {
-					err = perr
+				if err != nil {
+					return &docError{err, r}
 				}
-				return err
+				return g.printJSON(r)
 			}
 			if perr := printGC(g, r); err == nil {
 				err = perr

@@ -24,6 +24,9 @@ func newPin(g *globals) *cobra.Command {
 		Args: exactArgs(1, "one image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if g.json {
+				if cmd.Flags().Changed("format") && format != "json" {
+					return usagef("--json and --format %s ask for two outputs; give one", format)
+				}
 				format = "json"
 			}
 			switch format {

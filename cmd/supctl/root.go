@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +22,8 @@ type globals struct {
 	insecure  bool
 
 	stdout, stderr io.Writer
+	log            *slog.Logger // from --log-level and --log-format
+	printed        bool         // a JSON document is on stdout
 }
 
 // run builds the command tree, runs it and returns the exit code.
@@ -36,10 +37,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil && ctx.Err() != nil {
 		err = &exitError{code: exitInterrupted, err: errInterrupted}
 	}
+	code := exitCode(err)
 	if err != nil {
-		fmt.Fprintf(stderr, "supctl: %v\n", oneLine(err))
+		if g.log == nil {
+			// The flags failed to parse: take --json and --log-format
+			// from the arguments as written, if they are there.
+			g.json, g.logFormat = scanOutputFlags(args, g.json, g.logFormat)
+		}
+		g.fail(err, code)
 	}
-	return exitCode(err)
+	return code
+}
+
+// scanOutputFlags finds --json and --log-format json in args that did not
+// parse, so even a usage error is reported in the form asked for.
+func scanOutputFlags(args []string, json bool, format string) (bool, string) {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return json, format
+		case a == "--json" || a == "--json=true":
+			json = true
+		case a == "--log-format=json" || a == "--log-format" && i+1 < len(args) && args[i+1] == "json":
+			format = "json"
+		}
+	}
+	return json, format
 }
 
 func newRoot(g *globals) *cobra.Command {
@@ -54,6 +77,14 @@ func newRoot(g *globals) *cobra.Command {
 		// check returns a plain error) and a bare "supctl" print help.
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			g.log = log
+			return nil
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.cacheDir, "cache-dir", os.Getenv("SUPCTL_CACHE_DIR"), "cache directory (env SUPCTL_CACHE_DIR; default $XDG_DATA_HOME/openshell/docker-supervisor)")
@@ -62,7 +93,7 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVar(&g.insecure, "insecure", false, "allow plain HTTP to any registry (loopback registries always may)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g))
+	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newJSONTopic())
 	return root
 }
 
@@ -116,13 +147,6 @@ func (g *globals) openCache() (*cache.Cache, error) {
 		dir = d
 	}
 	return cache.Open(dir)
-}
-
-// printJSON writes v as the command's one JSON document.
-func (g *globals) printJSON(v any) error {
-	enc := json.NewEncoder(g.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // oneLine folds an error message onto one line.
