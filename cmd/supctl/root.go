@@ -73,6 +73,7 @@ func newRoot(g *globals) *cobra.Command {
 			"openshell-sandbox binary in a local cache.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       currentVersion().String(),
 		// Args and RunE make an unknown command a usage error (cobra's own
 		// check returns a plain error) and a bare "supctl" print help.
 		Args: unknownCommand,
@@ -92,6 +93,8 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVar(&g.insecure, "insecure", false, "allow plain HTTP to any registry (loopback registries always may)")
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "print supctl's version, commit and Go version")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newJSONTopic())
 	return root
