@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
-	"io"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -202,7 +202,6 @@ func refsCell(refs string, pinned bool, room int, noTrunc bool) string {
 	}
 	return refs + suffix
 }
-
 
 // shortHex is a digest's first 12 hex digits, as docker shows image IDs.
 func shortHex(d string) string {
