@@ -2,14 +2,13 @@ package cache
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 )
 
 var (
 	// ErrNotCached reports that an entry is not in the cache. It matches
-	// fs.ErrNotExist.
-	ErrNotCached = fmt.Errorf("not cached: %w", fs.ErrNotExist)
+	// fs.ErrNotExist (its message is just "not cached").
+	ErrNotCached error = notCached{}
 
 	// ErrDamaged reports an entry whose binary does not match its record.
 	ErrDamaged = errors.New("cache entry damaged")
@@ -25,3 +24,8 @@ var (
 	// so cannot be replaced.
 	ErrInUse = errors.New("cache entry in use")
 )
+
+type notCached struct{}
+
+func (notCached) Error() string        { return "not cached" }
+func (notCached) Is(target error) bool { return target == fs.ErrNotExist }
