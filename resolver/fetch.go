@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -148,7 +149,8 @@ func checkELF(p string, platform v1.Platform) error {
 		return err
 	}
 	defer f.Close()
-	if err := supervisor.CheckELF(f, platform); err != nil {
+	// Without its name: the file is still in a temporary directory.
+	if err := supervisor.CheckELF(struct{ io.ReaderAt }{f}, platform); err != nil {
 		return fmt.Errorf("%w: %w", ErrRefused, err)
 	}
 	return nil

@@ -104,11 +104,11 @@ func classify(ref name.Reference, err error) error {
 	if errors.As(err, &te) {
 		switch {
 		case te.StatusCode == http.StatusNotFound || hasCode(te, transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode):
-			return fmt.Errorf("%s: %w (%v); check the repository and tag", ref, ErrNotFound, err)
+			return fmt.Errorf("%s: %w (%s); check the repository and tag", ref, ErrNotFound, registrySaid(te))
 		case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden:
-			return fmt.Errorf("%s: access denied (%v); log in with \"docker login %s\" or check the credentials in your Docker config", ref, err, ref.Context().RegistryStr())
+			return fmt.Errorf("%s: access denied (%s); log in with \"docker login %s\" or check the credentials in your Docker config", ref, registrySaid(te), ref.Context().RegistryStr())
 		case te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500:
-			return fmt.Errorf("%s: registry failed after retries: %w (%v); try again later or use --mirror", ref, ErrUnreachable, err)
+			return fmt.Errorf("%s: registry failed after retries: %w (%s); try again later or use --mirror", ref, ErrUnreachable, registrySaid(te))
 		}
 		return fmt.Errorf("%s: %w", ref, err)
 	}

@@ -109,7 +109,7 @@ func (r *Resolver) parse(ref string) (name.Reference, error) {
 	}
 	p, err := name.ParseReference(ref, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%q: %w: %v; want REPOSITORY[:TAG] or REPOSITORY@sha256:DIGEST", ref, ErrBadReference, err)
+		return nil, badReference(ref, err)
 	}
 	return p, nil
 }
