@@ -28,7 +28,7 @@ var durationUnits = map[string]time.Duration{
 // "1.5h", "30d", "2w", "1w2d3h". It refuses negative and overflowing values.
 func parseDuration(s string) (time.Duration, error) {
 	bad := func(why string) error {
-		return fmt.Errorf("%q: %s; want a duration such as 90m, 12h, 30d, 2w or 1w2d (units ns, us, ms, s, m, h, d, w)", s, why)
+		return fmt.Errorf("%s; want a duration such as 90m, 12h, 30d, 2w or 1w2d (units ns, us, ms, s, m, h, d, w)", why)
 	}
 	if s == "0" {
 		return 0, nil

@@ -84,6 +84,10 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	}
 	r, err := resolver.New(c, opts...)
 	if err != nil {
+		// An option's own error, without New's "resolver: " prefix.
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner
+		}
 		return nil, usageErr(err)
 	}
 	log.Debug("options", "cache_dir", c.Dir(), "platform", rf.platform, "pull", pp.String(), "max_age", rf.maxAge.String(),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -26,14 +27,20 @@ func newInspect(g *globals) *cobra.Command {
 				return err
 			}
 			var res *resolver.Result
-			if fi, serr := os.Stat(args[0]); serr == nil && !fi.IsDir() {
+			fi, serr := os.Stat(args[0])
+			switch {
+			case serr == nil && !fi.IsDir():
 				res, err = r.CheckFile(cmd.Context(), args[0])
-			} else {
+			case serr != nil && looksLikePath(args[0]):
+				return &exitError{code: exitNotFound, err: &phrased{fmt.Sprintf("%s: no such file; give the path of a supervisor binary or an image reference", args[0]), serr}}
+			default:
 				res, err = r.Resolve(cmd.Context(), args[0])
 			}
 			verdict := "none required"
 			var ie *resolver.IncompatibleError
 			switch {
+			case errors.As(err, &ie) && ie.Result != nil && ie.Version == "":
+				res, verdict = ie.Result, "unknown (required: "+ie.Range+")"
 			case errors.As(err, &ie) && ie.Result != nil:
 				res, verdict = ie.Result, "outside "+ie.Range
 			case err != nil:
@@ -74,4 +81,10 @@ func orUnknown(v string) string {
 		return "unknown"
 	}
 	return v
+}
+
+// looksLikePath reports whether s can only be meant as a file: image
+// references do not start with "/", "." or "~".
+func looksLikePath(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~")
 }
