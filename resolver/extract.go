@@ -97,6 +97,7 @@ func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descript
 	if err != nil {
 		return undecided, err
 	}
+	rc = r.track(rc, desc.Digest.String(), desc.Size)
 	// The registry client checks the blob's size and digest as it reaches
 	// its end, failing the last read on a mismatch. The download and that
 	// check run in a goroutine a few chunks ahead of decompression.

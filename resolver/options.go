@@ -83,6 +83,7 @@ type config struct {
 	backoff      remote.Backoff
 	probers      []supervisor.Prober
 	now          func() time.Time
+	progress     func(Progress) // see progress.go
 }
 
 func defaults() config {
