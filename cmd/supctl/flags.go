@@ -39,6 +39,10 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	log := g.log
 	opts := []resolver.Option{resolver.WithLogger(log), resolver.WithInsecure(g.insecure), resolver.WithMaxAge(rf.maxAge)}
+	if g.showProgress() {
+		bar := &downloadBar{w: g.stderr}
+		opts = append(opts, resolver.WithProgress(bar.report))
+	}
 	if rf.platform != "" {
 		if strings.Contains(rf.platform, ",") {
 			return nil, usagef("--platform %q: this command takes one platform; \"supctl pin\" checks several", rf.platform)
