@@ -49,7 +49,7 @@ func TestParseDuration(t *testing.T) {
 }
 
 func TestFormatDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{0: "0s", day: "1d", 30 * day: "30d", 2 * week: "2w", time.Hour: "1h0m0s", 36 * time.Hour: "36h0m0s"} {
+	for d, want := range map[time.Duration]string{0: "0s", day: "1d", 30 * day: "30d", 2 * week: "2w", time.Hour: "1h", 36 * time.Hour: "36h", 15 * time.Minute: "15m", 90 * time.Second: "1m30s", 1500 * time.Millisecond: "1.5s", time.Hour + time.Second: "1h0m1s"} {
 		if got := formatDuration(d); got != want {
 			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
 		}

@@ -52,7 +52,11 @@ func newGC(g *globals) *cobra.Command {
 	durationVar(f, &maxUnused, "max-unused", cache.DefaultMaxUnused, "remove entries unused for longer than this (e.g. 30d, 2w, 12h)")
 	f.IntVar(&keep, "keep", 0, "keep the N newest images of each repository, however long unused")
 	f.BoolVar(&dryRun, "dry-run", false, "show what would be removed; remove nothing")
-	return cmd
+	return document(cmd, []string{
+		"supctl gc --dry-run",
+		"supctl gc --max-unused 2w --keep 2",
+		"supctl gc --json | jq .freed_bytes",
+	}, exitOK, exitFailure, exitUsage, exitInterrupted)
 }
 
 func printGC(g *globals, r *cache.GCReport) error {

@@ -73,7 +73,11 @@ func newInspect(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
-	return cmd
+	return document(cmd, []string{
+		"supctl inspect /usr/local/bin/openshell-sandbox --compat '>=0.0.47-0 <0.1.0'",
+		"supctl inspect " + exampleRef + " --platform linux/arm64",
+		"supctl inspect ./openshell-sandbox --json | jq .verdict",
+	}, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitUnreachable, exitInterrupted)
 }
 
 func orUnknown(v string) string {

@@ -65,7 +65,6 @@ func newLs(g *globals) *cobra.Command {
 		Use:     "ls",
 		Short:   "List the cache's entries",
 		Long:    lsLong,
-		Example: "  supctl ls\n  supctl ls --no-trunc\n  supctl ls --json | jq -r '.[] | select(.current | not) | .path'",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.openCache()
@@ -94,7 +93,11 @@ func newLs(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "print digests, digest references and times in full")
-	return cmd
+	return document(cmd, []string{
+		"supctl ls",
+		"supctl ls --no-trunc",
+		"supctl ls --json | jq -r '.[] | select(.current | not) | .path'",
+	}, exitOK, exitFailure, exitUsage, exitInterrupted)
 }
 
 // newLsEntry describes e; roots may be nil when the records could not be

@@ -61,5 +61,9 @@ func newPin(g *globals) *cobra.Command {
 	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms)+")")
 	f.StringVar(&format, "format", "ref", "output: ref (repo@sha256:...), json, or toml (a gateway config table)")
 	rf.register(f, false)
-	return cmd
+	return document(cmd, []string{
+		"supctl pin " + exampleRef,
+		"supctl pin " + exampleRef + " --platform linux/amd64,linux/arm64 --compat '>=0.0.47-0 <0.1.0'",
+		"supctl pin " + exampleRef + " --format toml >> gateway.toml",
+	}, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitUnreachable, exitInterrupted)
 }

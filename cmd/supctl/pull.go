@@ -31,5 +31,11 @@ func newPull(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
-	return cmd
+	return document(cmd, []string{
+		"supctl pull " + exampleRef,
+		"supctl pull " + exampleRef + " --platform linux/arm64 --compat '>=0.0.47-0 <0.1.0'",
+		"supctl pull " + exampleRef + " --pull never      # offline: only what is cached",
+		"supctl pull " + exampleRef + " --max-age 1d      # trust a tag's last check for a day",
+		"supctl pull " + exampleRef + " --json | jq -r .path",
+	}, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitUnreachable, exitInterrupted)
 }

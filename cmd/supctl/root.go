@@ -88,7 +88,7 @@ func newRoot(g *globals) *cobra.Command {
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.cacheDir, "cache-dir", os.Getenv("SUPCTL_CACHE_DIR"), "cache directory (env SUPCTL_CACHE_DIR; default $XDG_DATA_HOME/openshell/docker-supervisor)")
+	pf.StringVar(&g.cacheDir, "cache-dir", "", "cache directory (env SUPCTL_CACHE_DIR; default $XDG_DATA_HOME/openshell/docker-supervisor)")
 	pf.BoolVar(&g.json, "json", false, "print exactly one JSON document on stdout")
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
@@ -97,6 +97,13 @@ func newRoot(g *globals) *cobra.Command {
 	root.Flags().Bool("version", false, "print supctl's version, commit and Go version")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newJSONTopic())
+	document(root, []string{
+		"supctl pull " + exampleRef,
+		"supctl pin " + exampleRef + " --format toml",
+		"supctl ls",
+		"supctl gc --max-unused 30d",
+		"source <(supctl completion bash)",
+	}, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitUnreachable, exitCorrupt, exitInterrupted)
 	setCompletion(root)
 	return root
 }
@@ -143,6 +150,9 @@ func (g *globals) logger() (*slog.Logger, error) {
 // openCache opens the cache the flags name.
 func (g *globals) openCache() (*cache.Cache, error) {
 	dir := g.cacheDir
+	if dir == "" {
+		dir = os.Getenv("SUPCTL_CACHE_DIR")
+	}
 	if dir == "" {
 		d, err := cache.DefaultDir()
 		if err != nil {

@@ -54,7 +54,11 @@ func newVerify(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&repair, "repair", false, "set bad entries and corrupt records aside")
-	return cmd
+	return document(cmd, []string{
+		"supctl verify",
+		"supctl verify --repair",
+		"supctl verify --json | jq '.problems[].path'",
+	}, exitOK, exitFailure, exitUsage, exitCorrupt, exitInterrupted)
 }
 
 // A verifyError reports the problems verify found.

@@ -61,14 +61,13 @@ func (v buildVersion) String() string {
 func currentVersion() buildVersion { return readBuildVersion(debug.ReadBuildInfo()) }
 
 func newVersion(g *globals) *cobra.Command {
-	return &cobra.Command{
+	return document(&cobra.Command{
 		Use:   "version",
 		Short: "Print supctl's own version, commit and Go version",
 		Long: "version prints supctl's version (a release tag or pseudo-version when built\n" +
 			"by \"go install\", \"devel\" for \"go build\" in a clone), the commit it was\n" +
 			"built from and whether that tree had uncommitted changes, and the Go\n" +
 			"version. \"supctl --version\" prints the same line.",
-		Example: "  supctl version\n  supctl --version\n  supctl version --json",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v := currentVersion()
@@ -78,5 +77,5 @@ func newVersion(g *globals) *cobra.Command {
 			_, err := fmt.Fprintln(g.stdout, v)
 			return err
 		},
-	}
+	}, []string{"supctl version", "supctl --version", "supctl version --json"}, exitOK, exitUsage)
 }

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// exitMeanings are the exit codes of the CLI contract.
+var exitMeanings = map[int]string{
+	exitOK:           "success",
+	exitFailure:      "any other failure (a refused image, a cache write error, ...)",
+	exitUsage:        "usage error: unknown command or flag, bad flag value or reference",
+	exitIncompatible: "the binary's version is outside --compat, or unknown under it",
+	exitNotFound:     "not found: repository, tag, platform, or the binary in the image",
+	exitUnreachable:  "registry unreachable and no usable cached copy (or not cached with --pull never)",
+	exitCorrupt:      "cache corruption found",
+	exitInterrupted:  "interrupted (Ctrl-C, SIGTERM)",
+}
+
+// document adds examples and the exit codes cmd can return to its help.
+func document(cmd *cobra.Command, examples []string, codes ...int) *cobra.Command {
+	cmd.Example = "  " + strings.Join(examples, "\n  ")
+	var b strings.Builder
+	b.WriteString(cmd.Long)
+	b.WriteString("\n\nExit codes:")
+	for _, c := range codes {
+		fmt.Fprintf(&b, "\n  %-3d  %s", c, exitMeanings[c])
+	}
+	cmd.Long = b.String()
+	return cmd
+}
+
+// The reference the examples use.
+const exampleRef = "ghcr.io/nvidia/openshell/supervisor:dev"
