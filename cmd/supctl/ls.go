@@ -62,10 +62,10 @@ omitted when none), current (some ref points at it now), pins, pinned.`
 func newLs(g *globals) *cobra.Command {
 	var noTrunc bool
 	cmd := &cobra.Command{
-		Use:     "ls",
-		Short:   "List the cache's entries",
-		Long:    lsLong,
-		Args:    exactArgs(0, "no arguments"),
+		Use:   "ls",
+		Short: "List the cache's entries",
+		Long:  lsLong,
+		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.openCache()
 			if err != nil {

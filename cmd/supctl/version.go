@@ -68,7 +68,7 @@ func newVersion(g *globals) *cobra.Command {
 			"by \"go install\", \"devel\" for \"go build\" in a clone), the commit it was\n" +
 			"built from and whether that tree had uncommitted changes, and the Go\n" +
 			"version. \"supctl --version\" prints the same line.",
-		Args:    exactArgs(0, "no arguments"),
+		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v := currentVersion()
 			if g.json {
