@@ -126,3 +126,14 @@ func ioDiscard(r interface{ Read([]byte) (int, error) }) (int64, error) {
 		}
 	}
 }
+
+// TestDebugLogs: --log-level debug shows the CLI's own decisions; the
+// default level does not.
+func TestDebugLogs(t *testing.T) {
+	isolate(t)
+	_, _, quiet := supctl(t, "pull", "localhost:1/sup:dev", "--pull", "never", "--platform", "linux/amd64")
+	_, _, loud := supctl(t, "pull", "localhost:1/sup:dev", "--pull", "never", "--platform", "linux/amd64", "--log-level", "debug", "--log-format", "json")
+	if strings.Contains(quiet, "options") || !strings.Contains(loud, `"level":"DEBUG","msg":"options"`) || !strings.Contains(loud, `"pull":"never"`) {
+		t.Fatalf("default stderr %q\ndebug stderr %q", quiet, loud)
+	}
+}

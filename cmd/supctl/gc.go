@@ -32,6 +32,7 @@ func newGC(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.log.Debug("gc", "cache_dir", c.Dir(), "max_unused", formatDuration(maxUnused), "keep", keep, "dry_run", dryRun)
 			r, err := c.GC(cmd.Context(), cache.GCPolicy{MaxUnused: maxUnused, Keep: keep, DryRun: dryRun})
 			if r == nil {
 				return err

@@ -30,10 +30,12 @@ func newInspect(g *globals) *cobra.Command {
 			fi, serr := os.Stat(args[0])
 			switch {
 			case serr == nil && !fi.IsDir():
+				g.log.Debug("inspect: a file, checked in place", "path", args[0])
 				res, err = r.CheckFile(cmd.Context(), args[0])
 			case serr != nil && looksLikePath(args[0]):
 				return &exitError{code: exitNotFound, err: &phrased{fmt.Sprintf("%s: no such file; give the path of a supervisor binary or an image reference", args[0]), serr}}
 			default:
+				g.log.Debug("inspect: an image reference, resolved like pull", "ref", args[0])
 				res, err = r.Resolve(cmd.Context(), args[0])
 			}
 			verdict := "none required"

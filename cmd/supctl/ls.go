@@ -252,6 +252,10 @@ func warn(g *globals, err error, hint string) {
 		errs = j.Unwrap()
 	}
 	for _, e := range errs {
+		if g.logFormat == "json" && g.log != nil {
+			g.log.Warn(oneLine(e), "hint", hint)
+			continue
+		}
 		fmt.Fprintf(g.stderr, "supctl: warning: %s; %s\n", oneLine(e), hint)
 	}
 }

@@ -42,6 +42,7 @@ func newPin(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.log.Debug("pin", "ref", args[0], "platforms", plats, "format", format)
 			pin, err := r.Pin(cmd.Context(), args[0], plats...)
 			if err != nil {
 				return err
