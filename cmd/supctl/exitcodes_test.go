@@ -28,6 +28,7 @@ func TestUsageExitCodes(t *testing.T) {
 		{"pull two platforms", []string{"pull", "localhost:1/x:y", "--platform", "linux/amd64,linux/arm64"}, "takes one platform"},
 		{"pull bad platform", []string{"pull", "localhost:1/x:y", "--platform", "BAD"}, `platform "BAD"`},
 		{"extra argument", []string{"ls", "x"}, "takes no arguments"},
+		{"unknown help topic", []string{"help", "pul"}, `no help topic "pul"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

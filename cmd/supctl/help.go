@@ -34,3 +34,31 @@ func document(cmd *cobra.Command, examples []string, codes ...int) *cobra.Comman
 
 // The reference the examples use.
 const exampleRef = "ghcr.io/nvidia/openshell/supervisor:dev"
+
+// newHelp is "supctl help [COMMAND]": cobra's, except that an unknown
+// topic is a usage error rather than the root's help and exit 0.
+func newHelp(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 && cmd == root {
+				return usagef("no help topic %q; see \"supctl --help\"", strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, c := range root.Commands() {
+				if !c.Hidden && c.Name() != "help" {
+					names = append(names, cobra.CompletionWithDesc(c.Name(), c.Short))
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+}

@@ -97,6 +97,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.Flags().Bool("version", false, "print supctl's version, commit and Go version")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
 	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newJSONTopic())
+	root.SetHelpCommand(newHelp(root))
 	document(root, []string{
 		"supctl pull " + exampleRef,
 		"supctl pin " + exampleRef + " --format toml",
