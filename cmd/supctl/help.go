@@ -46,6 +46,7 @@ func newHelp(root *cobra.Command) *cobra.Command {
 			if err != nil || len(rest) > 0 && cmd == root {
 				return usagef("no help topic %q; see \"supctl --help\"", strings.Join(args, " "))
 			}
+			cmd.InitDefaultHelpFlag() // as "supctl CMD --help" would
 			return cmd.Help()
 		},
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
