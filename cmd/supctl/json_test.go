@@ -138,3 +138,20 @@ func TestInspectFileJSON(t *testing.T) {
 		t.Errorf("range not printed as is:\n%s", out)
 	}
 }
+
+// TestPinCommaSeparatedPlatforms pins with the buildx habit and checks
+// both platforms were checked.
+func TestPinCommaSeparatedPlatforms(t *testing.T) {
+	isolate(t)
+	reg := registrytest.NewInProcess(t)
+	_, ref := pushFixture(t, reg, "sup:dev", fixture.Options{})
+	code, out, errOut := supctl(t, "--json", "pin", ref, "--platform", "linux/amd64,linux/arm64")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var pin struct{ Platforms []struct{ Platform string } }
+	oneDoc(t, out, &pin)
+	if len(pin.Platforms) != 2 || pin.Platforms[0].Platform != "linux/amd64" || pin.Platforms[1].Platform != "linux/arm64" {
+		t.Fatalf("pin checked %+v", pin.Platforms)
+	}
+}
