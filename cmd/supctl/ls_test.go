@@ -112,3 +112,26 @@ func TestAgo(t *testing.T) {
 		t.Errorf("zero time: %q", got)
 	}
 }
+
+func TestRefsCell(t *testing.T) {
+	tests := []struct {
+		refs    string
+		pinned  bool
+		room    int
+		noTrunc bool
+		want    string
+	}{
+		{"", false, 0, false, "-"},
+		{"", true, 0, false, "(pinned)"},
+		{"a/b:dev", true, 0, false, "a/b:dev (pinned)"},
+		{"registry.example/org/supervisor:dev", false, 20, false, "registry.example/or…"},
+		{"registry.example/org/supervisor:dev", true, 20, false, "registry.e… (pinned)"},
+		{"registry.example/org/supervisor:dev", true, 20, true, "registry.example/org/supervisor:dev (pinned)"},
+		{"a/b:dev", false, 3, false, "a/…"},
+	}
+	for _, tc := range tests {
+		if got := refsCell(tc.refs, tc.pinned, tc.room, tc.noTrunc); got != tc.want {
+			t.Errorf("refsCell(%q, %v, %d, %v) = %q, want %q", tc.refs, tc.pinned, tc.room, tc.noTrunc, got, tc.want)
+		}
+	}
+}
