@@ -26,30 +26,56 @@
 // that is not sure returns [ErrUnknownVersion]; one that cannot work here
 // returns [ErrNotApplicable]. The [DefaultProbers], in order, are:
 //
-//   - [Run] executes the binary with --version, if this host can run it,
-//     and parses the first line of its output with [ParseVersionLine].
+//   - [Run] executes the binary with --version, confined, if this host can
+//     run it, and parses the first line of its output with
+//     [ParseVersionLine].
 //   - [BuildInfo] reads the build information of a Go binary.
 //   - [ELFString] searches the read-only data of any ELF binary, such as
 //     the real, Rust-built supervisor, for the line --version would print.
 //
-// # Running a binary
+// # Running a binary, confined
 //
-// [RunProber] runs the binary only if this host is Linux, the platform's
-// OS is "linux", its architecture is the host's GOARCH and its variant is
-// empty or one the host surely supports ("v8" on arm64; on amd64 and arm,
-// a level no higher than the one this program was built for). It runs
-// "<absolute path> --version" in "/" with an empty environment, standard
-// input from the null device, the first 4 KiB of standard output kept and
-// the rest discarded, and standard error kept only for error messages. The
-// run is bounded by a timeout (default [DefaultRunTimeout]); on timeout or
-// cancellation the binary's whole process group is killed. A start that
-// fails with ETXTBSY ("text file busy", seen when a file just written is
-// executed while another goroutine forks) is retried a few times with a
-// short backoff. A timeout, a failing exit status or output other than
-// "<name> <version>" makes the version unknown. A binary the kernel
-// refuses to execute (no permission, noexec mount) is not applicable.
+// Registry content is untrusted, so [RunProber] never runs a binary on the
+// host unconfined. It runs one only if this host is Linux, the platform's
+// OS is "linux", and the kernel can execute it: the architecture is the
+// host's GOARCH and the variant is empty or one the host surely supports
+// ("v8" on arm64; on amd64 and arm, a level no higher than the one this
+// program was built for), or a binfmt_misc handler registered under
+// [BinfmtDir] matches the file's first bytes (magic and mask, as the kernel
+// matches them) and has the F flag, such as qemu-user-static's
+// qemu-aarch64. A handler without F is passed over: its interpreter would
+// have to be found inside the confinement.
 //
-// Run executes the file: give it only binaries you would run anyway.
+// The run:
+//
+//   - sees as "/" a new directory in the system's temporary directory
+//     that holds only a read-only copy of the binary (chroot): no cache, no
+//     /proc, /dev or /tmp, nothing it could write; the copy has no set-id
+//     bits or file capabilities, and the directory is removed afterwards;
+//   - as root, runs as nobody (uid and gid 65534, no supplementary groups)
+//     with an empty capability bounding set; as another user, runs as uid
+//     65534 in a new user namespace mapped to the caller, whose
+//     capabilities (the kernel grants them over that namespace only) are
+//     dropped by the change to uid 65534;
+//   - has no effective, permitted or ambient capabilities, and
+//     no_new_privs set, so exec cannot grant any;
+//   - gets new PID, network, mount, IPC and UTS namespaces: the network
+//     has only a loopback interface that is down, and when the binary
+//     exits or is killed the kernel kills every process it started;
+//   - runs "/<name> --version" in "/" with an empty environment, standard
+//     input from the null device, the first 4 KiB of standard output kept
+//     and the rest discarded, standard error kept only for error messages;
+//   - is bounded by a timeout (default [DefaultRunTimeout]); on timeout or
+//     cancellation the binary's PID namespace and process group are killed.
+//
+// Where the confinement cannot be set up (not Linux, namespaces refused,
+// user namespaces disabled), the binary is not run: the prober is not
+// applicable and says why. A timeout, a failing exit status or output other
+// than "<name> <version>" makes the version unknown.
+//
+// As another user than root, a run in a user namespace owns its private
+// directory (the kernel maps it to the caller), so it could write there;
+// that directory holds only its own copy and is removed after the run.
 //
 // # Go build information
 //
