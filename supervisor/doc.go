@@ -30,8 +30,8 @@
 //     run it, and parses the first line of its output with
 //     [ParseVersionLine].
 //   - [BuildInfo] reads the build information of a Go binary.
-//   - [ELFString] searches the read-only data of any ELF binary, such as
-//     the real, Rust-built supervisor, for the line --version would print.
+//   - [ELFString] reads the version marker an upstream build can embed in
+//     its read-only data (see below).
 //
 // # Running a binary, confined
 //
@@ -89,41 +89,35 @@
 // do not count. The go command omits -ldflags from the build information
 // of binaries built with -trimpath.
 //
-// # The ELF string rule
+// # The version marker
 //
-// [ELFString] looks for the marker "<name> " (the program name and one
-// space, exactly as --version prints it; "openshell-sandbox " by default)
-// followed by a version:
+// [ELFString] reads the version, without running the binary, from a marker
+// that an upstream build embeds on purpose. The marker is, byte for byte:
 //
-//  1. Where to look. First the section named .rodata; if no version is
-//     found there, every other allocated, non-executable SHT_PROGBITS
-//     section; in a file without section headers, the loadable segments
-//     that are not executable. Sections are read as streams in bounded
-//     chunks, so the file is never loaded whole into memory. If the
-//     regions to search claim more bytes than the file has, the file is
-//     malformed and the version unknown.
-//  2. Where a version starts. Right after the marker. Nothing is required
-//     before the marker: Rust packs string literals without separators.
-//     Text such as "openshell-sandbox-0.0.36/src/lib.rs" (a hyphen, not a
-//     space) or "clap 4.5.4" does not match.
-//  3. Where it ends. Take the longest run of bytes from [0-9A-Za-z.+-]
-//     after the marker (at most 256 bytes; a longer run is no version).
-//     While the run is not a valid version and ends in '.', '-' or '+',
-//     drop that last byte. If what remains is a valid version (an optional
-//     leading "v", then MAJOR.MINOR.PATCH[-prerelease][+build]), it is the
-//     version at this marker; otherwise the marker has none.
-//  4. The answer. If the markers in .rodata (or, when .rodata holds none,
-//     in the other regions) hold exactly one distinct version, compared as
-//     strings and possibly found many times, that is the version. If they
-//     hold different versions, the version is unknown, not a guess.
+//	NUL or LF (or the start of the section)
+//	"<name> "   the program name and one space ("openshell-sandbox " by default)
+//	<version>   a full semantic version, at most 256 bytes ([compat.ValidVersion])
+//	NUL or LF
 //
-// Step 3 cannot see where a packed string ends when the next string starts
-// with a byte of [0-9A-Za-z.+-]. If the version 0.0.47-dev.13+g57b71c68f
-// is followed by the string "called Option::unwrap()", the run is
-// "0.0.47-dev.13+g57b71c68fcalled", itself a valid version whose build
-// metadata is "g57b71c68fcalled", and that is what [ELFString] reports;
-// had the version been 0.0.47, the run "0.0.47called" would be no version
-// at all. No rule over the bytes alone can tell such cases apart, which is
-// why [Run] comes first and [ELFString] last. Glued build metadata does
-// not change compatibility, which ignores it; glued prerelease text would.
+// in the read-only data: first the section named .rodata; if it holds no
+// marker, every other allocated, non-executable SHT_PROGBITS section; in a
+// file without section headers, the loadable segments that are not
+// executable. Sections are read as streams in bounded chunks; if the
+// regions claim more bytes than the file has, the version is unknown. A
+// marker that runs into the end of its section is not terminated, and does
+// not count. Nothing is trimmed or guessed: the bytes between the space and
+// the terminator are the version, or the marker has none. If the markers
+// hold exactly one distinct version (compared as strings, possibly found
+// many times), that is the version; if they disagree, it is unknown.
+//
+// A Rust build embeds it with
+//
+//	#[used]
+//	static MARKER: [u8; N] = *b"\0openshell-sandbox 0.0.47\0";
+//
+// and one read of it (core::ptr::read_volatile(&MARKER[0]) in main), so the
+// linker keeps it. The leading NUL matters: rustc packs string literals
+// without separators, so text before the marker would otherwise be glued
+// to it, and clap's own "<name> <version>" line exists only at run time. A
+// binary without the marker, such as a plain clap build, gives unknown.
 package supervisor

@@ -49,7 +49,7 @@ func TestIdentify(t *testing.T) {
 
 func TestIdentifyProbers(t *testing.T) {
 	t.Parallel()
-	b := Binary{Path: fakeSupervisor(t, foreignArch(), foreignVersion), Platform: linuxPlatform(foreignArch())}
+	b := Binary{Path: writeFile(t, fakeELF(rodata(decoys+"\x00openshell-sandbox "+testVersion+"\x00"))), Platform: linuxPlatform("amd64")}
 	info, err := Identify(context.Background(), b, ELFString())
 	if want := (Version{testVersion, SourceELFString}); err != nil || info.Version != want {
 		t.Errorf("Identify(ELFString) = %+v, %v; want version %+v", info, err, want)
