@@ -13,6 +13,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // A Resolver turns image references into usable supervisor binaries in a
@@ -65,6 +66,9 @@ type Result struct {
 	// how it was learned.
 	Version       string `json:"version"`
 	VersionSource string `json:"version_source"`
+	// VersionAttempts, when the version is unknown, lists the methods
+	// tried, why each could not answer and what would fix it.
+	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
 	// BinarySHA256 is the hex SHA-256 of the binary.
 	BinarySHA256 string `json:"binary_sha256"`
 	Size         int64  `json:"size"`
@@ -95,7 +99,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkRange(res); err != nil {
+	if err := r.checkRange(ctx, res); err != nil {
 		return nil, err
 	}
 	return res, nil
