@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"github.com/openshell-contrib/supctl/internal/fixture"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 
 func TestIdentify(t *testing.T) {
 	t.Parallel()
+	fixture.ForeignUnrunnable(t, foreignArch())
 	native := fakeSupervisor(t, runtimeArch(), testVersion)
 	foreign := fakeSupervisor(t, foreignArch(), foreignVersion)
 	tests := []struct {

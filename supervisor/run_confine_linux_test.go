@@ -17,7 +17,7 @@ import (
 )
 
 // buildHostile compiles testdata/hostile for this host with its targets.
-func buildHostile(t *testing.T, marker, dirs, addr string) string {
+func buildHostile(t *testing.T, arch, marker, dirs, addr string) string {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join("testdata", "hostile", "main.go"))
 	if err != nil {
@@ -30,7 +30,7 @@ func buildHostile(t *testing.T, marker, dirs, addr string) string {
 	ldflags := fmt.Sprintf("-X main.marker=%s -X main.dirs=%s -X main.addr=%s", marker, dirs, addr)
 	cmd := exec.Command("go", "build", "-o", out, "-ldflags", ldflags, ".")
 	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false", "GOWORK=off", "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false", "GOWORK=off", "GOTOOLCHAIN=local")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building hostile: %v\n%s", err, msg)
 	}
@@ -84,7 +84,9 @@ type hostileEnv struct {
 	ln                       net.Listener
 }
 
-func newHostileEnv(t *testing.T) *hostileEnv {
+func newHostileEnv(t *testing.T) *hostileEnv { return newHostileEnvArch(t, runtimeArch()) }
+
+func newHostileEnvArch(t *testing.T, arch string) *hostileEnv {
 	t.Helper()
 	var r [6]byte
 	rand.Read(r[:])
@@ -112,7 +114,7 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 			c.Close()
 		}
 	}()
-	e.bin = buildHostile(t, e.marker, e.cache+":"+e.open, ln.Addr().String())
+	e.bin = buildHostile(t, arch, e.marker, e.cache+":"+e.open, ln.Addr().String())
 	return e
 }
 

@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"github.com/openshell-contrib/supctl/internal/fixture"
+
 	"context"
 	"errors"
 	"io/fs"
@@ -106,6 +108,7 @@ func TestRunCancelled(t *testing.T) {
 func TestRunNotApplicable(t *testing.T) {
 	t.Parallel()
 	needHost(t)
+	fixture.ForeignUnrunnable(t, foreignArch())
 	native := fakeSupervisor(t, runtimeArch(), testVersion)
 	noExec := writeFile(t, []byte("#!/bin/sh\necho openshell-sandbox 1.0.0\n")) // mode 0644
 	tests := []struct {
