@@ -112,7 +112,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 		return nil, err
 	}
 	if err := r.checkRange(res); err != nil {
-		return nil, err
+		return r.recheck(ctx, op, parsed, res, err)
 	}
 	return res, nil
 }
