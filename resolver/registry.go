@@ -202,7 +202,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 	var se *json.SyntaxError
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &se) || errors.As(err, &ute) {
-		return fmt.Errorf("%s: %w", ref, &NotRegistryError{Host: ref.Context().RegistryStr(), What: "a response that is not JSON (where a token or registry answer was expected: " + err.Error() + ")"})
+		return fmt.Errorf("%s: %w", ref, &NotRegistryError{Host: ref.Context().RegistryStr() + " (or its token service)", What: "something that is not JSON (" + err.Error() + ")"})
 	}
 	if unreachable(err) {
 		return fmt.Errorf("%s: %w (%v); check the network and that the registry is up", ref, ErrUnreachable, err)
