@@ -126,11 +126,7 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return time.Duration(n) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(t.Sub(now), 0), 24*time.Hour), true
 	}
 	return 0, false
 }
