@@ -21,8 +21,20 @@ func TestTokenAuth(t *testing.T) {
 	ts := registrytest.NewTokenServer(t)
 	reg := startRegistry(t, registrytest.Options{Token: ts})
 	_, ref := reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
-	if res, _ := newUser(t).pullJSON(t, ref, "--platform", "linux/amd64"); res.Version != versionB {
+	res, o := newUser(t).pullJSON(t, ref, "--platform", "linux/amd64", "--log-level", "debug")
+	if res.Version != versionB {
 		t.Fatalf("pull with bearer auth: version %q", res.Version)
+	}
+	// Every request is in the debug log, without the query (the token
+	// request's scope) and without credentials.
+	for _, want := range []string{"msg=registry-request method=GET url=" + ts.Realm() + " status=200", "url=http://" + reg.Host() + "/v2/ status=401",
+		"url=http://" + reg.Host() + "/v2/openshell/supervisor/manifests/dev status=200"} {
+		if !strings.Contains(o.stderr, want) {
+			t.Errorf("the debug log lacks %q:\n%s", want, o.stderr)
+		}
+	}
+	if strings.Contains(o.stderr, "scope=") || strings.Contains(o.stderr, "Bearer") || strings.Contains(o.stderr, "eyJ") {
+		t.Errorf("the debug log shows a query or a credential:\n%s", o.stderr)
 	}
 	if ts.Requests() == 0 {
 		t.Error("the token service was never asked")
