@@ -66,24 +66,64 @@ func DefaultDir() (string, error) {
 	return filepath.Join(base, "openshell", "docker-supervisor"), nil
 }
 
-// Open opens the cache in dir, creating it (mode 0755) if needed. A
-// directory that other users could write to is refused with [ErrUnsafeDir].
+// Open opens the cache in dir, creating it (mode 0755) if needed. The
+// cache directory and every directory Open uses under it must be owned by
+// the caller, root included, must not be writable by group or others and
+// must not be symbolic links (see the package documentation); anything
+// else is refused with an [*UnsafeError], matching [ErrUnsafeDir].
 func Open(dir string) (*Cache, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
 	}
-	if err := os.MkdirAll(filepath.Join(abs, "entries"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, writeError(abs, "creating the cache", err)
 	}
-	if err := checkOwner(abs); err != nil {
-		return nil, err
+	entries := filepath.Join(abs, "entries")
+	for _, p := range []string{abs, entries} {
+		if err := mkdirOwned(p); err != nil {
+			return nil, writeError(abs, "creating the cache", err)
+		}
+		if err := checkOpenDir(p); err != nil {
+			return nil, err
+		}
 	}
 	st, err := manifest.OpenStore(abs)
 	if err != nil {
 		return nil, err
 	}
-	return &Cache{dir: abs, entries: filepath.Join(abs, "entries"), records: st, now: time.Now, heldGrace: heldGrace}, nil
+	for _, p := range st.Dirs() {
+		if err := checkOpenDir(p); err != nil {
+			return nil, err
+		}
+	}
+	return &Cache{dir: abs, entries: entries, records: st, now: time.Now, heldGrace: heldGrace}, nil
+}
+
+// mkdirOwned creates the directory p, mode 0755 whatever the umask, unless
+// something is there already (which the caller then checks).
+func mkdirOwned(p string) error {
+	if _, err := os.Lstat(p); err == nil {
+		return nil
+	}
+	if err := os.Mkdir(p, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
+		return err
+	}
+	return os.Chmod(p, 0o755)
+}
+
+// checkChain checks the cache directory and the directories it uses again,
+// as [Open] did: before trusting what they hold.
+func (c *Cache) checkChain() error {
+	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
+		if err := checkDir(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Dir returns the cache's absolute directory.
@@ -117,7 +157,15 @@ func (c *Cache) Lookup(ctx context.Context, k Key) (*Entry, error) {
 // check reads and verifies the entry for k without side effects other than
 // refreshing its verification stamp after a full re-hash.
 func (c *Cache) check(k Key) (*Entry, error) {
+	if err := c.checkChain(); err != nil {
+		return nil, err
+	}
 	dir := c.entryDir(k)
+	if fi, err := os.Lstat(dir); err == nil {
+		if err := checkInfo(dir, fi, true); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", k, err, ErrDamaged)
+		}
+	}
 	var rec manifest.Entry
 	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
 		switch {
@@ -166,6 +214,8 @@ func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
 		return nil, err
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%s is not a regular file but %v", base, fi.Mode().Type())
+	case checkInfo(bin, fi, false) != nil:
+		return nil, checkInfo(bin, fi, false)
 	case fi.Size() != rec.Size:
 		return nil, fmt.Errorf("%s has %d bytes, its record says %d", base, fi.Size(), rec.Size)
 	case fi.Mode().Perm() != 0o555:

@@ -18,6 +18,30 @@
 // suffix derived from that path. The entry is self-verifying: its record
 // holds the binary's SHA-256 and size.
 //
+// # Ownership
+//
+// The binary supctl hands out becomes root in every sandbox, so whoever can
+// write the cache decides what runs there. On a machine shared with other
+// users the cache must therefore be writable by its user alone. [Open]
+// refuses, with an [*UnsafeError] naming the path, its owner and mode and
+// the fix, a cache directory, or any of entries/, refs/, indexes/ and pins/
+// under it, that
+//
+//   - is owned by another user than the caller (root too is refused a
+//     directory another user owns: that user could rename entries/ away and
+//     put a consistent fake in its place),
+//   - is writable by its group or by others, or
+//   - is a symbolic link (it could be pointed elsewhere between a check and
+//     a use), or not a directory.
+//
+// The directories are opened without following links and checked through
+// the opened descriptor, and checked again before an entry is trusted;
+// inside them an entry directory, binary or record file that is not the
+// caller's is damaged, never handed out, and replaced by the next fill.
+// The directories above the cache directory are not checked: they belong
+// to the system and the user, and must not be writable by others either.
+// Directories the cache creates get mode 0755 whatever the umask.
+//
 // # Filling an entry
 //
 // [Cache.Begin] follows the fill protocol of the Go module cache: look the

@@ -255,6 +255,10 @@ func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
 		rec.ExtractedAt = f.c.now().UTC().Truncate(time.Second)
 	}
 	if err := manifest.WriteFile(filepath.Join(f.tmp, recordName), &rec); err != nil {
+		var we *WriteError
+		if errors.As(err, &we) {
+			err = we.Err
+		}
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	for _, s := range []string{usedName, verifiedName} {
