@@ -185,14 +185,24 @@ func (c *Cache) check(k Key) (*Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
-	// Hash the whole binary again when the last full check is old, or when
-	// the binary was written after it.
+	// The record is believed only as committed: then its sha256, size and
+	// version are those learned from the bytes that were written.
+	sl, err := checkRecordSeal(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	}
+	// Hash the whole binary again when it was touched in any way since the
+	// commit (its stamp moved: mtime put back or not), or when the last full
+	// check is old.
+	sealed := stampOf(fi) == sl.Binary
 	stamp := filepath.Join(dir, verifiedName)
-	if vi, err := os.Stat(stamp); err != nil || c.now().Sub(vi.ModTime()) > RehashInterval || fi.ModTime().After(vi.ModTime()) {
+	if vi, err := os.Stat(stamp); !sealed || err != nil || c.now().Sub(vi.ModTime()) > RehashInterval {
 		if err := verifyFile(bin, rec.BinarySHA256); err != nil {
 			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 		}
-		c.touch(stamp, 0)
+		if sealed {
+			c.touch(stamp, 0)
+		}
 	}
 	e := &Entry{Entry: rec, Path: bin, LastUsed: rec.ExtractedAt}
 	if ui, err := os.Stat(filepath.Join(dir, usedName)); err == nil && ui.ModTime().After(e.LastUsed) {
@@ -224,20 +234,29 @@ func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// touch sets the mtime of the stamp file at p to now if it is older than
-// min, creating it if needed. Failures are ignored: a read-only cache still
-// serves its entries.
+// touch sets the mtime of the existing stamp file at p to now if it is
+// older than min; it never creates a file. Failures are ignored: a
+// read-only cache still serves its entries.
 func (c *Cache) touch(p string, min time.Duration) {
 	now := c.now()
-	if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) < min {
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < min {
 		return
 	}
-	if err := os.Chtimes(p, now, now); errors.Is(err, fs.ErrNotExist) {
-		if f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			f.Close()
-			os.Chtimes(p, now, now)
-		}
+	os.Chtimes(p, now, now)
+}
+
+// createStamp creates the stamp file at p, in an entry being filled, with
+// mtime now.
+func (c *Cache) createStamp(p string) error {
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
 	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	now := c.now()
+	return os.Chtimes(p, now, now)
 }
 
 // verifyFile hashes the file at p and compares it with want.

@@ -109,6 +109,9 @@ func (c *Cache) readEntry(name string) (*Entry, *EntryError) {
 		}
 		return nil, bad(fmt.Errorf("%s is not usable (%v): %w", recordName, err, ErrDamaged))
 	}
+	if _, err := checkRecordSeal(dir); err != nil {
+		return nil, bad(fmt.Errorf("%v: %w", err, ErrDamaged))
+	}
 	k := Key{Manifest: rec.ManifestDigest, File: rec.File}
 	if k.name() != name {
 		return nil, bad(fmt.Errorf("%s describes %s, which belongs in %s: %w", recordName, k, k.name(), ErrDamaged))

@@ -261,8 +261,13 @@ func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
 		}
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
+	if err := writeSeal(f.tmp, f.key.base()); err != nil {
+		return nil, writeError(f.c.dir, "committing a cache entry", err)
+	}
 	for _, s := range []string{usedName, verifiedName} {
-		f.c.touch(filepath.Join(f.tmp, s), 0)
+		if err := f.c.createStamp(filepath.Join(f.tmp, s)); err != nil {
+			return nil, writeError(f.c.dir, "committing a cache entry", err)
+		}
 	}
 	dir := f.c.entryDir(f.key)
 	if err := syncFile(f.tmp); err != nil {

@@ -3,6 +3,7 @@
 package cache
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -77,4 +78,49 @@ func userName(uid int) string {
 		return ""
 	}
 	return u.Username
+}
+
+func openNoFollow(p string) (*os.File, error) {
+	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+}
+
+// exclusivelyHeld reports whether a process holds an exclusive lock on the
+// lock file at p, by taking a shared lock without waiting and releasing it.
+// It opens the file read-only and creates nothing.
+func exclusivelyHeld(p string) (bool, error) {
+	f, err := openNoFollow(p)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return false, syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+}
+
+// tryLockExisting takes the exclusive lock at p, if it is free at once,
+// without creating the lock file: a missing one is free, and then nothing
+// is locked. It is for looking without changing anything.
+func tryLockExisting(p string) (unlock func() error, ok bool, err error) {
+	f, err := openNoFollow(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return func() error { return nil }, true, nil
+	}
+	if err != nil {
+		return nil, false, lockError(p, err)
+	}
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return nil, false, f.Close()
+	}
+	if err != nil {
+		f.Close()
+		return nil, false, lockError(p, err)
+	}
+	return f.Close, true, nil // closing the only descriptor releases the lock
 }
