@@ -62,7 +62,10 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	}
 	fill, e, err := c.begin(k, unlock)
 	if fill == nil {
-		unlock()
+		// Reused or failed: the lock is not the caller's to release.
+		if uerr := unlock(); uerr != nil {
+			return nil, nil, errors.Join(err, uerr)
+		}
 	}
 	return fill, e, err
 }
