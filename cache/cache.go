@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -72,6 +73,11 @@ func DefaultDir() (string, error) {
 // must not be symbolic links (see the package documentation); anything
 // else is refused with an [*UnsafeError], matching [ErrUnsafeDir].
 func Open(dir string) (*Cache, error) {
+	if strings.HasPrefix(dir, "~") {
+		// A shell would have expanded it; a library does not, and a
+		// directory called "~" is never what was meant.
+		return nil, fmt.Errorf("cache directory %q starts with ~, which is not expanded here: give an absolute path", dir)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
