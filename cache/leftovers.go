@@ -57,8 +57,12 @@ func (c *Cache) findLeftovers(ctx context.Context) ([]Leftover, error) {
 				out = append(out, Leftover{Path: p, Bytes: dirSize(p), Age: age, What: "set-aside entry"})
 			}
 		case strings.HasPrefix(n, ".tmp-"):
+			// Probe the lock, then look again: a writer that finished in
+			// between renamed or removed its directory before unlocking.
 			if !writerLives(filepath.Join(c.entries, tmpEntry(n)+".lock")) {
-				out = append(out, Leftover{Path: p, Bytes: dirSize(p), Age: age, What: "temporary entry"})
+				if _, err := os.Lstat(p); err == nil {
+					out = append(out, Leftover{Path: p, Bytes: dirSize(p), Age: age, What: "temporary entry"})
+				}
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,7 +135,14 @@ func TestCrashStorm(t *testing.T) {
 	reset()
 
 	const n = 40
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	seed := uint64(time.Now().UnixNano())
+	if v := os.Getenv(stormSeedEnv); v != "" {
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("%s=%q: %v", stormSeedEnv, v, err)
+		}
+	}
+	t.Logf("seed %d; replay with %s=%d", seed, stormSeedEnv, seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
 	var printed, committed, leftovers int
 	for i := range n {
 		ref := tag
