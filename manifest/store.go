@@ -88,7 +88,7 @@ func (s *Store) Ref(name string) (*Ref, error) {
 func (s *Store) PutRef(r *Ref) error { return WriteFile(s.refPath(r.Name), r) }
 
 // Refs returns every readable ref record, sorted by name. Corrupt records are
-// moved aside and skipped; the first other error is returned with the refs
+// skipped; the first other error is returned with the refs
 // that could be read.
 func (s *Store) Refs() ([]Ref, error) {
 	var out []Ref
