@@ -118,6 +118,9 @@ func TestTamperingIsNeverHandedOut(t *testing.T) {
 			if err != nil || old != nil {
 				t.Fatalf("Begin: %+v %v", old, err)
 			}
+			if !errors.Is(f.SetAside(), cache.ErrDamaged) {
+				t.Errorf("the fill does not say why it set the entry aside: %v", f.SetAside())
+			}
 			f.Abort()
 		})
 	}

@@ -218,7 +218,7 @@ func (c *Cache) repairEntry(name string, p *Problem) {
 			p.Repaired, p.Action = true, "replaced meanwhile by another process"
 			return
 		}
-		if err := c.setAside(name); err != nil {
+		if _, err := c.setAside(name); err != nil {
 			p.Action = "not repaired: " + writeError(c.dir, "setting the entry aside", err).Error()
 			return
 		}

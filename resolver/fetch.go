@@ -103,6 +103,9 @@ func (r *Resolver) extract(ctx context.Context, ref name.Reference, md, idx dige
 		return e, false, nil
 	}
 	defer fill.Abort()
+	if why := fill.SetAside(); why != nil {
+		r.cfg.log.Warn("set-aside", "digest", md.String(), "err", why)
+	}
 	img, err := open()
 	if err != nil {
 		return nil, false, classify(ref, err)
