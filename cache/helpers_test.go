@@ -30,7 +30,13 @@ func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 // openClocked opens a cache in a new directory with a clock set to t0.
 func openClocked(t testing.TB) (*cache.Cache, *clock) {
 	t.Helper()
-	c, err := cache.Open(t.TempDir())
+	return openClockedIn(t, t.TempDir())
+}
+
+// openClockedIn opens the cache in dir with a clock set to t0.
+func openClockedIn(t testing.TB, dir string) (*cache.Cache, *clock) {
+	t.Helper()
+	c, err := cache.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -236,6 +236,9 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 		return e, false, nil
 	}
 	defer fill.Abort()
+	if why := fill.SetAside(); why != nil {
+		r.cfg.log.Warn("set-aside", "digest", md.String(), "err", why)
+	}
 	plat, err := src.platform(ctx)
 	if err != nil {
 		return nil, false, classify(ctx, ref, err)

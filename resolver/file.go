@@ -23,6 +23,9 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRegular(abs); err != nil {
+		return nil, err
+	}
 	info, err := supervisor.Identify(ctx, supervisor.Binary{Path: abs, Name: r.programName(), Platform: r.cfg.platform}, r.cfg.probers...)
 	if err != nil {
 		if errors.Is(err, supervisor.ErrNotELF) || errors.Is(err, supervisor.ErrWrongMachine) || errors.Is(err, supervisor.ErrNotExecutable) {

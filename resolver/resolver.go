@@ -164,7 +164,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 	}
 	if err != nil {
 		if errors.Is(err, manifest.ErrCorrupt) {
-			r.cfg.log.Warn("corrupt ref record set aside", "ref", ref.Name(), "err", err)
+			r.cfg.log.Warn("corrupt ref record ignored; the check records it again", "ref", ref.Name(), "err", err)
 		}
 		rec = nil
 	}

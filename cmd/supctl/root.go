@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -95,7 +97,39 @@ func (g *globals) openCache() (*cache.Cache, error) {
 		}
 		dir = d
 	}
+	dir, err := expandHome(dir)
+	if err != nil {
+		return nil, err
+	}
 	return cache.Open(dir)
+}
+
+// expandHome expands a leading "~" or "~user" in the cache directory, as
+// a shell would have: quoted in an environment file or a unit, the shell
+// did not. A "~" that cannot be expanded is refused, never created.
+func expandHome(dir string) (string, error) {
+	if !strings.HasPrefix(dir, "~") {
+		return dir, nil
+	}
+	name, rest, _ := strings.Cut(dir[1:], "/")
+	var home string
+	if name == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", usagef("cache directory %q: cannot expand ~ (%v); give an absolute path", dir, err)
+		}
+		home = h
+	} else {
+		u, err := user.Lookup(name)
+		if err != nil {
+			return "", usagef("cache directory %q: cannot expand ~%s (%v); give an absolute path", dir, name, err)
+		}
+		home = u.HomeDir
+	}
+	if home == "" || !filepath.IsAbs(home) {
+		return "", usagef("cache directory %q: the home directory %q is not absolute; give an absolute path", dir, home)
+	}
+	return filepath.Join(home, rest), nil
 }
 
 // printJSON writes v as the command's one JSON document.
