@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -98,6 +99,7 @@ func defaults() config {
 		immutable:    IsReleaseTag,
 		backoff:      remote.Backoff{Duration: 250 * time.Millisecond, Factor: 3, Jitter: 0.1, Steps: 3},
 		now:          time.Now,
+		probers:      engine.Probers(engine.Auto),
 	}
 }
 
@@ -273,7 +275,7 @@ func WithRetry(b remote.Backoff) Option {
 }
 
 // WithProbers sets how a binary's version is learned, in order of
-// preference (default [supervisor.DefaultProbers]).
+// preference (default [engine.Probers] of [engine.Auto]; see [WithEngine]).
 func WithProbers(p ...supervisor.Prober) Option {
 	return func(c *config) error {
 		c.probers = p

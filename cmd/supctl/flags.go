@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/resolver"
-	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // resolveFlags are the flags of the commands that resolve images.
@@ -30,7 +30,7 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 	fs.StringVar(&rf.rng, "compat", "", "required version range, e.g. \">=0.0.47-0 <0.1.0\"")
 	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
 	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
-	fs.StringVar(&rf.engine, "engine", "", "container engine CLI (docker or podman) to run a binary this host cannot run, to learn its version")
+	fs.StringVar(&rf.engine, "engine", "auto", "container engine that learns the version of a binary this host cannot run: auto, docker, podman or none")
 }
 
 // resolver opens the cache and builds a resolver from the flags.
@@ -46,14 +46,11 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	if rf.file != "" {
 		opts = append(opts, resolver.WithFile(rf.file))
 	}
-	switch rf.engine {
-	case "":
-	case "docker", "podman":
-		opts = append(opts, resolver.WithProbers(supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{Command: rf.engine}, 0),
-			supervisor.BuildInfo(), supervisor.ELFString()))
-	default:
-		return nil, usagef("--engine %q: want docker or podman", rf.engine)
+	kind, err := engine.ParseKind(rf.engine)
+	if err != nil {
+		return nil, usagef("--engine %q: want auto, docker, podman or none", rf.engine)
 	}
+	opts = append(opts, resolver.WithEngine(kind))
 	pp, err := resolver.ParsePullPolicy(rf.policy)
 	if err != nil {
 		return nil, usagef("--pull: %v", err)

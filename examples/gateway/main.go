@@ -20,9 +20,9 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/resolver"
-	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // supervisorRange is the range of supervisors this gateway build speaks to;
@@ -100,10 +100,8 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	}
 	// A Docker driver has an engine at hand: where this host cannot run the
 	// supervisor (a Mac), the engine tells its version the way sandboxes
-	// will run it. A real driver would implement supervisor.ContainerRunner
-	// with its own Docker client.
-	probers := []supervisor.Prober{supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{}, 0), supervisor.BuildInfo(), supervisor.ELFString()}
-	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log), resolver.WithProbers(probers...))
+	// will run it. engine.Auto is the default; it is spelled out here.
+	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log), resolver.WithEngine(engine.Auto))
 	if err != nil {
 		return nil, nil, err
 	}
