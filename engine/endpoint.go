@@ -74,8 +74,8 @@ func (e Endpoint) String() string {
 	return s
 }
 
-// fix says what to change to point at another engine.
-func (e Endpoint) fix() string {
+// Fix says what to change when no engine answers at e.
+func (e Endpoint) Fix() string {
 	switch e.Source {
 	case SourceDockerHost:
 		return "start the engine it names, or fix or unset DOCKER_HOST"

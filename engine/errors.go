@@ -37,6 +37,10 @@ type NoEngineError struct {
 }
 
 func (e *NoEngineError) Error() string {
+	if e.Kind == Podman {
+		return fmt.Sprintf("engine: no Podman engine found: CONTAINER_HOST is not set and none of %s exists; start Podman's service (podman system service), or set CONTAINER_HOST",
+			strings.Join(e.Tried, ", "))
+	}
 	return fmt.Sprintf("engine: no container engine found: DOCKER_HOST is not set, there is no current Docker context, and none of %s exists; start Docker or Podman, or set DOCKER_HOST",
 		strings.Join(e.Tried, ", "))
 }
@@ -51,7 +55,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("engine: no container engine answers at %s: %v; %s", e.Endpoint, e.Err, e.Endpoint.fix())
+	return fmt.Sprintf("engine: no container engine answers at %s: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
 }
 
 // Is reports whether target is [ErrUnreachable].
