@@ -238,7 +238,7 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 		r.add("cache", SeverityProblem, 1, fmt.Sprintf("cache directory %s: %v", dir, err), "make it readable by this user, or set --cache-dir")
 		return nil, nil
 	}
-	r.Cache.Exists, r.Cache.Mode = true, fi.Mode().Perm().String()
+	r.Cache.Exists, r.Cache.Mode = true, fmt.Sprintf("%04o", fi.Mode().Perm())
 	r.Cache.Owner = owner(fi)
 	c, err := cache.Open(dir)
 	if err != nil {
@@ -317,7 +317,14 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 		if ie.Version == "" {
 			rr.Verdict = VerdictUnknown
 		}
-		r.add("ref", SeverityProblem, 3, err.Error(), fmt.Sprintf("run \"supctl pull --pull always %s\" to take the tag's current image, or pin a compatible digest", ref))
+		what := fmt.Sprintf("supervisor %s (%s, %s)", ie.Ref, ie.Digest, ie.Platform)
+		if ie.Version == "" {
+			r.add("ref", SeverityProblem, 3, fmt.Sprintf("%s has an unknown version and the range %q is required", what, ie.Range),
+				fmt.Sprintf("start or point DOCKER_HOST to an engine that can run %s binaries, install qemu-user-static on this host, or pin a digest whose version was checked elsewhere", ie.Platform))
+		} else {
+			r.add("ref", SeverityProblem, 3, fmt.Sprintf("%s is version %s, outside the required range %q", what, ie.Version, ie.Range),
+				fmt.Sprintf("run \"supctl pull --pull always %s\" to take the tag's current image, pin a compatible digest with \"supctl pin\", or change the range", ie.Ref))
+		}
 	case errors.Is(err, resolver.ErrNotCached):
 		rr.Verdict = VerdictNotCached
 		sev := SeverityWarning

@@ -36,7 +36,10 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 		msg := strings.TrimPrefix(oneLine(d.Err), "engine: ")
 		var ne *engine.NoEngineError
 		if errors.As(d.Err, &ne) {
-			msg = fmt.Sprintf("no container engine found (no %s, no current Docker context, none of %s)", envName(cfg.kind), strings.Join(ne.Tried, ", "))
+			msg = fmt.Sprintf("no container engine found (no DOCKER_HOST, no current Docker context, none of %s)", strings.Join(ne.Tried, ", "))
+			if cfg.kind == engine.Podman {
+				msg = fmt.Sprintf("no Podman engine found (no CONTAINER_HOST, none of %s)", strings.Join(ne.Tried, ", "))
+			}
 		}
 		r.add("engine", sev, 1, msg, fmt.Sprintf("start Docker or Podman, or set %s to the engine the gateway uses", envName(cfg.kind)))
 	case errors.As(d.Err, &pe):

@@ -119,7 +119,7 @@ func formatDoctor(r *doctor.Report) string {
 	case !c.Exists:
 		fmt.Fprintf(&b, "cache:  %s (not created yet)\n", c.Dir)
 	default:
-		fmt.Fprintf(&b, "cache:  %s (owner uid %d, %s): %d %s, %d %s, %d %s, %d %s\n", c.Dir, c.Owner, c.Mode,
+		fmt.Fprintf(&b, "cache:  %s (owner uid %d, mode %s): %d %s, %d %s, %d %s, %d %s\n", c.Dir, c.Owner, c.Mode,
 			c.Entries, plural(c.Entries, "entry", "entries"), c.Records, plural(c.Records, "record", "records"),
 			len(c.Verify), plural(len(c.Verify), "problem", "problems"), len(c.Leftovers), plural(len(c.Leftovers), "leftover", "leftovers"))
 	}
