@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -14,7 +13,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-	"github.com/moby/moby/client"
 )
 
 // The probe image. [Engine.Run] runs binaries in an image this package
@@ -57,18 +55,8 @@ func (e *Engine) probeImage(ctx context.Context, p v1.Platform) (string, error) 
 	if err := probeArchive(&archive, ref, p); err != nil {
 		return "", fmt.Errorf("engine: making the probe image %s: %w", ref, err)
 	}
-	res, err := e.cli.ImageLoad(ctx, &archive, client.ImageLoadWithQuiet(true))
-	if err != nil {
-		return "", fmt.Errorf("engine: loading the probe image %s: %w", ref, err)
-	}
-	defer res.Close()
-	// The answer is a stream of JSON messages; an error is one of them.
-	msg, err := io.ReadAll(io.LimitReader(res, 64<<10))
-	if err != nil {
-		return "", fmt.Errorf("engine: loading the probe image %s: %w", ref, err)
-	}
-	if i := strings.Index(string(msg), `"error`); i >= 0 {
-		return "", fmt.Errorf("engine: loading the probe image %s: %s", ref, strings.TrimSpace(string(msg[i:])))
+	if err := e.LoadImage(ctx, &archive); err != nil {
+		return "", fmt.Errorf("engine: the probe image %s: %w", ref, err)
 	}
 	return ref, nil
 }

@@ -83,6 +83,8 @@ type config struct {
 	immutable    func(tag string) bool
 	backoff      remote.Backoff
 	probers      []supervisor.Prober
+	imageSource  ImageSource
+	local        *engine.Runner // the engine of local images, for imageSource auto or engine
 	now          func() time.Time
 }
 

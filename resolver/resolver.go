@@ -85,15 +85,22 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res *Result
-	switch p := parsed.(type) {
-	case name.Digest:
-		res, err = r.resolveDigest(ctx, p)
-	case name.Tag:
-		res, err = r.resolveTag(ctx, p)
-	}
+	// A local image of the engine, if the image source allows and it is
+	// there (see WithImageSource); else the registry and the cache.
+	res, ok, err := r.resolveLocal(ctx, ref, parsed)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		switch p := parsed.(type) {
+		case name.Digest:
+			res, err = r.resolveDigest(ctx, p)
+		case name.Tag:
+			res, err = r.resolveTag(ctx, p)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if err := r.checkRange(res); err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 // resolveFlags are the flags of the commands that resolve images.
 type resolveFlags struct {
 	platform, policy, rng, file string
-	engine                      string
+	engine, source              string
 	maxAge                      time.Duration
 	mirrors                     []string
 }
@@ -31,6 +31,12 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
 	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
 	fs.StringVar(&rf.engine, "engine", "auto", "container engine that learns the version of a binary this host cannot run: auto, docker, podman or none")
+}
+
+// registerSource adds --source, for the commands that may take a local
+// image of the engine (not pin, which always asks the registry).
+func (rf *resolveFlags) registerSource(fs *pflag.FlagSet) {
+	fs.StringVar(&rf.source, "source", string(resolver.SourceRegistry), "where images come from: registry, engine (the engine's local images) or auto (the engine's image when it has it, else the registry)")
 }
 
 // resolver opens the cache and builds a resolver from the flags.
@@ -51,6 +57,13 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 		return nil, usagef("--engine %q: want auto, docker, podman or none", rf.engine)
 	}
 	opts = append(opts, resolver.WithEngine(kind))
+	if rf.source != "" {
+		src, err := resolver.ParseImageSource(rf.source)
+		if err != nil {
+			return nil, usagef("--source %q: want registry, engine or auto", rf.source)
+		}
+		opts = append(opts, resolver.WithImageSource(src, engine.WithKind(kind)))
+	}
 	pp, err := resolver.ParsePullPolicy(rf.policy)
 	if err != nil {
 		return nil, usagef("--pull: %v", err)
