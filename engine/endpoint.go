@@ -201,13 +201,9 @@ func contextEndpoint(env Env) (ep Endpoint, ok bool, err error) {
 		case err != nil:
 			return Endpoint{}, false, fmt.Errorf("engine: reading the Docker configuration: %v: %w", err, ErrBadEndpoint)
 		default:
-			var cfg struct {
-				CurrentContext string `json:"currentContext"`
-			}
-			if err := json.Unmarshal(b, &cfg); err != nil {
+			if name, err = currentContext(b); err != nil {
 				return Endpoint{}, false, fmt.Errorf("engine: %s: %v; fix the file or set DOCKER_HOST: %w", filepath.Join(dir, "config.json"), err, ErrBadEndpoint)
 			}
-			name = cfg.CurrentContext
 		}
 	}
 	if name == "" || name == "default" {
@@ -223,21 +219,11 @@ func contextEndpoint(env Env) (ep Endpoint, ok bool, err error) {
 	if err != nil {
 		return Endpoint{}, false, fmt.Errorf("engine: Docker context %q: %v; run \"docker context ls\", or set DOCKER_HOST: %w", name, err, ErrBadEndpoint)
 	}
-	var m struct {
-		Name      string
-		Endpoints map[string]struct {
-			Host          string
-			SkipTLSVerify bool
-		}
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
+	host, err := contextHost(b)
+	if err != nil {
 		return Endpoint{}, false, fmt.Errorf("engine: Docker context %q: %s: %v: %w", name, meta, err, ErrBadEndpoint)
 	}
-	d, found := m.Endpoints["docker"]
-	if !found || d.Host == "" {
-		return Endpoint{}, false, fmt.Errorf("engine: Docker context %q has no docker endpoint (%s): %w", name, meta, ErrBadEndpoint)
-	}
-	ep, err = hostEndpoint(d.Host, SourceContext, name)
+	ep, err = hostEndpoint(host, SourceContext, name)
 	if err != nil {
 		return Endpoint{}, false, err
 	}
@@ -262,4 +248,35 @@ func readCapped(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxContextMeta)
 	}
 	return b, nil
+}
+
+// currentContext decodes config.json's "currentContext".
+func currentContext(b []byte) (string, error) {
+	var cfg struct {
+		CurrentContext string `json:"currentContext"`
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return "", err
+	}
+	return cfg.CurrentContext, nil
+}
+
+// contextHost decodes a context's meta.json and returns its docker
+// endpoint's Host.
+func contextHost(b []byte) (string, error) {
+	var m struct {
+		Name      string
+		Endpoints map[string]struct {
+			Host          string
+			SkipTLSVerify bool
+		}
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return "", err
+	}
+	d, found := m.Endpoints["docker"]
+	if !found || d.Host == "" {
+		return "", errors.New("no docker endpoint")
+	}
+	return d.Host, nil
 }
