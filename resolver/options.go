@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -91,6 +92,8 @@ type config struct {
 	timeout       time.Duration
 	maxInflated   int64
 	probers       []supervisor.Prober
+	imageSource   ImageSource
+	local         *engine.Runner // the engine of local images, for imageSource auto or engine
 	now           func() time.Time
 	sleep         func(context.Context, time.Duration) error // between retries
 }
@@ -111,6 +114,7 @@ func defaults() config {
 		timeout:       DefaultTimeout,
 		now:           time.Now,
 		sleep:         sleepCtx,
+		probers:       engine.Probers(engine.Auto),
 	}
 }
 
@@ -294,7 +298,7 @@ func WithRetry(b remote.Backoff) Option {
 }
 
 // WithProbers sets how a binary's version is learned, in order of
-// preference (default [supervisor.DefaultProbers]).
+// preference (default [engine.Probers] of [engine.Auto]; see [WithEngine]).
 func WithProbers(p ...supervisor.Prober) Option {
 	return func(c *config) error {
 		c.probers = p

@@ -105,15 +105,22 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	}
 	op, cancel := r.opContext(ctx)
 	defer cancel()
-	var res *Result
-	switch p := parsed.(type) {
-	case name.Digest:
-		res, err = r.resolveDigest(ctx, op, p)
-	case name.Tag:
-		res, err = r.resolveTag(ctx, op, p)
-	}
+	// A local image of the engine, if the image source allows and it is
+	// there (see WithImageSource); else the registry and the cache.
+	res, ok, err := r.resolveLocal(op, ref, parsed)
 	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		switch p := parsed.(type) {
+		case name.Digest:
+			res, err = r.resolveDigest(ctx, op, p)
+		case name.Tag:
+			res, err = r.resolveTag(ctx, op, p)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if err := r.checkRange(ctx, res); err != nil {
 		return r.recheck(ctx, op, parsed, res, err)

@@ -8,14 +8,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/resolver"
-	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // resolveFlags are the flags of the commands that resolve images.
 type resolveFlags struct {
 	platform, policy, rng, file string
-	engine                      string
+	engine, source              string
 	maxAge, timeout             time.Duration
 	mirrors                     []string
 }
@@ -45,7 +45,13 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 	fs.DurationVar(&rf.timeout, "timeout", resolver.DefaultTimeout, "bound on the whole operation (requests, retries, extraction); 0 for none")
 	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
 	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
-	fs.StringVar(&rf.engine, "engine", "", "container engine CLI (docker or podman) to run a binary this host cannot run, to learn its version")
+	fs.StringVar(&rf.engine, "engine", "auto", "container engine that learns the version of a binary this host cannot run: auto, docker, podman or none")
+}
+
+// registerSource adds --source, for the commands that may take a local
+// image of the engine (not pin, which always asks the registry).
+func (rf *resolveFlags) registerSource(fs *pflag.FlagSet) {
+	fs.StringVar(&rf.source, "source", string(resolver.SourceRegistry), "where images come from: registry, engine (the engine's local images) or auto (the engine's image when it has it, else the registry)")
 }
 
 // resolver opens the cache and builds a resolver from the flags.
@@ -61,13 +67,17 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	if rf.file != "" {
 		opts = append(opts, resolver.WithFile(rf.file))
 	}
-	switch rf.engine {
-	case "":
-	case "docker", "podman":
-		opts = append(opts, resolver.WithProbers(supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{Command: rf.engine}, 0),
-			supervisor.BuildInfo(), supervisor.ELFString()))
-	default:
-		return nil, usagef("--engine %q: want docker or podman", rf.engine)
+	kind, err := engine.ParseKind(rf.engine)
+	if err != nil {
+		return nil, usagef("--engine %q: want auto, docker, podman or none", rf.engine)
+	}
+	opts = append(opts, resolver.WithEngine(kind))
+	if rf.source != "" {
+		src, err := resolver.ParseImageSource(rf.source)
+		if err != nil {
+			return nil, usagef("--source %q: want registry, engine or auto", rf.source)
+		}
+		opts = append(opts, resolver.WithImageSource(src, engine.WithKind(kind)))
 	}
 	pp, err := resolver.ParsePullPolicy(rf.policy)
 	if err != nil {

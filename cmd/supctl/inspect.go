@@ -65,6 +65,7 @@ func newInspect(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }
 

@@ -33,5 +33,6 @@ func newPull(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }

@@ -57,7 +57,7 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVar(&g.insecure, "insecure", false, "allow plain HTTP to any registry (loopback registries always may)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g))
+	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newDoctor(g))
 	return root
 }
 
