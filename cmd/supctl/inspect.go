@@ -43,13 +43,15 @@ func newInspect(g *globals) *cobra.Command {
 				verdict = "within " + rf.rng
 			}
 			if g.json {
-				if perr := g.printJSON(struct {
-					*resolver.Result
+				doc := struct {
+					resultDoc
 					Compatible bool   `json:"compatible"`
 					Verdict    string `json:"verdict"`
-				}{res, ie == nil, verdict}); perr != nil {
-					return perr
+				}{newResultDoc(res), ie == nil, verdict}
+				if err != nil {
+					return &docError{err, doc}
 				}
+				return g.printJSON(doc)
 			} else {
 				tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 				if res.Ref != "" {

@@ -226,13 +226,6 @@ func stderrOf(err error) string {
 	return ""
 }
 
-func TestVersion(t *testing.T) {
-	code, out, _ := supctl(t, "version")
-	if code != 0 || !strings.HasPrefix(out, "supctl ") {
-		t.Fatalf("exit %d, %q", code, out)
-	}
-}
-
 func sameFile(t *testing.T, got, want string) {
 	t.Helper()
 	g, err := os.ReadFile(got)
