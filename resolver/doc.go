@@ -4,8 +4,22 @@
 //
 //	c, err := cache.Open(dir)
 //	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(">=0.0.47-0 <0.1.0")))
-//	res, err := r.Resolve(ctx, "ghcr.io/nvidia/openshell/supervisor:dev")
-//	// res.Path is the binary to bind-mount; res.Version what it reports.
+//	held, err := r.ResolveAndHold(ctx, "ghcr.io/nvidia/openshell/supervisor:dev")
+//	defer held.Release()
+//	// held.Path is the binary to bind-mount; held.Version what it reports.
+//
+// # Holding the binary in use
+//
+// A gateway bind-mounts the binary into every sandbox it creates, so the
+// binary must stay for as long as sandboxes run from it.
+// [Resolver.ResolveAndHold] returns a [*Held]: the result with its cache
+// entry held in use until [Held.Release]. A held entry is never removed by
+// "supctl gc" ([cache.Cache.GC]) nor replaced by another process; the hold
+// is a shared file lock, which the kernel drops if the gateway dies. The
+// hold is taken inside the resolve, before the entry's final check (an
+// entry the resolve extracts is committed held), so no collection can come
+// in between. [Resolver.Resolve] followed by [Resolver.Hold] can lose that
+// race and must resolve again when Hold reports [ErrNotCached].
 //
 // # References and freshness
 //

@@ -123,7 +123,7 @@ func (r *Resolver) extract(ctx context.Context, ref name.Reference, md, idx dige
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}
-	e, err = fill.Commit(manifest.Entry{
+	e, err = r.commit(fill, manifest.Entry{
 		Ref:           ref.Name(),
 		Registry:      ref.Context().RegistryStr(),
 		Repository:    ref.Context().RepositoryStr(),

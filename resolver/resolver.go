@@ -21,6 +21,7 @@ import (
 type Resolver struct {
 	cache *cache.Cache
 	cfg   config
+	holds *holdSet // the holds of a resolve that holds its result, or nil
 }
 
 // New returns a resolver over c, configured by opts.
@@ -238,7 +239,7 @@ func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
-	e, err := r.cache.Lookup(ctx, r.key(md))
+	e, err := r.lookup(ctx, r.key(md))
 	if err != nil {
 		return nil, err
 	}
