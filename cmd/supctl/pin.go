@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strconv"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +43,7 @@ func newPin(g *globals) *cobra.Command {
 			case "json":
 				return g.printJSON(pin)
 			case "toml":
-				_, err = fmt.Fprintf(g.stdout, "[openshell.drivers.docker]\nsupervisor_image = %s\n", strconv.Quote(pin.Image))
+				_, err = io.WriteString(g.stdout, pin.DriverConfig())
 			default:
 				_, err = fmt.Fprintln(g.stdout, pin.Image)
 			}
