@@ -192,7 +192,7 @@ func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fi
 // and size.
 func (r *Resolver) takeEntry(tr *tar.Reader, hdr *tar.Header, fill *cache.Fill) error {
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // the reader reports the old TypeRegA as TypeReg
 	case tar.TypeSymlink:
 		return fmt.Errorf("%s is a symlink to %q, not a file: %w", hdr.Name, hdr.Linkname, ErrRefused)
 	case tar.TypeLink:

@@ -27,9 +27,9 @@ type Pin struct {
 	Platforms []*Result `json:"platforms"`
 }
 
-// DefaultPinPlatforms are the platforms [Resolver.Pin] checks when given
-// none: those a gateway may run on.
-var DefaultPinPlatforms = []string{"linux/amd64", "linux/arm64"}
+// DefaultPinPlatforms returns the platforms [Resolver.Pin] checks when
+// given none: those a gateway may run on, linux/amd64 and linux/arm64.
+func DefaultPinPlatforms() []string { return []string{"linux/amd64", "linux/arm64"} }
 
 // Pin resolves ref to its immutable digest now (a tag is checked with the
 // registry unless the pull policy is [PullNever]), makes sure the binary of
@@ -39,7 +39,7 @@ var DefaultPinPlatforms = []string{"linux/amd64", "linux/arm64"}
 // that moves meanwhile cannot mix images.
 func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*Pin, error) {
 	if len(platforms) == 0 {
-		platforms = DefaultPinPlatforms
+		platforms = DefaultPinPlatforms()
 	}
 	var pls []v1.Platform
 	for _, s := range platforms {

@@ -98,7 +98,7 @@ func printLs(g *globals, list []lsEntry) error {
 		if e.Pinned {
 			pinned = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, e.Platform, version(e.Version), size(e.Size),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, e.Platform, orUnknown(e.Version), size(e.Size),
 			strings.Join(e.Refs, ","), e.LastUsed.Local().Format(timeFormat), pinned)
 	}
 	return tw.Flush()
@@ -121,13 +121,6 @@ func short(d string) string {
 		return alg + ":" + hex[:12]
 	}
 	return d
-}
-
-func version(v string) string {
-	if v == "" {
-		return "unknown"
-	}
-	return v
 }
 
 // size formats a number of bytes for people.

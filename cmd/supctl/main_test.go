@@ -234,15 +234,7 @@ func TestVersion(t *testing.T) {
 
 func sameFile(t *testing.T, got, want string) {
 	t.Helper()
-	g, err := os.ReadFile(got)
-	if err != nil {
+	if err := fixture.SameFile(got, want); err != nil {
 		t.Fatal(err)
-	}
-	w, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(g, w) {
-		t.Fatalf("%s differs from %s", got, want)
 	}
 }

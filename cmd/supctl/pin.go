@@ -51,7 +51,7 @@ func newPin(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable; default "+fmt.Sprint(resolver.DefaultPinPlatforms)+")")
+	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable; default "+fmt.Sprint(resolver.DefaultPinPlatforms())+")")
 	f.StringVar(&format, "format", "ref", "output: ref (repo@sha256:...), json, or toml (a gateway config table)")
 	rf.register(f, false)
 	return cmd

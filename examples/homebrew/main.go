@@ -69,7 +69,7 @@ func run(ctx context.Context, image, rng, outPath, cacheDir string, stdout, stde
 	if err != nil {
 		return err
 	}
-	pin, err := res.Pin(ctx, image, resolver.DefaultPinPlatforms...)
+	pin, err := res.Pin(ctx, image) // every platform a gateway runs on
 	if err != nil {
 		return err // an incompatible or broken supervisor stops the release here
 	}
