@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -134,14 +135,16 @@ func TestCrashStorm(t *testing.T) {
 	reset()
 
 	const n = 40
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	rng := rand.New(rand.NewPCG(stormSeed(t), 1))
 	var printed, committed, leftovers int
 	for i := range n {
 		ref := tag
 		if i%2 == 1 {
 			ref = byDigest
 		}
-		delay := time.Duration(rng.Int64N(int64(whole) * 6 / 5))
+		// A fraction of the whole run, so that a seed replays the same
+		// points of the run on a faster or slower machine.
+		delay := time.Duration(rng.Float64() * 1.2 * float64(whole))
 		p := start(t, context.Background(), dir, "pull", ref, "--platform", "linux/amd64")
 		time.Sleep(delay)
 		p.cmd.Process.Signal(syscall.SIGKILL)
@@ -173,6 +176,24 @@ func TestCrashStorm(t *testing.T) {
 	if printed == n || committed+leftovers == 0 {
 		t.Errorf("the kills did not cover the run: %d of %d printed, %d committed, %d left temporary directories", printed, n, committed, leftovers)
 	}
+}
+
+// stormSeedEnv replays a crash storm: set it to the seed a run logged.
+const stormSeedEnv = "SUPCTL_STORM_SEED"
+
+// stormSeed returns the seed of a crash storm's kill times, from
+// stormSeedEnv or the clock, and logs it.
+func stormSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(stormSeedEnv); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("%s=%q: want a seed a run logged, a decimal number", stormSeedEnv, s)
+		}
+	}
+	t.Logf("kill times from seed %d; replay with %s=%d", seed, stormSeedEnv, seed)
+	return seed
 }
 
 // TestContention runs 16 pulls of one uncached ref at once, expecting one
