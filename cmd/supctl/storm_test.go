@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -20,11 +19,25 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/internal/fixture"
+	"github.com/openshell-contrib/supctl/internal/proctest"
 	"github.com/openshell-contrib/supctl/internal/registrytest"
 )
 
 // A proc is supctl run as a separate process: the test binary, which
 // doubles as supctl.
+// command is supctl, run by this test binary, on the cache in dir.
+func command(t *testing.T, ctx context.Context, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{"--cache-dir", dir}, args...)...)
+	// A race-enabled binary sleeps a second before exiting, unless told not to.
+	cmd.Env = append(os.Environ(), asSupctl+"=1", "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	return cmd
+}
+
 type proc struct {
 	args           []string
 	cmd            *exec.Cmd
@@ -34,14 +47,7 @@ type proc struct {
 
 func start(t *testing.T, ctx context.Context, dir string, args ...string) *proc {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{args: args}
-	p.cmd = exec.CommandContext(ctx, self, append([]string{"--cache-dir", dir}, args...)...)
-	// A race-enabled binary sleeps a second before exiting, unless told not to.
-	p.cmd.Env = append(os.Environ(), asSupctl+"=1", "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	p := &proc{args: args, cmd: command(t, ctx, dir, args...)}
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -208,39 +214,13 @@ func TestContention(t *testing.T) {
 	big, bigTag := pushFixture(t, reg, "big:dev", fixture.Options{Size: 16 << 20, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
 	img := big.Images["linux/amd64"]
 
-	const n = 16
 	mark := reg.Mark()
-	procs := make([]*proc, n)
-	for i := range procs {
-		procs[i] = start(t, context.Background(), dir, "--json", "pull", bigTag, "--platform", "linux/amd64")
-	}
-	extracted, path := 0, ""
-	for i, p := range procs {
-		if p.wait() != 0 {
-			t.Fatalf("process %d: %v", i, p)
-		}
-		var res struct {
-			Path      string
-			Extracted bool
-		}
-		json.Unmarshal(p.stdout.Bytes(), &res)
-		if path == "" {
-			path = res.Path
-		}
-		if res.Path != path {
-			t.Fatalf("process %d printed %s, another %s", i, res.Path, path)
-		}
-		if res.Extracted {
-			extracted++
-		}
-	}
+	outs := proctest.Together(16, func(int) *exec.Cmd {
+		return command(t, context.Background(), dir, "--json", "pull", bigTag, "--platform", "linux/amd64")
+	})
 	reg.Sync()
+	path := proctest.OnePull(t, outs, registrytest.CountBlobGets(reg.Since(mark), img.Layers[img.BinaryLayer].String()))
 	sameFile(t, path, img.Binary)
-	gets := registrytest.CountBlobGets(reg.Since(mark), img.Layers[img.BinaryLayer].String())
-	t.Logf("%d processes: %d extracted, %d downloads of the binary's layer", n, extracted, gets)
-	if extracted != 1 || gets != 1 {
-		t.Errorf("%d processes extracted %d times and downloaded the layer %d times, want once", n, extracted, gets)
-	}
 
 	// Rounds of everything at once. Entries pulled by digest have no ref
 	// record, so the collections remove them while others pull them.
