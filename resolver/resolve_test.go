@@ -23,11 +23,11 @@ func TestColdThenWarmPull(t *testing.T) {
 		above       int
 		source      string // expected version source on this host
 	}{
-		{"linux/amd64", fixture.BinaryOnTop, fixture.Gzip, 0, "run"},
-		{"linux/arm64", fixture.BinaryOnTop, fixture.Gzip, 0, "elf-string"},
-		{"linux/amd64", fixture.BinaryOnTop, fixture.Zstd, 2, "run"},
-		{"linux/arm64", fixture.BinaryInBase, fixture.Gzip, 3, "elf-string"},
-		{"linux/amd64", fixture.BinaryInBase, fixture.Zstd, -1, "run"},
+		{fixture.HostPlatform(), fixture.BinaryOnTop, fixture.Gzip, 0, "run"},
+		{fixture.OtherPlatform(), fixture.BinaryOnTop, fixture.Gzip, 0, "elf-string"},
+		{fixture.HostPlatform(), fixture.BinaryOnTop, fixture.Zstd, 2, "run"},
+		{fixture.OtherPlatform(), fixture.BinaryInBase, fixture.Gzip, 3, "elf-string"},
+		{fixture.HostPlatform(), fixture.BinaryInBase, fixture.Zstd, -1, "run"},
 	}
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s/%v/%v/above%d", tc.platform, tc.layout, tc.compression, tc.above), func(t *testing.T) {
