@@ -32,7 +32,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := advise(root.ExecuteContext(ctx))
 	if err != nil {
 		fmt.Fprintf(stderr, "supctl: %v\n", oneLine(err))
 	}
