@@ -68,7 +68,7 @@ func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, img v1.Im
 				ref, r.cfg.file, desc.Digest, ErrNotFound)
 		}
 	}
-	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or --file", ref, r.cfg.file, ErrNotFound)
+	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or the binary's path", ref, r.cfg.file, ErrNotFound)
 }
 
 // transient reports whether a layer download failed in a way worth

@@ -36,7 +36,10 @@ func DefaultPinPlatforms() []string { return []string{"linux/amd64", "linux/arm6
 // every platform is extractable, built for the platform and in the
 // resolver's range, and records the pin so that garbage collection keeps
 // its entries. Every platform is resolved from the same digest, so a tag
-// that moves meanwhile cannot mix images.
+// that moves meanwhile cannot mix images. Its errors are those of
+// [Resolver.Resolve] (see Errors in the package documentation), and one
+// matching [ErrNotFound] for a single-platform image asked to be pinned for
+// several platforms.
 func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*Pin, error) {
 	if len(platforms) == 0 {
 		platforms = DefaultPinPlatforms()
@@ -65,7 +68,7 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	if top == "" {
 		top = res.Digest
 		if len(pls) > 1 {
-			return nil, fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms; pin it with one --platform: %w",
+			return nil, fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms; pin it for one platform: %w",
 				res.Ref, res.Digest, len(pls), ErrNotFound)
 		}
 	}

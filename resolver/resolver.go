@@ -80,7 +80,9 @@ type Result struct {
 
 // Resolve turns ref, a tag or digest reference, into a verified binary for
 // the resolver's platform, contacting the registry only as the pull policy
-// and the freshness rules require (see the package documentation).
+// and the freshness rules require (see the package documentation). Its
+// errors are listed under Errors there. The entry it returns is not held:
+// a gateway that keeps using the binary calls [Resolver.ResolveAndHold].
 func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	parsed, err := r.parse(ref)
 	if err != nil {

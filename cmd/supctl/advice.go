@@ -33,10 +33,26 @@ func advise(err error) error {
 		}
 		msg = replaceSuffix(msg, pe.Error(), fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those with --platform", pe.Ref, pe.Want, have))
 	}
+	for _, a := range advice {
+		if errors.Is(err, a.kind) {
+			msg = replaceSuffix(msg, a.lib, a.cli)
+		}
+	}
 	if msg == err.Error() {
 		return err
 	}
 	return &advised{msg: msg, err: err}
+}
+
+// advice is the CLI's wording of the library's advice that ends the
+// message of an error of a kind.
+var advice = []struct {
+	kind     error
+	lib, cli string
+}{
+	{resolver.ErrUnreachable, "; try again later or use a mirror", "; try again later or use --mirror"},
+	{resolver.ErrNotFound, "; check the image or the binary's path", "; check the image or --file"},
+	{resolver.ErrNotFound, "; pin it for one platform: " + resolver.ErrNotFound.Error(), "; pin it with one --platform: " + resolver.ErrNotFound.Error()},
 }
 
 // replaceSuffix replaces the suffix lib of msg with cli; a message that

@@ -23,6 +23,12 @@ func TestAdvise(t *testing.T) {
 		{pe, "r.example/sup:dev has no image for platform linux/s390x (it has: linux/amd64, linux/arm64); choose one of those with --platform"},
 		{fmt.Errorf("%w; and more", pe), pe.Error() + "; and more"}, // not at the end: the library's words stay
 		{errors.New("other"), "other"},
+		{fmt.Errorf("r: registry failed after retries: %w (503); try again later or use a mirror", resolver.ErrUnreachable),
+			"r: registry failed after retries: registry unreachable (503); try again later or use --mirror"},
+		{fmt.Errorf("r: no layer holds /x: %w; check the image or the binary's path", resolver.ErrNotFound), "r: no layer holds /x: not found; check the image or --file"},
+		{fmt.Errorf("r is a single-platform image (d), so it cannot be pinned for 2 platforms; pin it for one platform: %w", resolver.ErrNotFound),
+			"r is a single-platform image (d), so it cannot be pinned for 2 platforms; pin it with one --platform: not found"},
+		{fmt.Errorf("r: %w; try again later or use a mirror", resolver.ErrNotFound), "r: not found; try again later or use a mirror"}, // not the kind: left
 	} {
 		got := advise(tc.err)
 		if got.Error() != tc.want {
