@@ -23,10 +23,11 @@ const heldGrace = 2 * time.Second
 // A hold is a shared lock on the entry's lock file, which the kernel
 // releases when the process exits, so a killed holder never leaves the
 // entry held. A gateway holds the entry of the binary it bind-mounts into
-// sandboxes for as long as any sandbox runs from it: resolve the reference,
-// hold the entry by the result's digest, and resolve again if Hold reports
-// [ErrNotCached] (a collection may have removed it in between). Release may
-// be called more than once.
+// sandboxes for as long as any sandbox runs from it; the resolver's
+// ResolveAndHold takes the hold inside the resolve, before the entry's
+// final check (and [Fill.CommitAndHold] for an entry it extracts), so no
+// collection can remove the entry in between. Release may be called more
+// than once.
 func (c *Cache) Hold(ctx context.Context, k Key) (release func() error, err error) {
 	if err := k.validate(); err != nil {
 		return nil, err
