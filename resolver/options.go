@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"path"
@@ -92,7 +91,7 @@ func defaults() config {
 		file:         "/openshell-sandbox",
 		maxSize:      DefaultMaxSize,
 		maxLayerSize: DefaultMaxLayerSize,
-		log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:          slog.New(slog.DiscardHandler),
 		transport:    http.DefaultTransport,
 		keychain:     authn.DefaultKeychain,
 		immutable:    IsReleaseTag,
