@@ -63,7 +63,7 @@ func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, src image
 				ref, r.cfg.file, desc.Digest, ErrNotFound)
 		}
 	}
-	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or --file", ref, r.cfg.file, ErrNotFound)
+	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or the binary's path", ref, r.cfg.file, ErrNotFound)
 }
 
 // scanLayer streams one layer: compressed bytes -> digest check ->
@@ -187,7 +187,7 @@ func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fi
 // and size.
 func (r *Resolver) takeEntry(tr *tar.Reader, hdr *tar.Header, fill *cache.Fill) error {
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // the reader reports the old TypeRegA as TypeReg
 	case tar.TypeSymlink:
 		return fmt.Errorf("%s is a symlink to %q, not a file: %w", hdr.Name, hdr.Linkname, ErrRefused)
 	case tar.TypeLink:

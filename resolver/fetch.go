@@ -266,7 +266,7 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}
-	e, err = fill.Commit(manifest.Entry{
+	e, err = r.commit(fill, manifest.Entry{
 		Ref:           ref.Name(),
 		Registry:      ref.Context().RegistryStr(),
 		Repository:    ref.Context().RepositoryStr(),

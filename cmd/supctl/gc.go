@@ -69,7 +69,7 @@ func printGC(g *globals, r *cache.GCReport) error {
 			continue
 		}
 		fmt.Fprintf(&b, "%s %s %s %s %s (%s, last used %s)\n", verb, short(e.Digest.String()), e.Platform,
-			version(e.Version), e.Ref, size(e.Bytes), e.LastUsed.Local().Format(timeFormat))
+			orUnknown(e.Version), e.Ref, size(e.Bytes), e.LastUsed.Local().Format(timeFormat))
 	}
 	for _, l := range r.Leftovers {
 		fmt.Fprintf(&b, "%s leftover %s %s (%s, last written %s ago)\n", verb, l.What, l.Path, size(l.Bytes), l.Age.Round(time.Second))

@@ -71,6 +71,7 @@ func newInspect(g *globals) *cobra.Command {
 	return cmd
 }
 
+// orUnknown is v, or "unknown" for the empty version.
 func orUnknown(v string) string {
 	if v == "" {
 		return "unknown"

@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strconv"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +52,7 @@ func newPin(g *globals) *cobra.Command {
 			case "json":
 				return g.printJSON(pin)
 			case "toml":
-				_, err = fmt.Fprintf(g.stdout, "[openshell.drivers.docker]\nsupervisor_image = %s\n", strconv.Quote(pin.Image))
+				_, err = io.WriteString(g.stdout, pin.DriverConfig())
 			default:
 				_, err = fmt.Fprintln(g.stdout, pin.Image)
 			}
@@ -60,7 +60,7 @@ func newPin(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms)+")")
+	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms())+")")
 	f.StringVar(&format, "format", "ref", "output: ref (repo@sha256:...), json, or toml (a gateway config table)")
 	rf.register(f, false)
 	return cmd

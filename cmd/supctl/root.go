@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := advise(root.ExecuteContext(ctx))
 	if err != nil && ctx.Err() != nil {
 		err = &exitError{code: exitInterrupted, err: errInterrupted}
 	}
