@@ -16,7 +16,8 @@ var flagChoices = map[string][]string{
 	"log-level":  {"debug", "info", "warn", "error"},
 	"log-format": {"text", "json"},
 	"platform":   {"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"},
-	"engine":     {"docker", "podman"},
+	"engine":     {"auto", "docker", "podman", "none"},
+	"source":     {string(resolver.SourceRegistry), string(resolver.SourceEngine), string(resolver.SourceAuto)},
 }
 
 // fileFlags are the flags whose value completes to a path.

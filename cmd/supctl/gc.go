@@ -22,7 +22,9 @@ func newGC(g *globals) *cobra.Command {
 		Long: "gc removes entries that are not pinned, not the current digest of a recorded\n" +
 			"ref, not in use by a running process, and unused for longer than --max-unused,\n" +
 			"keeping the --keep newest images of each repository; and what killed processes\n" +
-			"left behind. It prints what it removed and the bytes freed.",
+			"left behind: temporary entries whose writer is gone (its lock is free), and\n" +
+			"temporary records and set-aside entries last written over 10 minutes ago.\n" +
+			"It prints what it removed and the bytes freed; --dry-run changes nothing.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 0 {
@@ -72,10 +74,10 @@ func printGC(g *globals, r *cache.GCReport) error {
 			continue
 		}
 		fmt.Fprintf(&b, "%s %s %s %s %s (%s, last used %s)\n", verb, short(e.Digest.String()), e.Platform,
-			version(e.Version), e.Ref, size(e.Bytes), e.LastUsed.Local().Format(timeFormat))
+			orUnknown(e.Version), e.Ref, size(e.Bytes), e.LastUsed.Local().Format(timeFormat))
 	}
 	for _, l := range r.Leftovers {
-		fmt.Fprintf(&b, "%s leftover %s (%s)\n", verb, l.Path, size(l.Bytes))
+		fmt.Fprintf(&b, "%s leftover %s %s (%s, last written %s ago)\n", verb, l.What, l.Path, size(l.Bytes), l.Age.Round(time.Second))
 	}
 	for _, e := range r.Kept {
 		switch {

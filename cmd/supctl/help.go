@@ -19,9 +19,12 @@ var exitMeanings = map[int]string{
 	exitInterrupted:  "interrupted (Ctrl-C, SIGTERM)",
 }
 
-// document adds examples and the exit codes cmd can return to its help.
+// document adds examples (if any: else cmd's own stay) and the exit codes
+// cmd can return to its help.
 func document(cmd *cobra.Command, examples []string, codes ...int) *cobra.Command {
-	cmd.Example = "  " + strings.Join(examples, "\n  ")
+	if len(examples) > 0 {
+		cmd.Example = "  " + strings.Join(examples, "\n  ")
+	}
 	var b strings.Builder
 	b.WriteString(cmd.Long)
 	b.WriteString("\n\nExit codes:")

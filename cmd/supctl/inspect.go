@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,25 +17,21 @@ func newInspect(g *globals) *cobra.Command {
 		Short: "Show the version, platform, sha256 and range verdict of a binary or image",
 		Long: "inspect identifies a supervisor binary: TARGET is a path to a local binary\n" +
 			"(the gateway's supervisor_bin, checked in place) or an image reference\n" +
-			"(resolved like pull). It exits 3 when the binary is outside --compat.",
+			"(resolved like pull). It exits 3 when the binary is outside --compat.\n\n" +
+			"TARGET is a path when it starts with \"/\" or \".\", or exists and contains a\n" +
+			"\"/\" (write ./NAME for a file in this directory); a path is never sent to a\n" +
+			"registry, and one that is not a regular file (a directory, a FIFO, a device)\n" +
+			"is refused without being read. Anything else is an image reference; a TARGET\n" +
+			"that is neither an existing file nor a valid reference is \"no such file\".",
 		Args: exactArgs(1, "one path or image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
 			}
-			var res *resolver.Result
-			fi, serr := os.Stat(args[0])
-			switch {
-			case serr == nil && !fi.IsDir():
-				g.log.Debug("inspect: a file, checked in place", "path", args[0])
-				res, err = r.CheckFile(cmd.Context(), args[0])
-			case serr != nil && looksLikePath(args[0]):
-				return &exitError{code: exitNotFound, err: &phrased{fmt.Sprintf("%s: no such file; give the path of a supervisor binary or an image reference", args[0]), serr}}
-			default:
-				g.log.Debug("inspect: an image reference, resolved like pull", "ref", args[0])
-				res, err = r.Resolve(cmd.Context(), args[0])
-			}
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Inspect(ctx, args[0])
 			verdict := "none required"
 			var ie *resolver.IncompatibleError
 			switch {
@@ -75,6 +69,7 @@ func newInspect(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return document(cmd, []string{
 		"supctl inspect /usr/local/bin/openshell-sandbox --compat '>=0.0.47-0 <0.1.0'",
 		"supctl inspect " + exampleRef + " --platform linux/arm64",
@@ -82,15 +77,10 @@ func newInspect(g *globals) *cobra.Command {
 	}, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitUnreachable, exitInterrupted)
 }
 
+// orUnknown is v, or "unknown" for the empty version.
 func orUnknown(v string) string {
 	if v == "" {
 		return "unknown"
 	}
 	return v
-}
-
-// looksLikePath reports whether s can only be meant as a file: image
-// references do not start with "/", "." or "~".
-func looksLikePath(s string) bool {
-	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~")
 }

@@ -154,7 +154,7 @@ func printLs(g *globals, list []lsEntry, noTrunc bool, now time.Time, width int)
 				refs[i] = shortRef(r)
 			}
 		}
-		rows = append(rows, []string{d, e.Platform, version(e.Version), size(e.Size), used, strings.Join(refs, ", ")})
+		rows = append(rows, []string{d, e.Platform, orUnknown(e.Version), size(e.Size), used, strings.Join(refs, ", ")})
 	}
 	const gap = 2
 	widths := make([]int, len(rows[0])-1)
@@ -266,13 +266,6 @@ func short(d string) string {
 		return alg + ":" + hex[:12]
 	}
 	return d
-}
-
-func version(v string) string {
-	if v == "" {
-		return "unknown"
-	}
-	return v
 }
 
 // size formats a number of bytes for people.

@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strconv"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -43,7 +43,9 @@ func newPin(g *globals) *cobra.Command {
 				return err
 			}
 			g.log.Debug("pin", "ref", args[0], "platforms", plats, "format", format)
-			pin, err := r.Pin(cmd.Context(), args[0], plats...)
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			pin, err := r.Pin(ctx, args[0], plats...)
 			if err != nil {
 				return err
 			}
@@ -51,7 +53,7 @@ func newPin(g *globals) *cobra.Command {
 			case "json":
 				return g.printJSON(pin)
 			case "toml":
-				_, err = fmt.Fprintf(g.stdout, "[openshell.drivers.docker]\nsupervisor_image = %s\n", strconv.Quote(pin.Image))
+				_, err = io.WriteString(g.stdout, pin.DriverConfig())
 			default:
 				_, err = fmt.Fprintln(g.stdout, pin.Image)
 			}
@@ -59,7 +61,7 @@ func newPin(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms)+")")
+	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms())+")")
 	f.StringVar(&format, "format", "ref", "output: ref (repo@sha256:...), json, or toml (a gateway config table)")
 	rf.register(f, false)
 	return document(cmd, []string{

@@ -19,7 +19,9 @@ func newPull(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := r.Resolve(cmd.Context(), args[0])
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Resolve(ctx, args[0])
 			if err != nil {
 				return err
 			}
@@ -31,6 +33,7 @@ func newPull(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return document(cmd, []string{
 		"supctl pull " + exampleRef,
 		"supctl pull " + exampleRef + " --platform linux/arm64 --compat '>=0.0.47-0 <0.1.0'",

@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := advise(root.ExecuteContext(ctx))
 	if err != nil && ctx.Err() != nil {
 		err = &exitError{code: exitInterrupted, err: errInterrupted}
 	}
@@ -96,7 +98,8 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.Flags().Bool("version", false, "print supctl's version, commit and Go version")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newJSONTopic())
+	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g),
+		document(newDoctor(g), nil, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitCorrupt, exitInterrupted), newJSONTopic())
 	root.SetHelpCommand(newHelp(root))
 	document(root, []string{
 		"supctl pull " + exampleRef,
@@ -161,7 +164,39 @@ func (g *globals) openCache() (*cache.Cache, error) {
 		}
 		dir = d
 	}
+	dir, err := expandHome(dir)
+	if err != nil {
+		return nil, err
+	}
 	return cache.Open(dir)
+}
+
+// expandHome expands a leading "~" or "~user" in the cache directory, as
+// a shell would have: quoted in an environment file or a unit, the shell
+// did not. A "~" that cannot be expanded is refused, never created.
+func expandHome(dir string) (string, error) {
+	if !strings.HasPrefix(dir, "~") {
+		return dir, nil
+	}
+	name, rest, _ := strings.Cut(dir[1:], "/")
+	var home string
+	if name == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", usagef("cache directory %q: cannot expand ~ (%v); give an absolute path", dir, err)
+		}
+		home = h
+	} else {
+		u, err := user.Lookup(name)
+		if err != nil {
+			return "", usagef("cache directory %q: cannot expand ~%s (%v); give an absolute path", dir, name, err)
+		}
+		home = u.HomeDir
+	}
+	if home == "" || !filepath.IsAbs(home) {
+		return "", usagef("cache directory %q: the home directory %q is not absolute; give an absolute path", dir, home)
+	}
+	return filepath.Join(home, rest), nil
 }
 
 // oneLine folds an error message onto one line.

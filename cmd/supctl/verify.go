@@ -14,10 +14,12 @@ func newVerify(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Re-hash every cache entry against its record",
-		Long: "verify re-hashes every cached binary and checks it against its record, and\n" +
-			"checks every record file. It prints each problem and exits with status 6 if\n" +
-			"it found any. --repair sets bad entries and corrupt records aside: the next\n" +
-			"pull extracts and records them again.",
+		Long: "verify re-hashes every cached binary and checks it against its record and\n" +
+			"seal, and checks every record file, lock file and directory of the cache and\n" +
+			"the leftovers of killed processes. It prints each problem and exits with\n" +
+			"status 6 if it found any; without --repair it changes nothing. --repair sets\n" +
+			"bad entries, lock files and corrupt records aside and removes leftovers: the\n" +
+			"next pull extracts and records them again.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.openCache()
