@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 func newInspect(g *globals) *cobra.Command {
@@ -18,15 +19,23 @@ func newInspect(g *globals) *cobra.Command {
 		Short: "Show the version, platform, sha256 and range verdict of a binary or image",
 		Long: "inspect identifies a supervisor binary: TARGET is a path to a local binary\n" +
 			"(the gateway's supervisor_bin, checked in place) or an image reference\n" +
-			"(resolved like pull). It exits 3 when the binary is outside --compat.",
+			"(resolved like pull). For a file, the platform defaults to the one its ELF\n" +
+			"header names. It exits 3 when the binary is outside --compat.",
 		Args: exactArgs(1, "one path or image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			fi, serr := os.Stat(args[0])
+			isFile := serr == nil && !fi.IsDir()
+			if isFile && rf.platform == "" { // the file says which platform it is for
+				if p, perr := supervisor.PlatformOfFile(args[0]); perr == nil {
+					rf.platform = p.String()
+				}
+			}
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
 			}
 			var res *resolver.Result
-			if fi, serr := os.Stat(args[0]); serr == nil && !fi.IsDir() {
+			if isFile {
 				res, err = r.CheckFile(cmd.Context(), args[0])
 			} else {
 				res, err = r.Resolve(cmd.Context(), args[0])
