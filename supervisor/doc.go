@@ -33,6 +33,22 @@
 //   - [ELFString] reads the version marker an upstream build can embed in
 //     its read-only data (see below).
 //
+// Running the binary comes first because it is the only method that works
+// on every real supervisor; a container engine's prober ([Engine]) belongs
+// before or beside [Run], since it is the way the gateway runs the binary.
+//
+// # Unknown versions
+//
+// [DetectTried] returns, beside the version, an [Attempt] for every prober
+// that could not answer: its method, whether it was not applicable or not
+// sure, the reason (the prober's error) and, where one is known, what would
+// fix it (install qemu-user-static, start an engine, embed the marker).
+// [Explain] turns them into a sentence for an error message. A prober
+// outside this package names its method with a Method() [Source] method;
+// without one, its type names it. Probers report why they cannot answer by
+// wrapping [ErrNotApplicable] or [ErrUnknownVersion] in an error whose text
+// says why.
+//
 // # Running a binary, confined
 //
 // Registry content is untrusted, so [RunProber] never runs a binary on the
