@@ -89,6 +89,15 @@ func FuzzVersionScan(f *testing.F) {
 	})
 }
 
+// qemuAarch64Entry is a binfmt_misc entry as the kernel lists it.
+const qemuAarch64Entry = `enabled
+interpreter /usr/bin/qemu-aarch64-static
+flags: %s
+offset 0
+magic 7f454c460201010000000000000000000200b700
+mask ffffffffffffff00fffffffffffffffffeffffff
+`
+
 // FuzzBinfmtEntry checks that any binfmt_misc entry parses without
 // panicking and that matching any header is safe.
 func FuzzBinfmtEntry(f *testing.F) {
