@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -42,4 +44,31 @@ func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
 		Tried: res.VersionAttempts, Result: res}
 	r.cfg.log.Info("incompatible", "ref", res.Ref, "digest", res.Digest, "platform", res.Platform, "version", res.Version, "range", err.Range)
 	return err
+}
+
+// recheck is freshness meeting compatibility: when the cached binary of a
+// floating tag does not fit the range, the tag is checked once with the
+// registry (one HEAD), whatever the age of its last check, before refusing:
+// after a gateway upgrade the tag has usually moved on to a binary that
+// fits. The refusal (refused) stands if the tag has not moved, the new
+// binary does not fit either, or the registry cannot say.
+func (r *Resolver) recheck(ctx, op context.Context, ref name.Reference, res *Result, refused error) (*Result, error) {
+	tag, ok := ref.(name.Tag)
+	if !ok || res.ResolvedFrom != FromCache || r.cfg.policy == PullNever || r.cfg.immutable(tag.TagStr()) {
+		return nil, refused
+	}
+	c := *r
+	c.cfg.policy = PullAlways
+	now, err := c.resolveTag(ctx, op, tag)
+	if err != nil {
+		r.cfg.log.Warn("could not check the tag after an incompatible binary", "ref", tag.Name(), "err", err)
+		return nil, refused
+	}
+	if now.Digest == res.Digest {
+		return nil, refused
+	}
+	if err := r.checkRange(ctx, now); err != nil {
+		return nil, err
+	}
+	return now, nil
 }

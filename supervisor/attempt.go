@@ -39,22 +39,22 @@ func attempt(m Source, err error, path string, p v1.Platform) Attempt {
 			"as Debian's package does, so this host runs it confined", arch)
 	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && strings.Contains(a.Reason, "namespace"):
 		a.Fix = "allow user namespaces (sysctl user.max_user_namespaces), or run as root, which confines the run as nobody"
-	case m == SourceEngine && a.NotApplicable:
-		a.Fix = "start a container engine (Docker or Podman), or point DOCKER_HOST or the Docker context at one"
-	case m == SourceEngine && foreign:
-		a.Fix = fmt.Sprintf("let the engine run linux/%s binaries: emulation by qemu-user-static and binfmt_misc on the engine's host, as Docker Desktop has", arch)
+	// The engine's errors say themselves what would fix them (start one,
+	// point DOCKER_HOST at one, register an emulator on its host).
 	case m == SourceELFString && !a.NotApplicable:
 		a.Fix = "a supervisor build that embeds the version marker the README describes"
 	}
 	return a
 }
 
-// reason is err's message without this package's prefixes and with path,
-// which the caller knows, said as "it".
+// reason is err's message without this package's prefixes and sentinel
+// texts, and with path, which the caller knows, said as "it".
 func reason(err error, path string) string {
-	msg := err.Error()
-	for _, p := range []string{ErrNotApplicable.Error() + ": ", ErrUnknownVersion.Error() + ": ", "supervisor: "} {
-		msg = strings.ReplaceAll(msg, p, "")
+	msg := strings.ReplaceAll(err.Error(), "supervisor: ", "")
+	for _, e := range []error{ErrNotApplicable, ErrUnknownVersion} {
+		s := strings.TrimPrefix(e.Error(), "supervisor: ")
+		msg = strings.ReplaceAll(msg, s+": ", "")
+		msg = strings.ReplaceAll(msg, ": "+s, "")
 	}
 	if path != "" {
 		msg = strings.ReplaceAll(msg, path+": ", "")

@@ -13,12 +13,24 @@ import (
 // linux/arm64. The variant is left empty: the header does not say it. A
 // file that is not an ELF executable, or for a machine this package does not
 // know, gives an error wrapping [ErrNotELF] or [ErrUnsupportedPlatform].
+//
+// Only a regular file is opened (a FIFO or device is refused unread).
 func PlatformOfFile(path string) (v1.Platform, error) {
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
+	if err != nil {
+		return v1.Platform{}, fmt.Errorf("supervisor: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return v1.Platform{}, &fileError{path: path, kind: ErrNotELF, detail: fmt.Sprintf("not a regular file (mode %v)", st.Mode())}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscallNonblock, 0)
 	if err != nil {
 		return v1.Platform{}, fmt.Errorf("supervisor: %w", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return v1.Platform{}, &fileError{path: path, kind: ErrNotELF, detail: "not a regular file"}
+	}
 	ef, err := elf.NewFile(f)
 	if err != nil {
 		return v1.Platform{}, &fileError{path: path, kind: ErrNotELF, detail: err.Error()}

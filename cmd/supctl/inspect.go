@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -19,27 +18,30 @@ func newInspect(g *globals) *cobra.Command {
 		Short: "Show the version, platform, sha256 and range verdict of a binary or image",
 		Long: "inspect identifies a supervisor binary: TARGET is a path to a local binary\n" +
 			"(the gateway's supervisor_bin, checked in place) or an image reference\n" +
-			"(resolved like pull). For a file, the platform defaults to the one its ELF\n" +
-			"header names. It exits 3 when the binary is outside --compat.",
+			"(resolved like pull). It exits 3 when the binary is outside --compat.\n" +
+			"For a path, the platform defaults to the one its ELF header names.\n\n" +
+			"TARGET is a path when it starts with \"/\" or \".\", or exists and contains a\n" +
+			"\"/\" (write ./NAME for a file in this directory); a path is never sent to a\n" +
+			"registry, and one that is not a regular file (a directory, a FIFO, a device)\n" +
+			"is refused without being read. Anything else is an image reference; a TARGET\n" +
+			"that is neither an existing file nor a valid reference is \"no such file\".",
 		Args: exactArgs(1, "one path or image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fi, serr := os.Stat(args[0])
-			isFile := serr == nil && !fi.IsDir()
-			if isFile && rf.platform == "" { // the file says which platform it is for
-				if p, perr := supervisor.PlatformOfFile(args[0]); perr == nil {
-					rf.platform = p.String()
-				}
-			}
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
 			}
-			var res *resolver.Result
-			if isFile {
-				res, err = r.CheckFile(cmd.Context(), args[0])
-			} else {
-				res, err = r.Resolve(cmd.Context(), args[0])
+			if rf.platform == "" && r.IsPath(args[0]) { // the file says which platform it is for
+				if p, perr := supervisor.PlatformOfFile(args[0]); perr == nil {
+					rf.platform = p.String()
+					if r, err = rf.resolver(g); err != nil {
+						return err
+					}
+				}
 			}
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Inspect(ctx, args[0])
 			verdict := "none required"
 			var ie *resolver.IncompatibleError
 			switch {
@@ -51,13 +53,15 @@ func newInspect(g *globals) *cobra.Command {
 				verdict = "within " + rf.rng
 			}
 			if g.json {
-				if perr := g.printJSON(struct {
-					*resolver.Result
+				doc := struct {
+					resultDoc
 					Compatible bool   `json:"compatible"`
 					Verdict    string `json:"verdict"`
-				}{res, ie == nil, verdict}); perr != nil {
-					return perr
+				}{newResultDoc(res), ie == nil, verdict}
+				if err != nil {
+					return &docError{err, doc}
 				}
+				return g.printJSON(doc)
 			} else {
 				tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 				if res.Ref != "" {
@@ -73,9 +77,11 @@ func newInspect(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }
 
+// orUnknown is v, or "unknown" for the empty version.
 func orUnknown(v string) string {
 	if v == "" {
 		return "unknown"
