@@ -33,9 +33,10 @@
 //   - [ELFString] reads the version marker an upstream build can embed in
 //     its read-only data (see below).
 //
-// Running the binary comes first because it is the only method that works
-// on every real supervisor; a container engine's prober ([Engine]) belongs
-// before or beside [Run], since it is the way the gateway runs the binary.
+// Running the binary, confined on the host or in a container engine, comes
+// first because it is the only method that works on every real
+// supervisor; [StandardProbers] adds the engine prober ([Engine]) right
+// after [Run], for binaries this host cannot run.
 //
 // # Unknown versions
 //
