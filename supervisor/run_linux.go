@@ -140,7 +140,8 @@ func startError(err error, asRoot bool) error {
 		if asRoot {
 			how = "new namespaces as nobody"
 		}
-		return fmt.Errorf("%w: cannot run it confined (%s): %w; user namespaces may be disabled (sysctl user.max_user_namespaces) or the binary not executable", ErrNotApplicable, how, err)
+		return fmt.Errorf("%w: cannot run it confined (%s): %w; user namespaces may be disabled (sysctl user.max_user_namespaces), "+
+			"or the temporary directory %s mounted noexec (set TMPDIR to one that is not)", ErrNotApplicable, how, err, os.TempDir())
 	case errors.Is(err, syscall.ENOEXEC), errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w: the kernel cannot execute it: %w", ErrNotApplicable, err)
 	}
