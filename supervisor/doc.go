@@ -83,7 +83,10 @@
 //     input from the null device, the first 4 KiB of standard output kept
 //     and the rest discarded, standard error kept only for error messages;
 //   - is bounded by a timeout (default [DefaultRunTimeout]); on timeout or
-//     cancellation the binary's PID namespace and process group are killed.
+//     cancellation the binary's PID namespace and process group are killed;
+//   - gets, right after it starts (fork cannot set them for the child), a
+//     4 GiB address-space limit and no core dumps; this bounds what it can
+//     take once running, not its very first instructions.
 //
 // Where the confinement cannot be set up (not Linux, namespaces refused,
 // user namespaces disabled), the binary is not run: the prober is not
