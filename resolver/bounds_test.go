@@ -448,3 +448,22 @@ func TestTotalInflatedCap(t *testing.T) {
 type netConn = net.Conn
 
 var dialer = &net.Dialer{Timeout: 300 * time.Millisecond}
+
+// TestPlainHTTPUnderAHostName: a registry that speaks plain HTTP under a
+// normal host name gets a hint about --insecure, not "EOF".
+func TestPlainHTTPUnderAHostName(t *testing.T) {
+	fe := newFaultEnv(t)
+	toProxy := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dialer.DialContext(ctx, network, fe.fault.Host())
+	}}
+	_, port, _ := net.SplitHostPort(fe.fault.Host())
+	_, err := fe.resolver(t, resolver.WithTransport(toProxy)).Resolve(context.Background(), "registry.example:"+port+"/sup:dev")
+	if !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "--insecure") {
+		t.Fatalf("got %v, want unreachable with a hint about --insecure", err)
+	}
+	res, err := fe.resolver(t, resolver.WithTransport(toProxy), resolver.WithInsecure(true)).Resolve(context.Background(), "registry.example:"+port+"/sup:dev")
+	if err != nil {
+		t.Fatalf("with --insecure: %v", err)
+	}
+	sameBytes(t, res.Path, fe.b.Binary("linux/amd64"))
+}

@@ -184,7 +184,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 		return fmt.Errorf("%s: TLS certificate not trusted (%v); install the registry's CA certificate on this machine", ref, err)
 	}
 	var rhe tls.RecordHeaderError
-	if errors.As(err, &rhe) || (errors.Is(err, io.EOF) && ref.Context().Scheme() == "https" && !isLoopback(hostOnly(ref.Context().RegistryStr()))) {
+	if errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rhe) || (errors.Is(err, io.EOF) && ref.Context().Scheme() == "https" && !isLoopback(hostOnly(ref.Context().RegistryStr()))) {
 		return fmt.Errorf("%s: %w: the TLS handshake failed (%v); if the registry serves plain HTTP, pass --insecure", ref, ErrUnreachable, err)
 	}
 	var te *transport.Error
