@@ -40,7 +40,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	e := newEnv(t)
 	fe := &faultEnv{env: e, fault: registrytest.NewFault(t, e.reg.URL(), e.reg.Transport())}
 	var err error
-	if fe.b, err = fixture.Build(context.Background(), fixture.Options{}); err != nil {
+	if fe.b, err = fixture.Build(context.Background(), fixture.Options{BuildDir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
 	fe.ref = fe.fault.Host() + "/sup:dev"

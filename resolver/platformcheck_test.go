@@ -20,7 +20,7 @@ import (
 func TestSingleManifestPlatform(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	img, err := fixture.BuildImage(ctx, fixture.Options{}, v1.Platform{OS: "linux", Architecture: "amd64"})
+	img, err := fixture.BuildImage(ctx, fixture.Options{BuildDir: t.TempDir()}, v1.Platform{OS: "linux", Architecture: "amd64"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestPinAlwaysAsksTheRegistry(t *testing.T) {
 	}
 	fe.fault.Reset()
 
-	next, err := fixture.Build(ctx, fixture.Options{Version: "0.0.48"})
+	next, err := fixture.Build(ctx, fixture.Options{BuildDir: t.TempDir(), Version: "0.0.48"})
 	if err != nil {
 		t.Fatal(err)
 	}

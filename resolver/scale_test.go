@@ -29,7 +29,7 @@ func TestManyLayers(t *testing.T) {
 		t.Run(time.Duration(n).String(), func(t *testing.T) {
 			ctx := context.Background()
 			fe := newFaultEnv(t)
-			b, err := fixture.Build(ctx, fixture.Options{Layout: fixture.BinaryInBase, LayersAbove: n, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
+			b, err := fixture.Build(ctx, fixture.Options{BuildDir: t.TempDir(), Layout: fixture.BinaryInBase, LayersAbove: n, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
 			if err != nil {
 				t.Fatal(err)
 			}
