@@ -3,7 +3,6 @@ package resolver
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"path"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -91,6 +91,8 @@ type config struct {
 	timeout       time.Duration
 	maxInflated   int64
 	probers       []supervisor.Prober
+	imageSource   ImageSource
+	local         *engine.Runner // the engine of local images, for imageSource auto or engine
 	now           func() time.Time
 	sleep         func(context.Context, time.Duration) error // between retries
 }
@@ -102,7 +104,7 @@ func defaults() config {
 		file:          "/openshell-sandbox",
 		maxSize:       DefaultMaxSize,
 		maxLayerSize:  DefaultMaxLayerSize,
-		log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:           slog.New(slog.DiscardHandler),
 		maxInflated:   DefaultMaxInflated,
 		keychain:      authn.DefaultKeychain,
 		immutable:     IsReleaseTag,
@@ -111,6 +113,7 @@ func defaults() config {
 		timeout:       DefaultTimeout,
 		now:           time.Now,
 		sleep:         sleepCtx,
+		probers:       engine.Probers(engine.Auto),
 	}
 }
 
@@ -294,7 +297,7 @@ func WithRetry(b remote.Backoff) Option {
 }
 
 // WithProbers sets how a binary's version is learned, in order of
-// preference (default [supervisor.DefaultProbers]).
+// preference (default [engine.Probers] of [engine.Auto]; see [WithEngine]).
 func WithProbers(p ...supervisor.Prober) Option {
 	return func(c *config) error {
 		c.probers = p

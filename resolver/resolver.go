@@ -14,6 +14,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // A Resolver turns image references into usable supervisor binaries in a
@@ -23,6 +24,7 @@ type Resolver struct {
 	cache *cache.Cache
 	cfg   config
 	rt    http.RoundTripper // every registry request goes through it
+	holds *holdSet          // the holds of a resolve that holds its result, or nil
 }
 
 // New returns a resolver over c, configured by opts.
@@ -79,6 +81,9 @@ type Result struct {
 	// how it was learned.
 	Version       string `json:"version"`
 	VersionSource string `json:"version_source"`
+	// VersionAttempts, when the version is unknown, lists the methods
+	// tried, why each could not answer and what would fix it.
+	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
 	// BinarySHA256 is the hex SHA-256 of the binary.
 	BinarySHA256 string `json:"binary_sha256"`
 	Size         int64  `json:"size"`
@@ -93,7 +98,9 @@ type Result struct {
 
 // Resolve turns ref, a tag or digest reference, into a verified binary for
 // the resolver's platform, contacting the registry only as the pull policy
-// and the freshness rules require (see the package documentation).
+// and the freshness rules require (see the package documentation). Its
+// errors are listed under Errors there. The entry it returns is not held:
+// a gateway that keeps using the binary calls [Resolver.ResolveAndHold].
 func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	parsed, err := r.parse(ref)
 	if err != nil {
@@ -101,17 +108,24 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	}
 	op, cancel := r.opContext(ctx)
 	defer cancel()
-	var res *Result
-	switch p := parsed.(type) {
-	case name.Digest:
-		res, err = r.resolveDigest(ctx, op, p)
-	case name.Tag:
-		res, err = r.resolveTag(ctx, op, p)
-	}
+	// A local image of the engine, if the image source allows and it is
+	// there (see WithImageSource); else the registry and the cache.
+	res, ok, err := r.resolveLocal(op, ref, parsed)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkRange(res); err != nil {
+	if !ok {
+		switch p := parsed.(type) {
+		case name.Digest:
+			res, err = r.resolveDigest(ctx, op, p)
+		case name.Tag:
+			res, err = r.resolveTag(ctx, op, p)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := r.checkRange(ctx, res); err != nil {
 		return r.recheck(ctx, op, parsed, res, err)
 	}
 	return res, nil
@@ -160,7 +174,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 	}
 	if err != nil {
 		if errors.Is(err, manifest.ErrCorrupt) {
-			r.cfg.log.Warn("corrupt ref record set aside", "ref", ref.Name(), "err", err)
+			r.cfg.log.Warn("corrupt ref record ignored; the check records it again", "ref", ref.Name(), "err", err)
 		}
 		rec = nil
 	}
@@ -257,7 +271,7 @@ func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
-	e, err := r.cache.Lookup(ctx, r.key(md))
+	e, err := r.lookup(ctx, r.key(md))
 	if err != nil {
 		return nil, err
 	}

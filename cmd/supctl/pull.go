@@ -26,12 +26,13 @@ func newPull(g *globals) *cobra.Command {
 				return err
 			}
 			if g.json {
-				return g.printJSON(res)
+				return g.printJSON(newResultDoc(res))
 			}
 			_, err = fmt.Fprintln(g.stdout, res.Path)
 			return err
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }
