@@ -467,3 +467,22 @@ func TestPlainHTTPUnderAHostName(t *testing.T) {
 	}
 	sameBytes(t, res.Path, fe.b.Binary("linux/amd64"))
 }
+
+// TestEndlessPing: a /v2/ answer whose body never ends (but never stalls)
+// does not hold the resolve.
+func TestEndlessPing(t *testing.T) {
+	fe := newFaultEnv(t)
+	fe.fault.On(registrytest.Ping(), 0, func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		chunk := bytes.Repeat([]byte(" "), 32<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	if _, err := fe.resolver(t, resolver.WithTimeout(5*time.Second)).Resolve(context.Background(), fe.ref); err != nil {
+		t.Fatal(err)
+	}
+}

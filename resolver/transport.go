@@ -128,7 +128,33 @@ func (b *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	sb := &stallBody{rc: resp.Body, ctx: ctx, parent: req.Context(), cancel: cancel, err: &timeoutError{what: "body", d: b.stall}, d: b.stall}
 	sb.timer = time.AfterFunc(b.stall, func() { cancel(sb.err) })
 	resp.Body = sb
+	if req.URL.Path == "/v2/" {
+		// The ping's body means nothing, but the client drains it to reuse
+		// the connection: an endless one must not hold the resolve.
+		resp.Body = &cappedBody{ReadCloser: sb, left: maxPingBody}
+	}
 	return resp, nil
+}
+
+// maxPingBody is the most read of a /v2/ answer's body.
+const maxPingBody = 64 << 10
+
+// cappedBody ends a body after left bytes.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.ReadCloser.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // stallBody fails a body that sends nothing for d: its timer cancels the
