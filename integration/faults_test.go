@@ -168,3 +168,21 @@ func TestStallingRegistry(t *testing.T) {
 		t.Errorf("stalled registry, stale tag: want stale-cache\n%s", o)
 	}
 }
+
+// TestProxyFromEnvironment: requests go through the proxy the environment
+// names (HTTP_PROXY here: plain HTTP under --insecure; HTTPS_PROXY is read
+// by the same mechanism). The registry's name does not even resolve: only
+// the proxy can reach it.
+func TestProxyFromEnvironment(t *testing.T) {
+	t.Parallel()
+	reg := startRegistry(t, registrytest.Options{})
+	proxy := registrytest.NewFault(t, reg.URL(), reg.Transport())
+	b, _ := reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+	u := newUser(t).withEnv("HTTP_PROXY=" + proxy.URL())
+	ref := "registry.invalid:5000/openshell/supervisor:dev"
+	res, o := u.pullJSON(t, ref, "--platform", "linux/amd64", "--insecure")
+	checkBinary(t, res.Path, u.cache, b.Images["linux/amd64"])
+	if proxy.Hits("GET", "/v2/openshell/supervisor/manifests/dev") != 1 {
+		t.Errorf("the proxy did not carry the pull:\n%s", o)
+	}
+}
