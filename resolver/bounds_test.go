@@ -3,6 +3,7 @@ package resolver_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -484,5 +485,30 @@ func TestEndlessPing(t *testing.T) {
 	})
 	if _, err := fe.resolver(t, resolver.WithTimeout(5*time.Second)).Resolve(context.Background(), fe.ref); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestNegativeLayerSize: a manifest that gives a layer a negative size is
+// refused, not a crash.
+func TestNegativeLayerSize(t *testing.T) {
+	fe := newFaultEnv(t)
+	img := fe.b.Images["linux/amd64"]
+	raw, err := img.Image.RawManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := fmt.Sprintf(`"size":%d`, fe.size)
+	if !bytes.Contains(raw, []byte(size)) {
+		t.Fatalf("the manifest has no %s", size)
+	}
+	bad := bytes.Replace(raw, []byte(size), []byte(`"size":-5`), 1)
+	badDigest := fmt.Sprintf("sha256:%x", sha256.Sum256(bad))
+	fe.fault.On(registrytest.Path("/v2/sup/manifests/"+badDigest), 0, func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+		w.Write(bad)
+	})
+	_, err = fe.resolver(t).Resolve(context.Background(), fe.fault.Host()+"/sup@"+badDigest)
+	if !errors.Is(err, resolver.ErrRefused) {
+		t.Fatalf("got %v, want a refusal", err)
 	}
 }
