@@ -167,14 +167,29 @@ func TestTokenAuth(t *testing.T) {
 	}
 }
 
-// TestWebPageWhereARegistryShouldBe: HTML instead of a manifest.
+// TestWebPageWhereARegistryShouldBe: HTML instead of the registry API, at
+// /v2/ (a 404 page or a 200 one) or for the manifest.
 func TestWebPageWhereARegistryShouldBe(t *testing.T) {
-	fe := newFaultEnv(t)
-	fe.fault.On(registrytest.Manifests(""), 0, registrytest.Body(http.StatusOK, "text/html; charset=utf-8", "<!doctype html><html></html>"))
-	_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
-	var nr *resolver.NotRegistryError
-	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "web page") {
-		t.Fatalf("got %v, want a NotRegistryError naming a web page", err)
+	page := "<!doctype html><html></html>"
+	for _, tc := range []struct {
+		name  string
+		match registrytest.Match
+		code  int
+	}{
+		{"ping 404", registrytest.Ping(), http.StatusNotFound},
+		{"ping 200", registrytest.Ping(), http.StatusOK},
+		{"manifest 200", registrytest.Manifests(""), http.StatusOK},
+		{"manifest 404", registrytest.Manifests(""), http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fe := newFaultEnv(t)
+			fe.fault.On(tc.match, 0, registrytest.Body(tc.code, "text/html; charset=utf-8", page))
+			_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
+			var nr *resolver.NotRegistryError
+			if !errors.As(err, &nr) || !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "web page") {
+				t.Fatalf("got %v, want a NotRegistryError naming a web page", err)
+			}
+		})
 	}
 }
 

@@ -125,6 +125,13 @@ func (b *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		cancel(nil)
 		return nil, headerErr
 	}
+	if req.URL.Path == "/v2/" && isWebPage(resp) {
+		// A web server, not a registry: its 404 page would read as "not
+		// found", its 200 page as a registry without authentication.
+		resp.Body.Close()
+		cancel(nil)
+		return nil, &NotRegistryError{Host: req.URL.Host, What: "a web page"}
+	}
 	sb := &stallBody{rc: resp.Body, ctx: ctx, parent: req.Context(), cancel: cancel, err: &timeoutError{what: "body", d: b.stall}, d: b.stall}
 	sb.timer = time.AfterFunc(b.stall, func() { cancel(sb.err) })
 	resp.Body = sb
