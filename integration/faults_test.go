@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,21 @@ func TestProxyFromEnvironment(t *testing.T) {
 	checkBinary(t, res.Path, u.cache, b.Images["linux/amd64"])
 	if proxy.Hits("GET", "/v2/openshell/supervisor/manifests/dev") != 1 {
 		t.Errorf("the proxy did not carry the pull:\n%s", o)
+	}
+}
+
+// TestWebServerWhereARegistryShouldBe: a web site answering HTML to every
+// request is named as such, exit 5, not "not found".
+func TestWebServerWhereARegistryShouldBe(t *testing.T) {
+	t.Parallel()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("<!doctype html><title>Not Found</title>"))
+	}))
+	defer site.Close()
+	o := newUser(t).supctl(t, "pull", strings.TrimPrefix(site.URL, "http://")+"/openshell/supervisor:dev")
+	if o.code != 5 || !strings.Contains(errorLine(t, o), "web page, not a registry API") {
+		t.Errorf("want exit 5 naming a web page\n%s", o)
 	}
 }
