@@ -105,3 +105,16 @@ func TestPinAlwaysAsksTheRegistry(t *testing.T) {
 		t.Fatalf("got %+v, %v; want the new digest %s", pin, err, want)
 	}
 }
+
+// TestPinThroughAMirror: with the origin failing, pin asks the mirror.
+func TestPinThroughAMirror(t *testing.T) {
+	ctx := context.Background()
+	origin, mirror := newFaultEnv(t), newFaultEnv(t) // the same image under the same name
+	origin.fault.On(func(*http.Request) bool { return true }, 0, registrytest.Status(http.StatusServiceUnavailable))
+	pin, err := origin.resolver(t, resolver.WithTransport(http.DefaultTransport),
+		resolver.WithMirror(origin.fault.Host(), mirror.fault.Host())).Pin(ctx, origin.ref)
+	want, _ := mirror.b.Index.Digest()
+	if err != nil || pin.Digest != want.String() || pin.Ref != origin.ref {
+		t.Fatalf("got %+v, %v; want the pin of %s at %s", pin, err, origin.ref, want)
+	}
+}
