@@ -156,8 +156,8 @@ func TestStallingRegistry(t *testing.T) {
 	f.On(registrytest.Path(blob), 0, registrytest.StallAfterHeaders())
 	o := u.supctl(t, "pull", ref, "--platform", "linux/amd64", "--timeout", "2s")
 	t.Logf("stalled blob: exit %d after %v", o.code, o.took.Round(time.Millisecond))
-	if o.code != 5 {
-		t.Errorf("stalled blob: want exit 5\n%s", o)
+	if o.code != 5 || !strings.Contains(errorLine(t, o), "raise --timeout") {
+		t.Errorf("stalled blob: want exit 5, advising --timeout\n%s", o)
 	}
 	f.Reset()
 	if o := u.supctl(t, "pull", ref, "--platform", "linux/amd64"); o.code != 0 {
