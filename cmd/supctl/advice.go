@@ -51,6 +51,8 @@ var advice = []struct {
 	lib, cli string
 }{
 	{resolver.ErrUnreachable, "; try again later or use a mirror", "; try again later or use --mirror"},
+	{resolver.ErrUnreachable, "; check the network and that the registry is up, or allow more time", "; check the network and that the registry is up, or raise --timeout"},
+	{resolver.ErrUnreachable, "; if the registry serves plain HTTP, allow insecure access to it", "; if the registry serves plain HTTP, pass --insecure"},
 	{resolver.ErrNotFound, "; check the image or the binary's path", "; check the image or --file"},
 	{resolver.ErrNotFound, "; pin it for one platform: " + resolver.ErrNotFound.Error(), "; pin it with one --platform: " + resolver.ErrNotFound.Error()},
 }
