@@ -85,6 +85,9 @@ func Open(dir string) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, writeError(abs, "creating the cache", err)
 	}
+	if err := checkParent(abs); err != nil {
+		return nil, err
+	}
 	entries := filepath.Join(abs, "entries")
 	for _, p := range []string{abs, entries} {
 		if err := mkdirOwned(p); err != nil {

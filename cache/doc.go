@@ -39,8 +39,9 @@
 // the opened descriptor, and checked again before an entry is trusted;
 // inside them an entry directory, binary or record file that is not the
 // caller's is damaged, never handed out, and replaced by the next fill.
-// The directories above the cache directory are not checked: they belong
-// to the system and the user, and must not be writable by others either.
+// The parent of the cache directory must not let others rename it away:
+// writable by others is refused unless it has the sticky bit (as /tmp
+// does). The directories further up belong to the system and the user.
 // Directories the cache creates get mode 0755 whatever the umask.
 //
 // # Filling an entry
