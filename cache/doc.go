@@ -74,6 +74,11 @@
 // process running as the cache's owner could forge it too, which is why
 // the ownership rule above keeps everyone else out.
 //
+// A copied or restored cache (its files have new inodes and ctimes), and
+// an entry committed by a supctl that wrote no seal, are therefore
+// extracted again on first use, and [Cache.GC] and [Cache.Verify] count
+// them as damaged.
+//
 // A mismatch is never returned as usable: Lookup reports it with
 // [ErrDamaged] and the next [Cache.Begin] sets the entry aside, under the
 // entry's exclusive lock, and fills it again.
