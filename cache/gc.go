@@ -28,6 +28,7 @@ const (
 	ReasonKeep        Reason = "keep"
 	ReasonRecent      Reason = "recent"
 	ReasonInUse       Reason = "in-use"
+	ReasonBadLock     Reason = "bad-lock" // its lock file is unusable; verify --repair fixes it
 
 	ReasonUnused  Reason = "unused"
 	ReasonDamaged Reason = "damaged"
@@ -168,7 +169,11 @@ func (c *Cache) remove(g *GCEntry, p GCPolicy, now time.Time, r *GCReport, bin *
 	}
 	unlock, ok, err := lock(g.Path + ".lock")
 	if err != nil {
-		return err
+		// A lock file that is a directory, say: nothing can be removed
+		// safely under it; the others are collected all the same.
+		g.Reason, g.Bytes = ReasonBadLock, dirSize(g.Path)
+		r.Kept = append(r.Kept, *g)
+		return nil
 	}
 	if !ok {
 		g.Reason, g.Bytes = ReasonInUse, dirSize(g.Path)
