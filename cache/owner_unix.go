@@ -24,7 +24,7 @@ func checkInfo(p string, fi fs.FileInfo, dir bool) error {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		owner = int(st.Uid)
 	}
-	u := &UnsafeError{Path: p, Mode: fi.Mode(), Owner: owner, OwnerName: userName(owner), UID: uid, UserName: userName(uid)}
+	u := &UnsafeError{Path: p, Mode: fi.Mode(), Owner: owner, UID: uid}
 	switch {
 	case fi.Mode()&fs.ModeSymlink != 0:
 		u.Why = "is a symbolic link"
@@ -37,6 +37,7 @@ func checkInfo(p string, fi fs.FileInfo, dir bool) error {
 	default:
 		return nil
 	}
+	u.OwnerName, u.UserName = userName(owner), userName(uid) // on failure only: they read /etc/passwd
 	return u
 }
 
