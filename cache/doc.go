@@ -115,4 +115,31 @@
 // [ErrLocking]; use a local directory. A full or read-only file system
 // gives an error naming the cache directory, and loses no committed entry:
 // nothing is written in place.
+//
+// # Errors
+//
+// Errors are matched with errors.Is and errors.As:
+//
+//   - [ErrNotCached] (matching fs.ErrNotExist): no such entry, from
+//     [Cache.Lookup] and [Cache.Hold].
+//   - [ErrDamaged]: an entry that fails its check, from Lookup and Hold;
+//     [Cache.Begin] sets such an entry aside and fills it again.
+//   - [ErrInUse]: from Begin, an entry that must be filled again but is held
+//     in use by another process; it also matches the reason it must be
+//     filled again ([ErrDamaged]).
+//   - [ErrLocking] (and the errno): a file system whose file locks do not
+//     work, from every call that locks: Begin, Hold, [Fill.CommitAndHold],
+//     [Cache.GC] and [Cache.Verify].
+//   - [ErrUnsafeDir]: from [Open], a directory that other users could write
+//     to or that another user owns.
+//   - [*WriteError] (and the errno, such as syscall.ENOSPC or
+//     syscall.EROFS): from Open, Begin and the [Fill]'s Write, Seal and
+//     Commit, a failure to write in the cache directory.
+//   - [manifest.ErrSchema]: an entry or record written by a newer supctl,
+//     from Lookup, Hold and Begin (never replaced) and from [Cache.GC],
+//     which then removes nothing.
+//   - [*EntryError]: from [Cache.Entries], one per directory that is not a
+//     sound entry, joined.
+//   - the context's error, from the calls that wait for a lock, once ctx is
+//     done.
 package cache

@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/manifest"
@@ -32,6 +34,7 @@ type Fill struct {
 	syncErr error
 	sealed  bool
 	done    bool
+	lock    *flock.Flock // the entry's lock, held exclusive
 	unlock  func() error
 	aside   error // why the entry at the key was set aside, if it was
 }
@@ -57,14 +60,14 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	case errors.Is(err, manifest.ErrSchema):
 		return nil, nil, err // a newer supctl's entry: never replaced
 	}
-	unlock, err := c.lockForFill(ctx, k, err)
+	lock, err := c.lockForFill(ctx, k, err)
 	if err != nil {
 		return nil, nil, err
 	}
-	fill, e, err := c.begin(k, unlock)
+	fill, e, err := c.begin(k, lock)
 	if fill == nil {
 		// Reused or failed: the lock is not the caller's to release.
-		if uerr := unlock(); uerr != nil {
+		if uerr := lock.Unlock(); uerr != nil {
 			return nil, nil, errors.Join(err, uerr)
 		}
 	}
@@ -72,7 +75,7 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 }
 
 // begin is Begin under the entry's lock.
-func (c *Cache) begin(k Key, unlock func() error) (*Fill, *Entry, error) {
+func (c *Cache) begin(k Key, lock *flock.Flock) (*Fill, *Entry, error) {
 	e, err := c.check(k)
 	switch {
 	case err == nil:
@@ -108,7 +111,7 @@ func (c *Cache) begin(k Key, unlock func() error) (*Fill, *Entry, error) {
 		removeAll(tmp)
 		return nil, nil, writeError(c.dir, "creating a cache entry", err)
 	}
-	return &Fill{c: c, key: k, tmp: tmp, f: f, h: sha256.New(), unlock: unlock, aside: aside}, nil, nil
+	return &Fill{c: c, key: k, tmp: tmp, f: f, h: sha256.New(), lock: lock, unlock: lock.Unlock, aside: aside}, nil, nil
 }
 
 // SetAside returns why the entry that was at the fill's key was set aside
@@ -258,6 +261,34 @@ func syncFile(p string) error {
 // Commit releases the lock, whatever its outcome.
 func (f *Fill) Commit(rec manifest.Entry) (*Entry, error) {
 	defer f.Abort()
+	return f.commit(rec)
+}
+
+// CommitAndHold commits as [Fill.Commit] does and returns the entry held in
+// use, as [Cache.Hold] would, with the function that releases it. The
+// fill's exclusive lock becomes the hold's shared lock in one step (on
+// Linux; flock(2) converts a lock in place), so no collection can remove
+// the entry between its commit and its hold. It releases the lock,
+// holding nothing, if it fails.
+func (f *Fill) CommitAndHold(rec manifest.Entry) (e *Entry, release func() error, err error) {
+	defer f.Abort()
+	if e, err = f.commit(rec); err != nil {
+		return nil, nil, err
+	}
+	if err := f.lock.RLock(); err != nil {
+		return nil, nil, lockError(f.lock.Path(), err)
+	}
+	f.unlock = nil // the hold's now
+	var once sync.Once
+	return e, func() error {
+		err := error(nil)
+		once.Do(func() { err = f.lock.Unlock() })
+		return err
+	}, nil
+}
+
+// commit is Commit without releasing the lock.
+func (f *Fill) commit(rec manifest.Entry) (*Entry, error) {
 	_, sum, err := f.Seal()
 	if err != nil {
 		return nil, err

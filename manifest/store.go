@@ -119,15 +119,6 @@ func (s *Store) Index(d digest.Digest) (*Index, error) {
 // PutIndex writes the record of x.Digest.
 func (s *Store) PutIndex(x *Index) error { return WriteFile(s.indexPath(x.Digest), x) }
 
-// Pin returns the pin of the reference name.
-func (s *Store) Pin(name string) (*Pin, error) {
-	var p Pin
-	if err := Read(s.pinPath(name), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
 // PutPin writes the pin p.Name.
 func (s *Store) PutPin(p *Pin) error { return WriteFile(s.pinPath(p.Name), p) }
 

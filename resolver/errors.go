@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // Sentinel errors. Errors returned by a [Resolver] wrap at most one of them,
@@ -53,7 +54,7 @@ func (e *PlatformError) Error() string {
 	if len(e.Have) > 0 {
 		have = strings.Join(e.Have, ", ")
 	}
-	return fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those with --platform", e.Ref, e.Want, have)
+	return fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those platforms", e.Ref, e.Want, have)
 }
 
 // Is reports whether target is [ErrNotFound].
@@ -69,20 +70,24 @@ type IncompatibleError struct {
 	Platform string
 	Version  string // "" when unknown
 	Range    string
+	// Tried, when the version is unknown, lists the methods tried, why
+	// each could not answer and what would fix it.
+	Tried []supervisor.Attempt
 	// Result describes the binary that was found and refused.
 	Result *Result
 }
 
 func (e *IncompatibleError) Error() string {
 	what, remedy := fmt.Sprintf("supervisor %s (%s, %s)", e.Ref, e.Digest, e.Platform),
-		fmt.Sprintf("pull a newer tag (\"supctl pull --pull always %s\"), pin a compatible digest with \"supctl pin\", or change the range", e.Ref)
+		"pull a newer tag (resolve it with the pull policy always), pin a compatible digest with \"supctl pin\", or change the range"
 	if e.Ref == "" && e.Result != nil {
 		what, remedy = fmt.Sprintf("supervisor binary %s (%s)", e.Result.Path, e.Platform),
 			"install a compatible supervisor binary there, or change the range"
 	}
 	if e.Version == "" {
-		return fmt.Sprintf("%s has an unknown version and the range %q is required; "+
-			"use a binary that reports its version, or pin a known-good image digest with \"supctl pin\"", what, e.Range)
+		return fmt.Sprintf("%s has an unknown version and the range %q is required; %s; "+
+			"or check the image on a machine that runs %s binaries (\"supctl pin --compat\" there) and use that digest here without a range",
+			what, e.Range, supervisor.Explain(e.Tried), e.Platform)
 	}
 	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, remedy)
 }

@@ -17,7 +17,10 @@ const FromFile Source = "file"
 // the gateway's supervisor_bin setting. The file must be a regular ELF file
 // for the resolver's platform; its version is learned like an extracted
 // binary's and checked against the range, if one is set. The result's Ref,
-// Digest and IndexDigest are empty.
+// Digest and IndexDigest are empty. It returns an error matching
+// [ErrRefused] for a file that is not such a binary, an
+// [*IncompatibleError] for a version out of range, and the error of
+// reading the file otherwise (matching fs.ErrNotExist when it is missing).
 func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -42,7 +45,10 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 		Size:          info.Size,
 		ResolvedFrom:  FromFile,
 	}
-	if err := r.checkRange(res); err != nil {
+	if !info.Version.Known() {
+		res.VersionAttempts = append([]supervisor.Attempt{}, info.Tried...)
+	}
+	if err := r.checkRange(ctx, res); err != nil {
 		return nil, err
 	}
 	r.cfg.log.Info("checked-file", "path", abs, "platform", res.Platform, "version", res.Version, "version_source", res.VersionSource)

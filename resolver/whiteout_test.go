@@ -59,7 +59,7 @@ func TestScanTarVerdicts(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer fill.Abort()
-			v, err := r.scanTar(context.Background(), bufio.NewReader(bytes.NewReader(tarOf(tc.entries...))), fill)
+			v, err := r.scanTar(context.Background(), bufio.NewReader(bytes.NewReader(tarOf(tc.entries...))), fill, &bombGuard{ctx: context.Background(), left: r.cfg.maxLayerSize + 1})
 			if v != tc.want || errors.Is(err, ErrRefused) != tc.refused || (err != nil && !tc.refused) {
 				t.Fatalf("verdict %v, %v; want %v, refused %v", v, err, tc.want, tc.refused)
 			}

@@ -29,7 +29,9 @@ func newInspect(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := r.Inspect(cmd.Context(), args[0])
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Inspect(ctx, args[0])
 			verdict := "none required"
 			var ie *resolver.IncompatibleError
 			switch {
@@ -41,13 +43,15 @@ func newInspect(g *globals) *cobra.Command {
 				verdict = "within " + rf.rng
 			}
 			if g.json {
-				if perr := g.printJSON(struct {
-					*resolver.Result
+				doc := struct {
+					resultDoc
 					Compatible bool   `json:"compatible"`
 					Verdict    string `json:"verdict"`
-				}{res, ie == nil, verdict}); perr != nil {
-					return perr
+				}{newResultDoc(res), ie == nil, verdict}
+				if err != nil {
+					return &docError{err, doc}
 				}
+				return g.printJSON(doc)
 			} else {
 				tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 				if res.Ref != "" {
@@ -63,9 +67,11 @@ func newInspect(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }
 
+// orUnknown is v, or "unknown" for the empty version.
 func orUnknown(v string) string {
 	if v == "" {
 		return "unknown"

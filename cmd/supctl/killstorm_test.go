@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,10 +23,6 @@ import (
 	"github.com/openshell-contrib/supctl/internal/registrytest"
 )
 
-// stormSeedEnv replays a TestKillStorm run: set it to the seed the test
-// logged.
-const stormSeedEnv = "SUPCTL_STORM_SEED"
-
 // TestKillStorm runs a few hundred supctl processes on one cache, a few
 // at a time, mixing pull (by tag and by digest, both platforms), gc, verify
 // --repair and pin, and kills about half of them with SIGKILL at a random
@@ -39,15 +34,7 @@ func TestKillStorm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs hundreds of processes")
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv(stormSeedEnv); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("%s=%q: %v", stormSeedEnv, s, err)
-		}
-	}
-	t.Logf("seed %d; replay with %s=%d", seed, stormSeedEnv, seed)
-	rng := rand.New(rand.NewPCG(seed, 47))
+	rng := rand.New(rand.NewPCG(stormSeed(t), 47))
 
 	dir := isolate(t)
 	reg := registrytest.NewInProcess(t)

@@ -31,7 +31,10 @@ func newVerify(g *globals) *cobra.Command {
 				return err
 			}
 			if g.json {
-				err = g.printJSON(r)
+				if r.OK() {
+					return g.printJSON(r)
+				}
+				return &docError{&exitError{code: exitCorrupt, err: verifyFailure(c.Dir(), r.Problems, repair)}, r}
 			} else {
 				var b strings.Builder
 				for _, p := range r.Problems {
@@ -56,12 +59,21 @@ func newVerify(g *globals) *cobra.Command {
 	return cmd
 }
 
+// A verifyError reports the problems verify found.
+type verifyError struct {
+	dir      string
+	problems int
+	msg      string
+}
+
+func (e *verifyError) Error() string { return e.msg }
+
 // verifyFailure is the error line of a verify that found problems.
 func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 	n := len(problems)
 	msg := fmt.Sprintf("found %d %s in cache %s", n, plural(n, "problem", "problems"), dir)
 	if !repair {
-		return fmt.Errorf("%s; run \"supctl verify --repair\" to set them aside", msg)
+		return &verifyError{dir, n, msg + "; run \"supctl verify --repair\" to set them aside"}
 	}
 	fixed := 0
 	for _, p := range problems {
@@ -73,5 +85,5 @@ func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 	if fixed < n {
 		msg += fmt.Sprintf("; %d could not be repaired (see above)", n-fixed)
 	}
-	return fmt.Errorf("%s; the next pull extracts set-aside entries again", msg)
+	return &verifyError{dir, n, msg + "; the next pull extracts set-aside entries again"}
 }
