@@ -99,7 +99,8 @@ func (c *Cache) readEntry(name string, sealed bool) (*Entry, *EntryError) {
 		return nil, bad(fmt.Errorf("%w: %w", err, ErrDamaged))
 	}
 	var rec manifest.Entry
-	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
+	data, err := manifest.ReadBytes(filepath.Join(dir, recordName), &rec)
+	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			if _, serr := os.Lstat(dir); errors.Is(serr, fs.ErrNotExist) {
@@ -112,7 +113,7 @@ func (c *Cache) readEntry(name string, sealed bool) (*Entry, *EntryError) {
 		return nil, bad(fmt.Errorf("%s is not usable (%v): %w", recordName, err, ErrDamaged))
 	}
 	if sealed {
-		if _, err := checkRecordSeal(dir); err != nil {
+		if _, err := checkRecordSeal(dir, data); err != nil {
 			return nil, bad(fmt.Errorf("%v: %w", err, ErrDamaged))
 		}
 	}
