@@ -88,6 +88,9 @@ func (e *verifyError) Error() string { return e.msg }
 // verifyFailure is the error line of a verify that found problems.
 func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 	n := len(problems)
+	if n == 1 && problems[0].Kind == cache.ProblemDirectory && errors.Is(problems[0].Err, cache.ErrUnsafeDir) {
+		return &verifyError{dir, n, "the cache is not safe to use, and was not verified: fix " + dir + " as said above"}
+	}
 	msg := fmt.Sprintf("found %d %s in cache %s", n, plural(n, "problem", "problems"), dir)
 	if !repair {
 		return &verifyError{dir, n, msg + "; run \"supctl verify --repair\" to set them aside"}
