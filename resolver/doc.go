@@ -62,15 +62,20 @@
 // the top layer down; the search stops at the first layer that decides: one
 // holding the file (the last entry of that name in the layer wins), or one
 // deleting it with a whiteout of the file or of a directory above it, or an
-// opaque whiteout of a directory above it. Layers below are not downloaded.
+// opaque whiteout of a directory above it, or one putting a directory at its
+// path: explicitly, or implied by an entry below it ("openshell-sandbox/x",
+// an opaque marker "openshell-sandbox/.wh..wh..opq"), as the engine's own
+// view of the image shows a directory there. A deleted binary is
+// [ErrNotFound]. Layers below are not downloaded.
 // Each layer streams: compressed bytes are hashed as they arrive, inflated
 // (gzip or zstd, sniffed from the first bytes; plain tar otherwise) and read
 // as tar; the binary goes straight to a temporary file in the cache. The
 // rest of the blob is then read and its digest and size checked before
 // anything is committed. Memory stays bounded whatever the binary's size.
 //
-// Refused with [ErrRefused]: a symlink, hard link, device or directory in
-// place of the binary; a symlink in place of a directory above it; a tar
+// Refused with [ErrRefused]: a symlink, hard link or device in place of the
+// binary; a layer holding the binary's path both as a file and with entries
+// below it; a symlink in place of a directory above it; a tar
 // name climbing above the root; a binary over [WithMaxSize]; a layer that
 // inflates beyond [WithMaxLayerSize]; content that does not match its
 // digest; a file that is not ELF or whose ELF machine is not the platform's.
@@ -150,6 +155,11 @@
 //     supctl; it is neither used nor replaced.
 //   - the context's error, once ctx is done.
 //
+// [Resolver.CheckFile] refuses a path that is not a regular file (a FIFO, a
+// directory, a device) with [ErrRefused] before opening it for reading.
+// [Resolver.Inspect] takes a path or a reference, by the rule of
+// [Resolver.IsPath]; a target that is neither gives an error matching
+// [ErrNotFound] and fs.ErrNotExist, and reaches no registry.
 // [Resolver.CheckFile] returns [ErrRefused] (wrapping the
 // [supervisor.ErrNotELF], [supervisor.ErrWrongMachine] or
 // [supervisor.ErrNotExecutable] that says why), an [*IncompatibleError], or
