@@ -18,6 +18,7 @@ import (
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // Severity says whether a [Problem] fails the report.
@@ -285,7 +286,7 @@ func (r *Report) checkRefs(ctx context.Context, c *cache.Cache, cfg config) erro
 		sort.Strings(refs)
 	}
 	opts := []resolver.Option{resolver.WithPullPolicy(resolver.PullNever), resolver.WithPlatform(cfg.platform),
-		resolver.WithEngine(engine.None), resolver.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		resolver.WithProbers(recordedOnly{}), resolver.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	if cfg.rng != nil {
 		opts = append(opts, resolver.WithRange(cfg.rng))
 	}
@@ -357,4 +358,12 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 		}
 	}
 	return rr
+}
+
+// recordedOnly is the prober of doctor's lookups: the version is what the
+// cache recorded; nothing is run to learn it again.
+type recordedOnly struct{}
+
+func (recordedOnly) Probe(context.Context, supervisor.Binary) (supervisor.Version, error) {
+	return supervisor.Version{}, fmt.Errorf("doctor runs nothing; \"supctl pull\" learns the version again: %w", supervisor.ErrNotApplicable)
 }

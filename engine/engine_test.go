@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/moby/client"
 
+	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -185,17 +185,15 @@ func TestRunTimeout(t *testing.T) {
 }
 
 // TestRunForeignArch: where the engine has no emulation for arm64, the
-// run is not applicable and says why. (If another test registers a
-// qemu-aarch64 handler meanwhile, the binary runs instead.)
+// run is not applicable and says why. It holds the shared binfmt_misc
+// test lock, so no test registers an emulator meanwhile.
 func TestRunForeignArch(t *testing.T) {
 	e := openEngine(t)
 	other := "arm64"
 	if e.Info().Arch == "arm64" {
 		other = "amd64"
 	}
-	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err == nil && other == "arm64" {
-		t.Skip("an arm64 emulator is registered on this machine")
-	}
+	fixture.ForeignUnrunnable(t, other) // and skips if an emulator runs it anyway
 	bin := probeBinary(t, other, "1.0.0")
 	_, err := e.RunBinary(context.Background(), bin, v1.Platform{OS: "linux", Architecture: other}, "--version")
 	if !errors.Is(err, ErrCannotRun) || !errors.Is(err, supervisor.ErrNotApplicable) {

@@ -14,8 +14,11 @@ import (
 	"time"
 )
 
-// MaxRecordSize bounds the size of a record file that [Read] accepts.
-const MaxRecordSize = 1 << 20
+// MaxRecordSize bounds the size of a record file that [Read] accepts. It is
+// twice the largest index a resolve reads (resolver.MaxManifestSize, 4 MiB):
+// an index record, one platform and digest per manifest, is never larger
+// than the index it records, so every index a resolve accepts round-trips.
+const MaxRecordSize = 8 << 20
 
 // A Record is one of the documents of this package: *[Entry], *[Ref],
 // *[Index] or *[Pin].

@@ -39,7 +39,10 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 		Size:          info.Size,
 		ResolvedFrom:  FromFile,
 	}
-	if err := r.checkRange(res); err != nil {
+	if !info.Version.Known() {
+		res.VersionAttempts = append([]supervisor.Attempt{}, info.Tried...)
+	}
+	if err := r.checkRange(ctx, res); err != nil {
 		return nil, err
 	}
 	r.cfg.log.Info("checked-file", "path", abs, "platform", res.Platform, "version", res.Version, "version_source", res.VersionSource)

@@ -63,7 +63,9 @@ func (r *Resolver) resolveLocal(ctx context.Context, raw string, ref name.Refere
 	if err != nil {
 		return nil, false, err
 	}
-	res = r.result(ref, e, extracted)
+	if res, err = r.result(ref, e, extracted); err != nil {
+		return nil, false, err
+	}
 	res.ResolvedFrom = FromEngine
 	return res, true, nil
 }

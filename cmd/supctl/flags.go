@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -15,8 +16,21 @@ import (
 type resolveFlags struct {
 	platform, policy, rng, file string
 	engine, source              string
-	maxAge                      time.Duration
+	maxAge, timeout             time.Duration
 	mirrors                     []string
+}
+
+// timeoutGrace is how long past --timeout the command's context lasts: the
+// resolver's own bound fires first and says what timed out; the context's
+// deadline is the backstop.
+const timeoutGrace = 5 * time.Second
+
+// context returns ctx bounded by --timeout (plus timeoutGrace).
+func (rf *resolveFlags) context(ctx context.Context) (context.Context, context.CancelFunc) {
+	if rf.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, rf.timeout+timeoutGrace)
 }
 
 // register adds the flags to fs; withPlatform is false for commands that
@@ -28,6 +42,7 @@ func (rf *resolveFlags) register(fs *pflag.FlagSet, withPlatform bool) {
 	fs.StringVar(&rf.policy, "pull", "if-stale", "when to contact the registry: always, if-stale or never")
 	fs.DurationVar(&rf.maxAge, "max-age", resolver.DefaultMaxAge, "how long a floating tag's last check stays fresh")
 	fs.StringVar(&rf.rng, "compat", "", "required version range, e.g. \">=0.0.47-0 <0.1.0\"")
+	fs.DurationVar(&rf.timeout, "timeout", resolver.DefaultTimeout, "bound on the whole operation (requests, retries, extraction); 0 for none")
 	fs.StringArrayVar(&rf.mirrors, "mirror", nil, "REGISTRY=MIRROR: try MIRROR before REGISTRY (repeatable)")
 	fs.StringVar(&rf.file, "file", "", "the binary's path inside the image (default /openshell-sandbox)")
 	fs.StringVar(&rf.engine, "engine", "auto", "container engine that learns the version of a binary this host cannot run: auto, docker, podman or none")
@@ -45,7 +60,7 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []resolver.Option{resolver.WithLogger(log), resolver.WithInsecure(g.insecure), resolver.WithMaxAge(rf.maxAge)}
+	opts := []resolver.Option{resolver.WithLogger(log), resolver.WithInsecure(g.insecure), resolver.WithMaxAge(rf.maxAge), resolver.WithTimeout(rf.timeout)}
 	if rf.platform != "" {
 		opts = append(opts, resolver.WithPlatform(rf.platform))
 	}

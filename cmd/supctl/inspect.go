@@ -25,11 +25,13 @@ func newInspect(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
 			var res *resolver.Result
 			if fi, serr := os.Stat(args[0]); serr == nil && !fi.IsDir() {
-				res, err = r.CheckFile(cmd.Context(), args[0])
+				res, err = r.CheckFile(ctx, args[0])
 			} else {
-				res, err = r.Resolve(cmd.Context(), args[0])
+				res, err = r.Resolve(ctx, args[0])
 			}
 			verdict := "none required"
 			var ie *resolver.IncompatibleError

@@ -35,7 +35,9 @@ func newPin(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pin, err := r.Pin(cmd.Context(), args[0], platforms...)
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			pin, err := r.Pin(ctx, args[0], platforms...)
 			if err != nil {
 				return err
 			}

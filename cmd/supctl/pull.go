@@ -19,7 +19,9 @@ func newPull(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := r.Resolve(cmd.Context(), args[0])
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Resolve(ctx, args[0])
 			if err != nil {
 				return err
 			}
