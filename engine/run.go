@@ -207,8 +207,7 @@ func (e *Engine) startErr(spec RunSpec, msg string, err error) error {
 	if !strings.Contains(msg, "exec format error") {
 		return err
 	}
-	return fmt.Errorf("engine: the %s at %s runs %s and cannot run a %s binary (exec format error); register an emulator for it on the engine's host (qemu-user-static with binfmt_misc), or use an engine that runs %s: %w: %w",
-		e.info.Product, e.ep.Host, e.info.Platform(), platformString(spec.Platform), platformString(spec.Platform), ErrCannotRun, supervisor.ErrNotApplicable)
+	return &CannotRunError{Engine: e.info, Endpoint: e.ep, Platform: platformString(spec.Platform)}
 }
 
 // ctxErr says that the run timed out, or returns ctx's error when ctx
