@@ -82,7 +82,7 @@ type NoEngineError struct {
 
 func (e *NoEngineError) Error() string {
 	if e.Kind == Podman {
-			return fmt.Sprintf("engine: no Podman engine found: CONTAINER_HOST is not set and none of %s exists; %s",
+		return fmt.Sprintf("engine: no Podman engine found: CONTAINER_HOST is not set and none of %s exists; %s",
 			strings.Join(e.Tried, ", "), e.Fix())
 	}
 	return fmt.Sprintf("engine: no container engine found: DOCKER_HOST is not set, there is no current Docker context, and none of %s exists; %s",
