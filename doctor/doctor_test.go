@@ -191,3 +191,42 @@ func TestCheckEmulators(t *testing.T) {
 		t.Fatalf("got %+v, %v", ems, err)
 	}
 }
+
+func hasWarning(r *Report, substr string) bool {
+	for _, p := range r.Problems {
+		if p.Severity == SeverityWarning && strings.Contains(p.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCheckEmulation: a target the engine's architecture is not is a
+// warning until an emulator for it is registered on this host.
+func TestCheckEmulation(t *testing.T) {
+	d := requireEngine(t)
+	if d.Info.Arch != "amd64" || d.Info.Product == engine.ProductDockerDesktop {
+		t.Skip("needs an amd64 engine on this host")
+	}
+	t.Run("none", func(t *testing.T) {
+		fixture.ForeignUnrunnable(t, "arm64")
+		r, err := Check(context.Background(), t.TempDir(), WithPlatform("linux/arm64"))
+		if err != nil || !hasWarning(r, "no emulator for arm64") {
+			t.Fatalf("no emulator: %+v, %v", r.Problems, err)
+		}
+	})
+	t.Run("qemu", func(t *testing.T) {
+		fixture.RegisterQemu(t, "arm64")
+		r, err := Check(context.Background(), t.TempDir(), WithPlatform("linux/arm64"))
+		if err != nil || hasWarning(r, "emulator") {
+			t.Fatalf("with qemu: %+v, %v", r.Problems, err)
+		}
+		found := false
+		for _, em := range r.Host.Emulators {
+			found = found || em.Arch == "arm64" && em.Enabled && em.Fixed
+		}
+		if !found {
+			t.Fatalf("emulators: %+v", r.Host.Emulators)
+		}
+	})
+}

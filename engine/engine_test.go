@@ -215,3 +215,19 @@ func TestRunnerDead(t *testing.T) {
 		t.Fatalf("got %v, %v", v, err)
 	}
 }
+
+// TestRunEmulated: with a qemu-user handler registered (F flag), the
+// engine runs a binary of the other architecture and its version is
+// learned with the standard probers' engine method.
+func TestRunEmulated(t *testing.T) {
+	e := openEngine(t)
+	if e.Info().Arch != "amd64" {
+		t.Skip("this test registers qemu-aarch64 on an amd64 engine host")
+	}
+	fixture.RegisterQemu(t, "arm64")
+	bin := probeBinary(t, "arm64", "0.0.47-dev.13+g57b71c68f")
+	v, err := supervisor.Detect(context.Background(), supervisor.Binary{Path: bin, Platform: v1.Platform{OS: "linux", Architecture: "arm64"}}, supervisor.Engine(e, 0))
+	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Source: supervisor.SourceEngine}) {
+		t.Fatalf("arm64 through qemu in the engine: %v, %v", v, err)
+	}
+}
