@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -109,6 +111,15 @@ func closedPort(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// webServer serves a web page on loopback and returns its address.
+func webServer(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<html>not an engine</html>", http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
 // TestCheckEngine: a dead DOCKER_HOST and an engine that is not the
 // product asked for are problems (exit 1) whose fix names what to change.
 func TestCheckEngine(t *testing.T) {
@@ -124,6 +135,8 @@ func TestCheckEngine(t *testing.T) {
 	}{
 		{"dead unix DOCKER_HOST", WithEngine(engine.Auto, engine.WithEnv(engine.Env{DockerHost: "unix:///nonexistent/supctl-test.sock"})), engine.ErrUnreachable, "DOCKER_HOST"},
 		{"dead tcp DOCKER_HOST", WithEngine(engine.Auto, engine.WithEnv(engine.Env{DockerHost: "tcp://" + closedPort(t)})), engine.ErrUnreachable, "DOCKER_HOST"},
+		// DOCKER_HOST at something that is no engine (a registry, say).
+		{"DOCKER_HOST at a web server", WithEngine(engine.Auto, engine.WithEnv(engine.Env{DockerHost: "tcp://" + webServer(t)})), engine.ErrUnreachable, "DOCKER_HOST"},
 		// Podman asked for, Docker behind the socket: the original
 		// report's mis-pointed socket, the other way round.
 		{"mis-pointed", WithEngine(engine.Podman, engine.WithEnv(engine.Env{ContainerHost: d.Endpoint.Host})), engine.ErrWrongProduct, "podman"},
@@ -137,6 +150,9 @@ func TestCheckEngine(t *testing.T) {
 			ps := problems(r, "engine")
 			if r.ExitCode() != 1 || len(ps) != 1 || !errors.Is(r.Engine.Err, tc.want) || !strings.Contains(ps[0].Fix, tc.fix) {
 				t.Fatalf("exit %d, problems %+v, engine error %v", r.ExitCode(), r.Problems, r.Engine.Err)
+			}
+			if strings.Contains(tc.name, "web server") != strings.Contains(ps[0].Message, "not as a container engine") {
+				t.Errorf("does not tell an answer that is no engine from no answer: %s", ps[0].Message)
 			}
 			t.Logf("%s; fix: %s", ps[0].Message, ps[0].Fix)
 		})

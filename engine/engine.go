@@ -134,7 +134,7 @@ func connect(ctx context.Context, cfg config, ep Endpoint) (*Engine, error) {
 		if octx.Err() != nil {
 			err = fmt.Errorf("no answer within %v", cfg.timeout)
 		}
-		return nil, &UnreachableError{Endpoint: ep, Err: err}
+		return nil, &UnreachableError{Endpoint: ep, Err: err, NotEngine: octx.Err() == nil && !client.IsErrConnectionFailed(err)}
 	}
 	if !cfg.kind.accepts(e.info.Product) {
 		cli.Close()

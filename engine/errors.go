@@ -104,9 +104,15 @@ func (e *NoEngineError) Fix() string {
 type UnreachableError struct {
 	Endpoint Endpoint
 	Err      error // what the connection attempt said
+	// NotEngine: something answered, but not as a container engine (a web
+	// server, a registry: a DOCKER_HOST pointed at the wrong port).
+	NotEngine bool
 }
 
 func (e *UnreachableError) Error() string {
+	if e.NotEngine {
+		return fmt.Sprintf("engine: %s answers, but not as a container engine: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
+	}
 	return fmt.Sprintf("engine: no container engine answers at %s: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
 }
 
