@@ -33,6 +33,14 @@
 //   - [ELFString] reads the version marker an upstream build can embed in
 //     its read-only data (see below).
 //
+// [StandardProbers] adds, after [Run], the engine prober [Engine] over a
+// [ContainerRunner]: "<bin> --version" in a throwaway container of a
+// container engine, for binaries this host cannot run itself (a Mac with
+// Apple silicon, whose engine runs linux/arm64). This package has no engine
+// client; package engine implements [ContainerRunner] on the Engine API
+// and provides the standard set with the engine found as the Docker
+// tooling finds it.
+//
 // # Running a binary, confined
 //
 // Registry content is untrusted, so [RunProber] never runs a binary on the
