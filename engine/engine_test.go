@@ -103,7 +103,7 @@ func TestRunVersion(t *testing.T) {
 // capabilities, no network but loopback, and cannot write the root.
 func TestRunConfined(t *testing.T) {
 	e := openEngine(t)
-	res, err := e.Run(context.Background(), RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Platform: hostPlatform(), Args: []string{"self"}})
+	res, err := e.Run(context.Background(), RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Args: []string{"self"}})
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("%+v, %v", res, err)
 	}
