@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -229,5 +231,25 @@ func TestRunEmulated(t *testing.T) {
 	v, err := supervisor.Detect(context.Background(), supervisor.Binary{Path: bin, Platform: v1.Platform{OS: "linux", Architecture: "arm64"}}, supervisor.Engine(e, 0))
 	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Source: supervisor.SourceEngine}) {
 		t.Fatalf("arm64 through qemu in the engine: %v, %v", v, err)
+	}
+}
+
+// TestRunLeavesNoProcess: a binary that leaves a child running when it
+// exits leaves nothing on the host once Run returns.
+func TestRunLeavesNoProcess(t *testing.T) {
+	e := openEngine(t)
+	tag := "supctl-test-" + testLabel(t)["supctl-test"]
+	res, err := e.Run(context.Background(), RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Args: []string{"fork", tag}})
+	if err != nil || !strings.HasPrefix(string(res.Stdout), "forked ") {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), tag) {
+			t.Errorf("a process of the run is still alive: %s: %q", p, b)
+		}
 	}
 }
