@@ -1,8 +1,6 @@
 package resolver_test
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	digest "github.com/opencontainers/go-digest"
 
@@ -46,35 +42,8 @@ func openEngine(t *testing.T) *engine.Engine {
 func loadLocal(t *testing.T, e *engine.Engine, ref, version string, p v1.Platform) {
 	t.Helper()
 	ctx := context.Background()
-	bin, err := fixture.BuildSupervisor(ctx, t.TempDir(), p.Architecture, version)
+	img, err := fixture.ScratchImage(ctx, p, version)
 	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// FROM scratch, COPY openshell-sandbox /
-	var layer bytes.Buffer
-	tw := tar.NewWriter(&layer)
-	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "openshell-sandbox", Mode: 0o755, Size: int64(len(data))})
-	tw.Write(data)
-	tw.Close()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layer.Bytes())), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := mutate.AppendLayers(empty.Image, l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
 	tag, err := name.NewTag(ref)
