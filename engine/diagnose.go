@@ -177,6 +177,7 @@ func Diagnose(ctx context.Context, opts ...Option) Diagnosis {
 		d.Err = err
 		return d
 	}
+	ep.APIVersion = env.APIVersion
 	d.Endpoint = &ep
 	e, err := connect(ctx, config{kind: Auto, timeout: cfg.timeout}, ep)
 	if err != nil {

@@ -34,7 +34,9 @@
 // # Opening it
 //
 // [Open] discovers, connects, negotiates the API version (down to the
-// engine's; the client's floor is API 1.40, Docker 19.03) and asks the
+// engine's; the client's floor is API 1.40, Docker 19.03, and
+// DOCKER_API_VERSION fixes the version instead, the client's documented way
+// to older engines) and asks the
 // engine for its version and system information, all within
 // [DefaultOpenTimeout]. [Info] holds the product ([ProductDockerEngine],
 // [ProductDockerDesktop] or [ProductPodman]: Podman from its "Podman

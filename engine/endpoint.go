@@ -51,6 +51,9 @@ type Endpoint struct {
 	// TLS holds the directory of ca.pem, cert.pem and key.pem, if the
 	// endpoint uses TLS client certificates.
 	TLS string `json:"tls,omitempty"`
+	// APIVersion is the API version fixed by DOCKER_API_VERSION ("":
+	// negotiated).
+	APIVersion string `json:"api_version,omitempty"`
 }
 
 // Why says in words how the endpoint was chosen, e.g. `DOCKER_HOST`,

@@ -41,6 +41,22 @@ func TestOpen(t *testing.T) {
 	}
 }
 
+// TestOpenFixedAPIVersion: DOCKER_API_VERSION fixes the version, as the
+// Docker tooling does (the way to an engine below the client's floor).
+func TestOpenFixedAPIVersion(t *testing.T) {
+	e := openEngine(t)
+	env := FromOS()
+	env.DockerHost, env.APIVersion = e.Endpoint().Host, "1.40"
+	f, err := Open(context.Background(), WithEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Info().APIVersion != "1.40" {
+		t.Fatalf("API %s; want 1.40", f.Info().APIVersion)
+	}
+}
+
 // closedPort returns a loopback TCP port nothing listens on.
 func closedPort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
