@@ -64,6 +64,16 @@
 // [supervisor.ContainerRunner]; [Probers] is the standard prober set with
 // the engine (see [supervisor.StandardProbers]).
 //
+// # Local images and diagnosis
+//
+// [Engine.Image] reports an image the engine holds (its ID and platform);
+// [Engine.ReadFile] streams one file of it through a created, never
+// started container and the engine's archive endpoint; [Engine.LoadImage]
+// loads a "docker save" archive. [Diagnose] opens the engine as [Open] does
+// but keeps what it learned at each step, and where [DockerSocket] really
+// leads, for "supctl doctor"; [Emulators] lists this host's binfmt_misc
+// handlers.
+//
 // # Errors
 //
 // [ErrNoEngine] (nothing configured or [None]), [ErrBadEndpoint] (a
