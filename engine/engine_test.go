@@ -86,6 +86,29 @@ func TestOpenDead(t *testing.T) {
 	}
 }
 
+// TestOpenSilent: an endpoint that accepts connections and never answers
+// fails at the open timeout, saying so.
+func TestOpenSilent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	_, err = Open(context.Background(), WithEnv(Env{DockerHost: "tcp://" + l.Addr().String()}), WithOpenTimeout(time.Second))
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "no answer within 1s") {
+		t.Fatalf("got %v; want no answer within the timeout", err)
+	}
+}
+
 // TestOpenWrongProduct: asking for Podman where Docker answers (the
 // mis-pointed socket of the original report, the other way round) is a
 // ProductError.
