@@ -4,37 +4,33 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/internal/clocktest"
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
 // t0 is when the test entries are extracted.
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// clock is a settable clock for a cache.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
+// openClocked opens a cache in a new directory with a clock set to t0.
+func openClocked(t testing.TB) (*cache.Cache, *clocktest.Clock) {
+	t.Helper()
+	return openClockedIn(t, t.TempDir())
 }
 
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.now = t; c.mu.Unlock() }
-func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
-
-// openClocked opens a cache in a new directory with a clock set to t0.
-func openClocked(t testing.TB) (*cache.Cache, *clock) {
+// openClockedIn opens the cache in dir with a clock set to t0.
+func openClockedIn(t testing.TB, dir string) (*cache.Cache, *clocktest.Clock) {
 	t.Helper()
-	c, err := cache.Open(t.TempDir())
+	c, err := cache.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: t0}
+	clk := clocktest.New(t0)
 	cache.SetClock(c, clk.Now)
 	return c, clk
 }
@@ -52,7 +48,7 @@ func keyOf(name string) cache.Key { return cache.Key{Manifest: digest.FromString
 
 // put fills the entry called name, as extracted at s.at with the cache's
 // clock at that time, so that it was last used then.
-func put(t testing.TB, c *cache.Cache, clk *clock, name string, s spec) *cache.Entry {
+func put(t testing.TB, c *cache.Cache, clk *clocktest.Clock, name string, s spec) *cache.Entry {
 	t.Helper()
 	if s.repo == "" {
 		s.repo = "sup"

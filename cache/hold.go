@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -23,10 +24,11 @@ const heldGrace = 2 * time.Second
 // A hold is a shared lock on the entry's lock file, which the kernel
 // releases when the process exits, so a killed holder never leaves the
 // entry held. A gateway holds the entry of the binary it bind-mounts into
-// sandboxes for as long as any sandbox runs from it: resolve the reference,
-// hold the entry by the result's digest, and resolve again if Hold reports
-// [ErrNotCached] (a collection may have removed it in between). Release may
-// be called more than once.
+// sandboxes for as long as any sandbox runs from it; the resolver's
+// ResolveAndHold takes the hold inside the resolve, before the entry's
+// final check (and [Fill.CommitAndHold] for an entry it extracts), so no
+// collection can remove the entry in between. Release may be called more
+// than once.
 func (c *Cache) Hold(ctx context.Context, k Key) (release func() error, err error) {
 	if err := k.validate(); err != nil {
 		return nil, err
@@ -36,8 +38,7 @@ func (c *Cache) Hold(ctx context.Context, k Key) (release func() error, err erro
 		return nil, err
 	}
 	if _, err := c.check(k); err != nil {
-		unlock()
-		return nil, err
+		return nil, errors.Join(err, unlock())
 	}
 	c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
 	var once sync.Once
@@ -50,21 +51,21 @@ func (c *Cache) Hold(ctx context.Context, k Key) (release func() error, err erro
 
 func (c *Cache) lockPath(k Key) string { return c.entryDir(k) + ".lock" }
 
-// lockForFill takes the exclusive lock of the entry for k, which failed its
+// lockForFill takes the exclusive lock of the entry for k, and returns it, which failed its
 // check with why. Holders of the entry keep the lock shared for as long as
 // they run, and the process asking may be one of them; so once only shared
 // holders have been seen for heldGrace, lockForFill gives up with an error
 // matching [ErrInUse] rather than wait for them.
-func (c *Cache) lockForFill(ctx context.Context, k Key, why error) (unlock func() error, err error) {
+func (c *Cache) lockForFill(ctx context.Context, k Key, why error) (*flock.Flock, error) {
 	p := c.lockPath(k)
 	fl := flock.New(p, flock.SetPermissions(0o644))
 	if ok, err := fl.TryLock(); err != nil {
 		return nil, lockError(p, err)
 	} else if ok {
-		return fl.Unlock, nil
+		return fl, nil
 	}
 	var shared time.Time
-	return acquire(ctx, p, fl, fl.Lock, heldCheck, func() error {
+	_, err := acquire(ctx, p, fl, fl.Lock, heldCheck, func() error {
 		switch {
 		case !heldShared(p):
 			shared = time.Time{}
@@ -75,4 +76,8 @@ func (c *Cache) lockForFill(ctx context.Context, k Key, why error) (unlock func(
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return fl, nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencontainers/go-digest"
+
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
 )
@@ -166,5 +168,51 @@ func TestNewerEntryIsLeftAlone(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(rec); string(b) != future {
 		t.Fatalf("record changed to %q", b)
+	}
+}
+
+// An entry committed held is in use from its commit on: a collection
+// running at once keeps it, others can hold it too, and a release lets it
+// go.
+func TestCommitAndHold(t *testing.T) {
+	ctx := context.Background()
+	c, clk := openClocked(t)
+	cache.SetHeldGrace(c, 20*time.Millisecond)
+	f, _, err := c.Begin(ctx, keyOf("e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("\x7fELF e")); err != nil {
+		t.Fatal(err)
+	}
+	e, release, err := f.CommitAndHold(manifest.Entry{
+		Ref: "example.com/sup:e", Registry: "example.com", Repository: "sup", Platform: "linux/amd64",
+		LayerDigest: digest.FromString("layer e"), Version: "0.0.47", VersionSource: "run", ExtractedAt: t0,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(365 * day)
+	r, err := c.GC(ctx, cache.GCPolicy{})
+	if err != nil || len(r.Removed) != 0 || len(r.Kept) != 1 || r.Kept[0].Reason != cache.ReasonInUse {
+		t.Fatalf("gc of an entry committed held: %+v %v", r, err)
+	}
+	if _, err := os.Stat(e.Path); err != nil {
+		t.Fatal(err)
+	}
+	// Held shared, like any hold.
+	release2, err := c.Hold(ctx, keyOf("e"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release2()
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := release(); err != nil { // twice is fine
+		t.Fatal(err)
+	}
+	if r, _ := c.GC(ctx, cache.GCPolicy{}); len(r.Removed) != 1 {
+		t.Fatalf("gc kept a released entry: %+v", r)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/semver"
+
+	"github.com/openshell-contrib/supctl/internal/shorten"
 )
 
 // ErrBadVersion reports a version that is not a full Semantic Versioning
@@ -72,16 +74,7 @@ func (e *versionError) Error() string {
 	if e.value == "" {
 		return "compat: bad version: empty (want MAJOR.MINOR.PATCH, e.g. 0.1.0)"
 	}
-	return fmt.Sprintf("compat: bad version: %s is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)", quote(e.value))
-}
-
-// quote quotes s for an error message, cutting it short if it is long.
-func quote(s string) string {
-	const max = 80
-	if len(s) > max {
-		return fmt.Sprintf("%q...", s[:max])
-	}
-	return fmt.Sprintf("%q", s)
+	return fmt.Sprintf("compat: bad version: %s is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)", shorten.Quote(e.value))
 }
 
 func (e *versionError) Unwrap() error { return ErrBadVersion }

@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -68,25 +67,14 @@ func buildSupctl(out string, race bool) error {
 	args = append(args, "github.com/openshell-contrib/supctl/cmd/supctl")
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goTool(), args...)
+	// "go" from PATH: go test puts the running toolchain's first on it.
+	cmd := exec.CommandContext(ctx, "go", args...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go %v: %v\n%s", args, err, stderr.Bytes())
 	}
 	return nil
-}
-
-// goTool is the go command of the toolchain running the tests, or "go"
-// from PATH.
-func goTool() string {
-	if root := runtime.GOROOT(); root != "" {
-		p := filepath.Join(root, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return "go"
 }
 
 // testsRace reports whether this test binary was built with -race.

@@ -196,7 +196,7 @@ func TestDroppedPackets(t *testing.T) {
 	if _, err := fe.resolver(t).Resolve(ctx, fe.ref); err != nil {
 		t.Fatal(err)
 	}
-	fe.clock.advance(time.Hour)
+	fe.clock.Add(time.Hour)
 	dropping := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (netConn, error) {
 		return dialer.DialContext(ctx, network, addr)
 	}}
@@ -329,7 +329,7 @@ func TestHeadFallback(t *testing.T) {
 			if tc.fault != nil {
 				fe.fault.On(registrytest.Manifests("HEAD"), 0, tc.fault)
 			}
-			fe.clock.advance(time.Hour)
+			fe.clock.Add(time.Hour)
 			res, err := r.Resolve(ctx, fe.ref)
 			if err != nil || res.ResolvedFrom != resolver.FromRegistry {
 				t.Fatalf("got %+v, %v", res, err)

@@ -4,8 +4,22 @@
 //
 //	c, err := cache.Open(dir)
 //	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(">=0.0.47-0 <0.1.0")))
-//	res, err := r.Resolve(ctx, "ghcr.io/nvidia/openshell/supervisor:dev")
-//	// res.Path is the binary to bind-mount; res.Version what it reports.
+//	held, err := r.ResolveAndHold(ctx, "ghcr.io/nvidia/openshell/supervisor:dev")
+//	defer held.Release()
+//	// held.Path is the binary to bind-mount; held.Version what it reports.
+//
+// # Holding the binary in use
+//
+// A gateway bind-mounts the binary into every sandbox it creates, so the
+// binary must stay for as long as sandboxes run from it.
+// [Resolver.ResolveAndHold] returns a [*Held]: the result with its cache
+// entry held in use until [Held.Release]. A held entry is never removed by
+// "supctl gc" ([cache.Cache.GC]) nor replaced by another process; the hold
+// is a shared file lock, which the kernel drops if the gateway dies. The
+// hold is taken inside the resolve, before the entry's final check (an
+// entry the resolve extracts is committed held), so no collection can come
+// in between. [Resolver.Resolve] followed by [Resolver.Hold] can lose that
+// race and must resolve again when Hold reports [ErrNotCached].
 //
 // # References and freshness
 //
@@ -122,6 +136,44 @@
 // [Resolver.Pin] always asks the registry what the reference points at (one
 // HEAD, mirrors allowed), never a record: with the registry unreachable it
 // fails with [ErrUnreachable].
+//
+// # Errors
+//
+// Every error says what failed, with the value, and what to do next; none
+// names a supctl flag (the supctl command adds its own advice). Match them
+// with errors.Is and errors.As, never by their text. [Resolver.Resolve],
+// [Resolver.ResolveAndHold] and [Resolver.Pin] return errors matching:
+//
+//   - [ErrBadReference]: the reference does not parse.
+//   - [ErrNotFound]: no such repository, tag, digest or binary in the
+//     image; a [*PlatformError] (matching ErrNotFound) when the index has no
+//     image for the platform.
+//   - [ErrUnreachable]: the registry could not be reached or kept failing
+//     after the retries, and nothing usable was cached.
+//   - [ErrNotCached] (which is [cache.ErrNotCached] and matches
+//     fs.ErrNotExist): a miss under [PullNever].
+//   - [ErrRefused]: the image's binary is not one to use (see Extraction).
+//   - [ErrIncompatible], as an [*IncompatibleError] with the version and the
+//     range: the version is outside the range, or unknown under a range.
+//   - [cache.ErrInUse], with [cache.ErrDamaged]: the cached entry is damaged
+//     and held in use by another process, so it cannot be extracted again
+//     until that process lets go.
+//   - [cache.ErrLocking]: the cache is on a file system whose file locks do
+//     not work (some network file systems).
+//   - [*cache.WriteError]: writing the binary failed, on a full or
+//     read-only file system, say; it and the errors of writing a record or
+//     a lock file match the errno (syscall.ENOSPC, syscall.EROFS).
+//   - [manifest.ErrSchema]: an entry or record was written by a newer
+//     supctl; it is neither used nor replaced.
+//   - the context's error, once ctx is done.
+//
+// [Resolver.CheckFile] returns [ErrRefused] (wrapping the
+// [supervisor.ErrNotELF], [supervisor.ErrWrongMachine] or
+// [supervisor.ErrNotExecutable] that says why), an [*IncompatibleError], or
+// the error of reading the file (matching fs.ErrNotExist when it is
+// missing). [Resolver.Hold] returns an error matching [ErrNotCached],
+// [cache.ErrDamaged], [manifest.ErrSchema] or [cache.ErrLocking], as
+// [cache.Cache.Hold] does.
 //
 // # Logging
 //

@@ -54,7 +54,7 @@ func (e *PlatformError) Error() string {
 	if len(e.Have) > 0 {
 		have = strings.Join(e.Have, ", ")
 	}
-	return fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those with --platform", e.Ref, e.Want, have)
+	return fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those platforms", e.Ref, e.Want, have)
 }
 
 // Is reports whether target is [ErrNotFound].
@@ -79,7 +79,7 @@ type IncompatibleError struct {
 
 func (e *IncompatibleError) Error() string {
 	what, remedy := fmt.Sprintf("supervisor %s (%s, %s)", e.Ref, e.Digest, e.Platform),
-		fmt.Sprintf("pull a newer tag (\"supctl pull --pull always %s\"), pin a compatible digest with \"supctl pin\", or change the range", e.Ref)
+		"pull a newer tag (resolve it with the pull policy always), pin a compatible digest with \"supctl pin\", or change the range"
 	if e.Ref == "" && e.Result != nil {
 		what, remedy = fmt.Sprintf("supervisor binary %s (%s)", e.Result.Path, e.Platform),
 			"install a compatible supervisor binary there, or change the range"

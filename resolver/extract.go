@@ -29,6 +29,7 @@ const (
 	undecided verdict = iota // the layer does not touch the binary
 	found                    // the layer holds the binary (now in the fill)
 	absent                   // the layer deletes it (whiteout or opaque directory)
+	directory                // the layer makes the binary's path a directory
 )
 
 // findBinary searches src's layers from the top down for the binary and
@@ -57,9 +58,12 @@ func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, src image
 		case absent:
 			return v1.Hash{}, fmt.Errorf("%s: %s is deleted by layer %s (a whiteout): %w; the image has no supervisor binary at that path",
 				ref, r.cfg.file, desc.Digest, ErrNotFound)
+		case directory:
+			return v1.Hash{}, fmt.Errorf("%s: %s is a directory in layer %s, which hides the file of the layers below: %w; the image has no supervisor binary at that path",
+				ref, r.cfg.file, desc.Digest, ErrNotFound)
 		}
 	}
-	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or --file", ref, r.cfg.file, ErrNotFound)
+	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or the binary's path", ref, r.cfg.file, ErrNotFound)
 }
 
 // scanLayer streams one layer: compressed bytes -> digest check ->
@@ -148,14 +152,26 @@ func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fi
 		if !ok {
 			return undecided, fmt.Errorf("tar entry %q escapes the image root: %w", hdr.Name, ErrRefused)
 		}
+		// Within one layer the last entry at the binary's path wins, as
+		// when the engine applies it; whiteouts apply to lower layers only.
 		switch {
+		case p == target && hdr.Typeflag == tar.TypeDir:
+			v = directory // replaces a file earlier in the layer, too
 		case p == target:
 			if err := r.takeEntry(tr, hdr, fill); err != nil {
 				return undecided, err
 			}
 			v = found
-		case v == found:
-			// A later entry may only replace the binary, handled above.
+		case isAncestor(target, p):
+			// An entry below the binary's path, a whiteout or an opaque
+			// marker included, makes it a directory.
+			if v == found {
+				return undecided, fmt.Errorf("layer holds %s as a file and %s below it, which no engine can apply: %w", target, p, ErrRefused)
+			}
+			v = directory
+		case v == found || v == directory:
+			// Decided by an entry at or below the path; whiteouts in the
+			// same layer do not touch it.
 		case deletes(p, target):
 			v = absent
 		case isAncestor(p, target) && hdr.Typeflag != tar.TypeDir:
@@ -171,7 +187,7 @@ func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fi
 // and size.
 func (r *Resolver) takeEntry(tr *tar.Reader, hdr *tar.Header, fill *cache.Fill) error {
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // the reader reports the old TypeRegA as TypeReg
 	case tar.TypeSymlink:
 		return fmt.Errorf("%s is a symlink to %q, not a file: %w", hdr.Name, hdr.Linkname, ErrRefused)
 	case tar.TypeLink:

@@ -184,7 +184,7 @@ func TestStaleIfErrorWhenTheNewImageFails(t *testing.T) {
 	if err := fixture.Push(ctx, ref, next.Index); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.advance(time.Hour)
+	e.clock.Add(time.Hour)
 	res, err := r.Resolve(ctx, ref)
 	if err != nil || res.ResolvedFrom != resolver.FromStaleCache || res.Version != "0.0.47-dev.12" {
 		t.Fatalf("got %+v, %v; want the old binary from the stale cache", res, err)

@@ -236,6 +236,9 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 		return e, false, nil
 	}
 	defer fill.Abort()
+	if why := fill.SetAside(); why != nil {
+		r.cfg.log.Warn("set-aside", "digest", md.String(), "err", why)
+	}
 	plat, err := src.platform(ctx)
 	if err != nil {
 		return nil, false, classify(ctx, ref, err)
@@ -263,7 +266,7 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}
-	e, err = fill.Commit(manifest.Entry{
+	e, err = r.commit(fill, manifest.Entry{
 		Ref:           ref.Name(),
 		Registry:      ref.Context().RegistryStr(),
 		Repository:    ref.Context().RepositoryStr(),

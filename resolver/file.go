@@ -17,10 +17,16 @@ const FromFile Source = "file"
 // the gateway's supervisor_bin setting. The file must be a regular ELF file
 // for the resolver's platform; its version is learned like an extracted
 // binary's and checked against the range, if one is set. The result's Ref,
-// Digest and IndexDigest are empty.
+// Digest and IndexDigest are empty. It returns an error matching
+// [ErrRefused] for a file that is not such a binary, an
+// [*IncompatibleError] for a version out of range, and the error of
+// reading the file otherwise (matching fs.ErrNotExist when it is missing).
 func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(abs); err != nil {
 		return nil, err
 	}
 	info, err := supervisor.Identify(ctx, supervisor.Binary{Path: abs, Name: r.programName(), Platform: r.cfg.platform}, r.cfg.probers...)

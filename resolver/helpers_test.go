@@ -1,14 +1,12 @@
 package resolver_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/internal/clocktest"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/internal/registrytest"
 	"github.com/openshell-contrib/supctl/resolver"
@@ -26,7 +25,7 @@ import (
 type env struct {
 	reg   registrytest.Registry
 	cache *cache.Cache
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newEnv(t *testing.T) *env {
@@ -35,7 +34,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{reg: registrytest.NewInProcess(t), cache: c, clock: newClock()}
+	return &env{reg: registrytest.NewInProcess(t), cache: c, clock: clocktest.New(time.Now())}
 }
 
 // push builds the fixture o and pushes it to repo:tag; it returns what was
@@ -61,7 +60,7 @@ func (e *env) resolver(t *testing.T, opts ...resolver.Option) *resolver.Resolver
 	base := []resolver.Option{
 		resolver.WithTransport(e.reg.Transport()),
 		resolver.WithKeychain(authn.NewMultiKeychain()),
-		resolver.WithClock(e.clock.now),
+		resolver.WithClock(e.clock.Now),
 		resolver.WithRetry(v1Backoff()),
 	}
 	r, err := resolver.New(e.cache, append(base, opts...)...)
@@ -105,16 +104,8 @@ func manifestRequests(reqs []registrytest.Request) map[string]int {
 // sameBytes fails unless the files at got and want are byte for byte equal.
 func sameBytes(t *testing.T, got, want string) {
 	t.Helper()
-	g, err := os.ReadFile(got)
-	if err != nil {
+	if err := fixture.SameFile(got, want); err != nil {
 		t.Fatal(err)
-	}
-	w, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(g, w) {
-		t.Fatalf("%s (%d bytes) differs from the binary in the image (%d bytes)", got, len(g), len(w))
 	}
 }
 
@@ -140,26 +131,6 @@ func plat(s string) v1.Platform {
 		panic(err)
 	}
 	return p
-}
-
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now()} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // v1Backoff keeps retries short in tests.

@@ -1,8 +1,19 @@
 package resolver_test
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/openshell-contrib/supctl/cache"
@@ -41,4 +52,154 @@ func TestHoldKeepsTheEntryFromGC(t *testing.T) {
 	if _, err := r.Hold(ctx, &resolver.Result{ResolvedFrom: resolver.FromFile, Path: res.Path}); err == nil {
 		t.Fatal("a local file was held")
 	}
+}
+
+// gcLoopDirEnv names the cache a TestGCLoopProcess subprocess collects.
+const gcLoopDirEnv = "SUPCTL_TEST_GC_LOOP_DIR"
+
+// TestGCLoopProcess is not a test: started by TestResolveAndHoldUnderGC
+// with gcLoopDirEnv set, it collects that cache with the strictest policy
+// until its standard input closes.
+func TestGCLoopProcess(t *testing.T) {
+	dir := os.Getenv(gcLoopDirEnv)
+	if dir == "" {
+		t.Skip("a helper process of TestResolveAndHoldUnderGC")
+	}
+	c, err := cache.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { io.Copy(io.Discard, os.Stdin); close(done) }()
+	fmt.Println("collecting")
+	for i := 0; i < 100000; i++ {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		if _, err := c.GC(context.Background(), cache.GCPolicy{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestResolveAndHoldUnderGC resolves and holds an entry that nothing else
+// protects, again and again, while goroutines and another process collect
+// the cache in a loop with a policy that removes every entry not in use: a
+// held result is never collected, and is sound for as long as it is held.
+func TestResolveAndHoldUnderGC(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	b, _ := e.push(t, "sup:dev", fixture.Options{})
+	id, _ := b.Index.Digest()
+	ref := e.reg.Host() + "/sup@" + id.String() // no ref record protects it
+	r := e.resolver(t, resolver.WithPlatform("linux/amd64"))
+
+	proc := exec.Command(os.Args[0], "-test.run=^TestGCLoopProcess$", "-test.count=1")
+	proc.Env = append(os.Environ(), gcLoopDirEnv+"="+e.cache.Dir())
+	stdin, err := proc.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := proc.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	proc.Stderr = &stderr
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || first != "collecting\n" {
+		t.Fatalf("gc process: %q, %v; stderr:\n%s", first, err, stderr.String())
+	}
+
+	var passes atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	gcErrs := make(chan error, 2)
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := e.cache.GC(ctx, cache.GCPolicy{}); err != nil {
+					gcErrs <- err
+					return
+				}
+				passes.Add(1)
+			}
+		}()
+	}
+
+	const rounds = 20
+	extracted := 0
+	var last resolver.Result
+	for i := range rounds {
+		h, err := r.ResolveAndHold(ctx, ref)
+		if err != nil {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		if h.Extracted {
+			extracted++
+		}
+		// Let the collectors make full passes over the held entry.
+		for start := passes.Load(); passes.Load() < start+3; {
+			select {
+			case err := <-gcErrs:
+				t.Fatalf("gc: %v", err)
+			default:
+				runtime.Gosched()
+			}
+		}
+		if got := sha256File(t, h.Path); got != h.BinarySHA256 {
+			t.Fatalf("round %d: the held binary %s has sha256 %s, the result says %s", i, h.Path, got, h.BinarySHA256)
+		}
+		sameBytes(t, h.Path, b.Binary("linux/amd64"))
+		last = h.Result
+		if err := h.Release(); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Release(); err != nil { // twice is fine
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	stdin.Close()
+	if err := proc.Wait(); err != nil {
+		t.Fatalf("gc process: %v\n%s", err, stderr.String())
+	}
+	// Released, the entry goes with the next collection.
+	if _, err := e.cache.GC(ctx, cache.GCPolicy{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Hold(ctx, &last); !errors.Is(err, resolver.ErrNotCached) {
+		t.Fatalf("hold after release and gc: %v, want ErrNotCached", err)
+	}
+	t.Logf("%d rounds, %d extractions, %d gc passes in this process", rounds, extracted, passes.Load())
+	if extracted < 2 {
+		t.Errorf("%d of %d rounds extracted the binary: the collectors never removed a released entry", extracted, rounds)
+	}
+}
+
+func sha256File(t *testing.T, p string) string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatalf("the held binary: %v", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

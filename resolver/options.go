@@ -3,7 +3,6 @@ package resolver
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"path"
@@ -105,7 +104,7 @@ func defaults() config {
 		file:          "/openshell-sandbox",
 		maxSize:       DefaultMaxSize,
 		maxLayerSize:  DefaultMaxLayerSize,
-		log:           slog.New(slog.NewTextHandler(io.Discard, nil)),
+		log:           slog.New(slog.DiscardHandler),
 		maxInflated:   DefaultMaxInflated,
 		keychain:      authn.DefaultKeychain,
 		immutable:     IsReleaseTag,

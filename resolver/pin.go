@@ -28,9 +28,9 @@ type Pin struct {
 	Platforms []*Result `json:"platforms"`
 }
 
-// DefaultPinPlatforms are the platforms [Resolver.Pin] checks when given
-// none: those a gateway may run on.
-var DefaultPinPlatforms = []string{"linux/amd64", "linux/arm64"}
+// DefaultPinPlatforms returns the platforms [Resolver.Pin] checks when
+// given none: those a gateway may run on, linux/amd64 and linux/arm64.
+func DefaultPinPlatforms() []string { return []string{"linux/amd64", "linux/arm64"} }
 
 // Pin resolves ref to its immutable digest now, always with the registry
 // (its mirrors allowed): never from a cached or stale record, so a release
@@ -39,10 +39,13 @@ var DefaultPinPlatforms = []string{"linux/amd64", "linux/arm64"}
 // sure the binary of every platform is extractable, built for the platform
 // and in the resolver's range, and records the pin so that garbage
 // collection keeps its entries. Every platform is resolved from the same
-// digest, so a tag that moves meanwhile cannot mix images.
+// digest, so a tag that moves meanwhile cannot mix images. Its errors are
+// those of [Resolver.Resolve] (see Errors in the package documentation),
+// and one matching [ErrNotFound] for a single-platform image asked to be
+// pinned for several platforms.
 func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*Pin, error) {
 	if len(platforms) == 0 {
-		platforms = DefaultPinPlatforms
+		platforms = DefaultPinPlatforms()
 	}
 	var pls []v1.Platform
 	for _, s := range platforms {
@@ -85,7 +88,7 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	if top == "" {
 		top = res.Digest
 		if len(pls) > 1 {
-			return nil, fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms; pin it with one --platform: %w",
+			return nil, fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms; pin it for one platform: %w",
 				res.Ref, res.Digest, len(pls), ErrNotFound)
 		}
 	}

@@ -195,7 +195,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 		case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden:
 			return fmt.Errorf("%s: access denied (%v); log in with \"docker login %s\" or check the credentials in your Docker config", ref, err, ref.Context().RegistryStr())
 		case te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500:
-			return fmt.Errorf("%s: registry failed after retries: %w (%v); try again later or use --mirror", ref, ErrUnreachable, err)
+			return fmt.Errorf("%s: registry failed after retries: %w (%v); try again later or use a mirror", ref, ErrUnreachable, err)
 		}
 		return fmt.Errorf("%s: %w", ref, err)
 	}

@@ -24,11 +24,11 @@ func TestColdThenWarmPull(t *testing.T) {
 		above       int
 		source      string // expected version source on this host
 	}{
-		{"linux/amd64", fixture.BinaryOnTop, fixture.Gzip, 0, "run"},
-		{"linux/arm64", fixture.BinaryOnTop, fixture.Gzip, 0, "elf-string"},
-		{"linux/amd64", fixture.BinaryOnTop, fixture.Zstd, 2, "run"},
-		{"linux/arm64", fixture.BinaryInBase, fixture.Gzip, 3, "elf-string"},
-		{"linux/amd64", fixture.BinaryInBase, fixture.Zstd, -1, "run"},
+		{fixture.HostPlatform(), fixture.BinaryOnTop, fixture.Gzip, 0, "run"},
+		{fixture.OtherPlatform(), fixture.BinaryOnTop, fixture.Gzip, 0, "elf-string"},
+		{fixture.HostPlatform(), fixture.BinaryOnTop, fixture.Zstd, 2, "run"},
+		{fixture.OtherPlatform(), fixture.BinaryInBase, fixture.Gzip, 3, "elf-string"},
+		{fixture.HostPlatform(), fixture.BinaryInBase, fixture.Zstd, -1, "run"},
 	}
 	for i, tc := range tests {
 		t.Run(fmt.Sprintf("%s/%v/%v/above%d", tc.platform, tc.layout, tc.compression, tc.above), func(t *testing.T) {
@@ -104,14 +104,14 @@ func TestFreshness(t *testing.T) {
 	}
 	// The tag moves; within max age the cache answers without asking.
 	b2, _ := e.push(t, "sup:dev", fixture.Options{Version: "0.0.47-dev.13"})
-	e.clock.advance(30 * time.Minute)
+	e.clock.Add(30 * time.Minute)
 	var res *resolver.Result
 	reqs := e.requests(t, func() { res, _ = r.Resolve(ctx, ref) })
 	if len(reqs) != 0 || res.Version != "0.0.37-dev.160" {
 		t.Fatalf("fresh tag: %d requests, version %q; want 0 requests, the cached version", len(reqs), res.Version)
 	}
 	// Past max age: one HEAD sees the move, and the new binary is pulled.
-	e.clock.advance(time.Hour)
+	e.clock.Add(time.Hour)
 	reqs = e.requests(t, func() {
 		var err error
 		if res, err = r.Resolve(ctx, ref); err != nil {
@@ -126,7 +126,7 @@ func TestFreshness(t *testing.T) {
 		t.Errorf("manifest requests %v, want one HEAD", m)
 	}
 	// Stale but unchanged: exactly one manifest request, a HEAD, no blob.
-	e.clock.advance(2 * time.Hour)
+	e.clock.Add(2 * time.Hour)
 	reqs = e.requests(t, func() {
 		var err error
 		if res, err = r.Resolve(ctx, ref); err != nil {
@@ -136,7 +136,7 @@ func TestFreshness(t *testing.T) {
 	if m := manifestRequests(reqs); m["HEAD"] != 1 || m["GET"] != 0 || len(blobGets(reqs)) != 0 {
 		t.Errorf("stale unchanged tag: manifest requests %v, blob GETs %v; want exactly one HEAD", m, blobGets(reqs))
 	}
-	if res.ResolvedFrom != resolver.FromRegistry || res.Extracted || !res.CheckedAt.Equal(e.clock.now().UTC()) {
+	if res.ResolvedFrom != resolver.FromRegistry || res.Extracted || !res.CheckedAt.Equal(e.clock.Now().UTC()) {
 		t.Errorf("stale unchanged tag: from %s extracted=%v checked %v", res.ResolvedFrom, res.Extracted, res.CheckedAt)
 	}
 	// Policy always: a HEAD even when fresh.
@@ -160,7 +160,7 @@ func TestReleaseTagAndDigestAreImmutable(t *testing.T) {
 	}
 	id, _ := b.Index.Digest()
 	byDigest := e.reg.Host() + "/sup@" + id.String()
-	e.clock.advance(1000 * time.Hour)
+	e.clock.Add(1000 * time.Hour)
 	for _, s := range []string{ref, byDigest} {
 		var res *resolver.Result
 		reqs := e.requests(t, func() {
@@ -220,6 +220,13 @@ func TestNotFound(t *testing.T) {
 		{"whiteout", fixture.Options{Layout: fixture.WhiteoutOnTop}},
 		{"opaque", fixture.Options{Layout: fixture.OpaqueOnTop}},
 		{"missing", fixture.Options{Layout: fixture.BinaryMissing}},
+		// A directory at the binary's path deletes the lower file, as the
+		// engine shows it: explicit, implied by an entry below it, or
+		// implied by an opaque marker inside it.
+		{"directory", fixture.Options{Layout: fixture.DirectoryOnTop}},
+		{"implied-directory", fixture.Options{Layout: fixture.ImpliedDirOnTop}},
+		{"opaque-inside", fixture.Options{Layout: fixture.OpaqueInsideOnTop}},
+		{"hostile-directory", fixture.Options{Hostile: fixture.HostileDirectory}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,7 +273,7 @@ func TestRegistryDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.reg.(interface{ Close() }).Close()
-	e.clock.advance(time.Hour)
+	e.clock.Add(time.Hour)
 	res, err := r.Resolve(ctx, ref)
 	if err != nil || res.ResolvedFrom != resolver.FromStaleCache {
 		t.Fatalf("stale-if-error: %v %+v", err, res)

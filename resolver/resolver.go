@@ -24,6 +24,7 @@ type Resolver struct {
 	cache *cache.Cache
 	cfg   config
 	rt    http.RoundTripper // every registry request goes through it
+	holds *holdSet          // the holds of a resolve that holds its result, or nil
 }
 
 // New returns a resolver over c, configured by opts.
@@ -97,7 +98,9 @@ type Result struct {
 
 // Resolve turns ref, a tag or digest reference, into a verified binary for
 // the resolver's platform, contacting the registry only as the pull policy
-// and the freshness rules require (see the package documentation).
+// and the freshness rules require (see the package documentation). Its
+// errors are listed under Errors there. The entry it returns is not held:
+// a gateway that keeps using the binary calls [Resolver.ResolveAndHold].
 func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	parsed, err := r.parse(ref)
 	if err != nil {
@@ -175,7 +178,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 	}
 	if err != nil {
 		if errors.Is(err, manifest.ErrCorrupt) {
-			r.cfg.log.Warn("corrupt ref record set aside", "ref", ref.Name(), "err", err)
+			r.cfg.log.Warn("corrupt ref record ignored; the check records it again", "ref", ref.Name(), "err", err)
 		}
 		rec = nil
 	}
@@ -272,7 +275,7 @@ func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
-	e, err := r.cache.Lookup(ctx, r.key(md))
+	e, err := r.lookup(ctx, r.key(md))
 	if err != nil {
 		return nil, err
 	}

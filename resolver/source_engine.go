@@ -63,7 +63,8 @@ func (r *Resolver) resolveLocal(ctx context.Context, raw string, ref name.Refere
 	if err != nil {
 		return nil, false, err
 	}
-	if res, err = r.result(ref, e, extracted); err != nil {
+	res, err = r.result(ref, e, extracted)
+	if err != nil {
 		return nil, false, err
 	}
 	res.ResolvedFrom = FromEngine

@@ -11,23 +11,25 @@ import (
 )
 
 // TestVersions checks the recorded version of images not seen before, on
-// both platforms: this host runs the amd64 binary and reads the arm64 one.
+// both platforms: this host runs its own platform's binary and reads the
+// other's.
 func TestVersions(t *testing.T) {
 	fixture.ForeignUnrunnable(t, "arm64") // expects arm64 not to run here
 	e := newEnv(t)
 	ctx := context.Background()
 	rng := compat.MustParse(">=0.0.47-0 <0.1.0")
+	host, other := fixture.HostPlatform(), fixture.OtherPlatform()
 	tests := []struct {
 		version, platform, wantVersion, wantSource string
 		inRange                                    bool
 	}{
-		{"0.0.47-dev.12", "linux/amd64", "0.0.47-dev.12", "run", true},
-		{"0.0.47-dev.12", "linux/arm64", "0.0.47-dev.12", "elf-string", true},
-		{"0.0.37-dev.160", "linux/arm64", "0.0.37-dev.160", "elf-string", false},
-		{"0.1.0", "linux/amd64", "0.1.0", "run", false},
-		{"v0.0.50+build.7", "linux/arm64", "v0.0.50+build.7", "elf-string", true},
-		{fixture.NoVersion, "linux/amd64", "", "unknown", false},
-		{fixture.NoVersion, "linux/arm64", "", "unknown", false},
+		{"0.0.47-dev.12", host, "0.0.47-dev.12", "run", true},
+		{"0.0.47-dev.12", other, "0.0.47-dev.12", "elf-string", true},
+		{"0.0.37-dev.160", other, "0.0.37-dev.160", "elf-string", false},
+		{"0.1.0", host, "0.1.0", "run", false},
+		{"v0.0.50+build.7", other, "v0.0.50+build.7", "elf-string", true},
+		{fixture.NoVersion, host, "", "unknown", false},
+		{fixture.NoVersion, other, "", "unknown", false},
 	}
 	for i, tc := range tests {
 		t.Run(tc.version+"/"+tc.platform, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/openshell-contrib/supctl/internal/shorten"
 )
 
 var (
@@ -112,11 +114,5 @@ func (e *fileError) Unwrap() []error {
 	return []error{e.kind, e.also}
 }
 
-// quote quotes s for an error message, cutting it short if it is long.
-func quote(s string) string {
-	const max = 80
-	if len(s) > max {
-		return fmt.Sprintf("%q...", s[:max])
-	}
-	return fmt.Sprintf("%q", s)
-}
+// quote quotes s for an error message, cut short if it is long.
+func quote(s string) string { return shorten.Quote(s) }

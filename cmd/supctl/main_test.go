@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/openshell-contrib/supctl/internal/fixture"
+	"github.com/openshell-contrib/supctl/internal/proctest"
 	"github.com/openshell-contrib/supctl/internal/registrytest"
 )
 
@@ -175,75 +175,20 @@ func TestProcessesExtractOnce(t *testing.T) {
 	reg := registrytest.NewInProcess(t)
 	b, ref := pushFixture(t, reg, "sup:dev", fixture.Options{Size: 8 << 20})
 	img := b.Images["linux/amd64"]
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const n = 8
-	outs := make([]string, n)
-	errs := make([]error, n)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	mark := reg.Mark()
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, self, "pull", ref, "--platform", "linux/amd64", "--cache-dir", dir)
-			cmd.Env = append(os.Environ(), asSupctl+"=1", "GORACE=atexit_sleep_ms=0")
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			outs[i], errs[i] = string(out), err
-			if err != nil {
-				errs[i] = &exec.ExitError{ProcessState: cmd.ProcessState, Stderr: stderr.Bytes()}
-			}
-		}()
-	}
-	wg.Wait()
+	outs := proctest.Together(8, func(int) *exec.Cmd {
+		return command(t, ctx, dir, "--json", "pull", ref, "--platform", "linux/amd64")
+	})
 	reg.Sync()
-	for i := range n {
-		if errs[i] != nil || outs[i] != outs[0] {
-			t.Fatalf("process %d: %q %v (%s); want %q", i, outs[i], errs[i], stderrOf(errs[i]), outs[0])
-		}
-	}
-	got, _ := os.ReadFile(strings.TrimSpace(outs[0]))
-	want, _ := os.ReadFile(img.Binary)
-	if !bytes.Equal(got, want) {
-		t.Fatal("the binary differs from the image's")
-	}
-	layer := img.Layers[img.BinaryLayer].String()
-	if got := registrytest.CountBlobGets(reg.Since(mark), layer); got != 1 {
-		t.Errorf("%d processes downloaded the binary's layer %d times, want once", n, got)
-	}
-}
-
-func stderrOf(err error) string {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(ee.Stderr)
-	}
-	return ""
-}
-
-func TestVersion(t *testing.T) {
-	code, out, _ := supctl(t, "version")
-	if code != 0 || !strings.HasPrefix(out, "supctl ") {
-		t.Fatalf("exit %d, %q", code, out)
-	}
+	path := proctest.OnePull(t, outs, registrytest.CountBlobGets(reg.Since(mark), img.Layers[img.BinaryLayer].String()))
+	sameFile(t, path, img.Binary)
 }
 
 func sameFile(t *testing.T, got, want string) {
 	t.Helper()
-	g, err := os.ReadFile(got)
-	if err != nil {
+	if err := fixture.SameFile(got, want); err != nil {
 		t.Fatal(err)
-	}
-	w, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(g, w) {
-		t.Fatalf("%s differs from %s", got, want)
 	}
 }

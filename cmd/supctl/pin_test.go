@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -110,11 +111,12 @@ func TestInspect(t *testing.T) {
 	isolate(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	amd, err := fixture.BuildSupervisor(ctx, dir, "amd64", "0.0.47-dev.13+g57b71c68f")
+	host, other := fixture.HostPlatform(), fixture.OtherPlatform()
+	hostBin, err := fixture.BuildSupervisor(ctx, dir, path.Base(host), "0.0.47-dev.13+g57b71c68f")
 	if err != nil {
 		t.Fatal(err)
 	}
-	arm, err := fixture.BuildSupervisor(ctx, dir, "arm64", "0.0.47-dev.13+g57b71c68f")
+	otherBin, err := fixture.BuildSupervisor(ctx, dir, path.Base(other), "0.0.47-dev.13+g57b71c68f")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,12 +130,12 @@ func TestInspect(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"runs here", []string{amd, "--platform", "linux/amd64"}, 0, []string{"0.0.47-dev.13+g57b71c68f", "run", "linux/amd64", "none required"}},
-		{"read without running", []string{arm, "--platform", "linux/arm64", "--compat", ">=0.0.47-0 <0.1.0"}, 0, []string{"elf-string", "within >=0.0.47-0 <0.1.0"}},
-		{"outside the range", []string{amd, "--platform", "linux/amd64", "--compat", ">=0.1.0"}, 3, []string{"outside >=0.1.0", "0.0.47-dev.13"}},
-		{"wrong machine", []string{amd, "--platform", "linux/arm64"}, 1, nil},
-		{"not elf", []string{script, "--platform", "linux/amd64"}, 1, nil},
-		{"a directory is neither file nor reference", []string{dir, "--platform", "linux/amd64"}, 2, nil},
+		{"runs here", []string{hostBin, "--platform", host}, 0, []string{"0.0.47-dev.13+g57b71c68f", "run", host, "none required"}},
+		{"read without running", []string{otherBin, "--platform", other, "--compat", ">=0.0.47-0 <0.1.0"}, 0, []string{"elf-string", "within >=0.0.47-0 <0.1.0"}},
+		{"outside the range", []string{hostBin, "--platform", host, "--compat", ">=0.1.0"}, 3, []string{"outside >=0.1.0", "0.0.47-dev.13"}},
+		{"wrong machine", []string{hostBin, "--platform", other}, 1, nil},
+		{"not elf", []string{script, "--platform", host}, 1, nil},
+		{"a directory is neither file nor reference", []string{dir, "--platform", host}, 2, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func newPull(g *globals) *cobra.Command {
 				return err
 			}
 			if g.json {
-				return g.printJSON(res)
+				return g.printJSON(newResultDoc(res))
 			}
 			_, err = fmt.Fprintln(g.stdout, res.Path)
 			return err

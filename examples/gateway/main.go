@@ -150,11 +150,17 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	if err != nil {
 		return nil, nil, err
 	}
+	// A local binary is checked in place; an image's binary is resolved and
+	// held in one call, so that "supctl gc" cannot remove it in between.
 	var res *resolver.Result
+	release := func() error { return nil }
 	if cfg.SupervisorBin != "" {
 		res, err = r.CheckFile(ctx, cfg.SupervisorBin)
 	} else {
-		res, err = r.Resolve(ctx, cfg.SupervisorImage)
+		var held *resolver.Held
+		if held, err = r.ResolveAndHold(ctx, cfg.SupervisorImage); err == nil {
+			res, release = &held.Result, held.Release
+		}
 	}
 	var ie *resolver.IncompatibleError
 	if errors.As(err, &ie) {
@@ -163,12 +169,6 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	}
 	if err != nil {
 		return nil, nil, err
-	}
-	release := func() error { return nil }
-	if res.ResolvedFrom != resolver.FromFile {
-		if release, err = r.Hold(ctx, res); err != nil {
-			return nil, nil, err
-		}
 	}
 	// The startup line that answers "which supervisor does this gateway run?"
 	log.Info("supervisor selected", "image", res.Ref, "digest", res.Digest, "index_digest", res.IndexDigest,

@@ -69,7 +69,7 @@ func run(ctx context.Context, image, rng, outPath, cacheDir string, stdout, stde
 	if err != nil {
 		return err
 	}
-	pin, err := res.Pin(ctx, image, resolver.DefaultPinPlatforms...)
+	pin, err := res.Pin(ctx, image) // every platform a gateway runs on
 	if err != nil {
 		return err // an incompatible or broken supervisor stops the release here
 	}
@@ -93,11 +93,8 @@ func run(ctx context.Context, image, rng, outPath, cacheDir string, stdout, stde
 
 // writeSnippet writes the gateway configuration the formula installs.
 func writeSnippet(w io.Writer, pin *resolver.Pin) error {
-	fmt.Fprintf(w, "# Supervisor pinned by the release pipeline from %s.\n", pin.Ref)
-	for _, p := range pin.Platforms {
-		fmt.Fprintf(w, "# %s: openshell-sandbox %s (%s), sha256 %s\n", p.Platform, p.Version, p.VersionSource, p.BinarySHA256)
+	if _, err := fmt.Fprintf(w, "# Supervisor pinned by the release pipeline from %s.\n", pin.Ref); err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "# Checked against %q.\n", pin.Range)
-	_, err := fmt.Fprintf(w, "[openshell.drivers.docker]\nsupervisor_image = %q\n", pin.Image)
-	return err
+	return pin.WriteConfig(w)
 }

@@ -1,0 +1,159 @@
+package depcheck
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/openshell-contrib/supctl"
+
+// library lists the packages a gateway imports; engine once it exists.
+var library = []string{"resolver", "cache", "manifest", "supervisor", "compat", "engine"}
+
+// forbidden reports whether a library package may not depend on p.
+func forbidden(p string) bool {
+	switch {
+	case p == "testing" || strings.HasPrefix(p, "testing/") || p == "net/http/httptest":
+		return true
+	case p == module+"/cmd" || strings.HasPrefix(p, module+"/cmd/"):
+		return true
+	}
+	for _, helper := range []string{"internal/fixture", "internal/registrytest", "internal/clocktest", "internal/proctest"} {
+		if p == module+"/"+helper || strings.HasPrefix(p, module+"/"+helper+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// exampleMay reports whether an example may import the module's package p.
+func exampleMay(p string) bool {
+	return p == module+"/internal/fixture" || slices.Contains(library, strings.TrimPrefix(p, module+"/"))
+}
+
+func TestLibraryDependencies(t *testing.T) {
+	var roots []string
+	for _, p := range library {
+		if _, err := os.Stat(filepath.Join("..", "..", p)); err == nil {
+			roots = append(roots, module+"/"+p)
+		}
+	}
+	g := list(t, roots...)
+	for _, r := range roots {
+		if _, ok := g[r]; !ok {
+			t.Fatalf("go list did not list %s", r)
+		}
+	}
+	for _, v := range violations(g, roots, forbidden) {
+		t.Error(v)
+	}
+}
+
+func TestExampleImports(t *testing.T) {
+	g := list(t, module+"/examples/...")
+	n := 0
+	for path, imports := range g {
+		if !strings.HasPrefix(path, module+"/examples/") {
+			continue
+		}
+		n++
+		for _, imp := range imports {
+			if strings.HasPrefix(imp, module+"/") && !exampleMay(imp) {
+				t.Errorf("%s imports %s: an example uses only the public API and the demo registry", path, imp)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no examples listed")
+	}
+}
+
+// The check finds a forbidden package however deep, and names the chain.
+func TestViolations(t *testing.T) {
+	g := graph{
+		module + "/resolver":         {module + "/cache", "fmt"},
+		module + "/cache":            {module + "/internal/shorten"},
+		module + "/internal/shorten": {"testing"},
+		module + "/compat":           {"strings"},
+		"fmt":                        nil, "strings": nil, "testing": nil,
+	}
+	got := violations(g, []string{module + "/resolver", module + "/compat"}, forbidden)
+	want := []string{module + "/resolver depends on testing: " + module + "/resolver -> " + module + "/cache -> " + module + "/internal/shorten -> testing"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("violations = %q, want %q", got, want)
+	}
+}
+
+// A graph maps each package to its imports.
+type graph map[string][]string
+
+// violations lists, for each root, the forbidden packages it depends on,
+// with one import chain that leads there.
+func violations(g graph, roots []string, bad func(string) bool) []string {
+	var out []string
+	for _, root := range roots {
+		from := map[string]string{root: ""}
+		queue := []string{root}
+		for len(queue) > 0 {
+			p := queue[0]
+			queue = queue[1:]
+			if bad(p) {
+				chain := []string{p}
+				for q := from[p]; q != ""; q = from[q] {
+					chain = append(chain, q)
+				}
+				slices.Reverse(chain)
+				out = append(out, root+" depends on "+p+": "+strings.Join(chain, " -> "))
+				continue
+			}
+			for _, imp := range g[p] {
+				if _, seen := from[imp]; !seen {
+					from[imp] = p
+					queue = append(queue, imp)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// list runs "go list -deps -json" on patterns (without tests) and returns
+// the import graph of everything listed.
+func list(t *testing.T, patterns ...string) graph {
+	t.Helper()
+	// "go" from PATH: go test puts the running toolchain's first on it.
+	cmd := exec.Command("go", append([]string{"list", "-deps", "-json=ImportPath,Imports,Error"}, patterns...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.Bytes())
+	}
+	g := graph{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			ImportPath string
+			Imports    []string
+			Error      *struct{ Err string }
+		}
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if p.Error != nil {
+			t.Fatalf("go list %s: %s", p.ImportPath, p.Error.Err)
+		}
+		g[p.ImportPath] = p.Imports
+	}
+	return g
+}
