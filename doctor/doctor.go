@@ -335,7 +335,7 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 		r.add("ref", sev, 4, fmt.Sprintf("%s is not cached for %s", ref, cfg.platform), fmt.Sprintf("run \"supctl pull --platform %s %s\"", cfg.platform, ref))
 	case err != nil:
 		rr.Verdict, rr.Error = VerdictError, err.Error()
-		r.add("ref", SeverityProblem, 1, err.Error(), "see the message")
+		r.add("ref", SeverityProblem, 1, err.Error(), fmt.Sprintf("run \"supctl verify\", then \"supctl pull %s\"", ref))
 	case cfg.rng == nil:
 		rr.Verdict = VerdictNoRange
 	default:
