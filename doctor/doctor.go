@@ -333,6 +333,9 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 			sev = SeverityProblem
 		}
 		r.add("ref", sev, 4, fmt.Sprintf("%s is not cached for %s", ref, cfg.platform), fmt.Sprintf("run \"supctl pull --platform %s %s\"", cfg.platform, ref))
+	case errors.Is(err, resolver.ErrNotFound):
+		rr.Verdict, rr.Error = VerdictNotCached, err.Error()
+		r.add("ref", SeverityProblem, 4, err.Error(), "choose a platform the image has (--platform), or a reference that has this one")
 	case err != nil:
 		rr.Verdict, rr.Error = VerdictError, err.Error()
 		r.add("ref", SeverityProblem, 1, err.Error(), fmt.Sprintf("run \"supctl verify\", then \"supctl pull %s\"", ref))
