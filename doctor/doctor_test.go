@@ -176,6 +176,14 @@ func TestCheckRef(t *testing.T) {
 	if err != nil || r.ExitCode() != 4 || r.Refs[0].Verdict != VerdictNotCached {
 		t.Fatalf("not cached: %+v, %v", r, err)
 	}
+	other := "linux/arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "linux/amd64"
+	}
+	r, err = Check(context.Background(), dir, none, WithRefs(ref), WithPlatform(other))
+	if err != nil || r.ExitCode() != 4 || len(problems(r, "ref")) != 1 {
+		t.Fatalf("a platform the image lacks: %+v, %v", r, err)
+	}
 	// Damage the binary: verify reports it, and doctor says so.
 	bins, _ := filepath.Glob(filepath.Join(dir, "entries", "*", "openshell-sandbox"))
 	if len(bins) != 1 {
