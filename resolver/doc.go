@@ -129,7 +129,10 @@
 // and recorded like any other entry, keyed by the image ID, its record's
 // Source "engine" and the result's ResolvedFrom [FromEngine]. A rebuild
 // changes the ID and is picked up at once. [SourceAuto] uses the engine
-// only when it has the image for the target platform.
+// only when it has the image for the target platform. No ref record is
+// written for a local image (the engine, not a registry, says what a tag
+// is), so gc treats its entries as unreferenced once unused: they are
+// extracted again from the engine when needed.
 //
 // # Pins
 //
