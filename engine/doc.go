@@ -19,9 +19,11 @@
 //     "no context". Its endpoint is the "docker" endpoint's Host in
 //     contexts/meta/<hex SHA-256 of the name>/meta.json, and its TLS
 //     files, if any, are in contexts/tls/<same>/docker/;
-//  3. the first standard socket that exists ([SourceSocket]):
-//     [DockerSocket], then, for [Auto] only, [PodmanRootfulSocket] and
-//     $XDG_RUNTIME_DIR/podman/podman.sock.
+//  3. the first standard socket that exists and this process may connect
+//     to ([SourceSocket]): [DockerSocket], then, for [Auto] only,
+//     [PodmanRootfulSocket] and $XDG_RUNTIME_DIR/podman/podman.sock; if
+//     none may be connected to, the first that exists, so that the
+//     permission error says what to do.
 //
 // [Podman] uses CONTAINER_HOST, else the Podman sockets. An endpoint set by
 // DOCKER_HOST or a context is used even when nothing answers there, as the
