@@ -83,7 +83,12 @@
 // # Version and compatibility
 //
 // After verification the binary's version is learned by the probers of
-// package supervisor ([WithProbers]) and recorded with how it was learned.
+// package supervisor and recorded with how it was learned. The default is
+// [engine.Probers] of [engine.Auto] ([WithEngine]): the binary is run
+// confined on this host when the kernel can run it, else in a throwaway
+// container of the container engine found as the Docker tooling finds it
+// (opened on first need only), else read without running; [WithProbers]
+// replaces the set.
 // With a range set ([WithRange]) a version outside it, or an unknown
 // version, gives an [*IncompatibleError] (matching [ErrIncompatible]) that
 // names the reference, digest, version and range: never a silent success.
@@ -118,6 +123,21 @@
 // searched are capped ([WithMaxInflated]). A web page or another document
 // where a registry or token service should answer is a [*NotRegistryError].
 // Secrets are never logged.
+//
+// # Local images
+//
+// With [WithImageSource] set to [SourceEngine] or [SourceAuto], an image
+// the container engine holds locally (built there and never pushed) is
+// used instead of the registry: the engine is asked for the image's ID and
+// platform on every resolve (a local call), the binary alone is streamed
+// out of a created, never started container, and it is checked, versioned
+// and recorded like any other entry, keyed by the image ID, its record's
+// Source "engine" and the result's ResolvedFrom [FromEngine]. A rebuild
+// changes the ID and is picked up at once. [SourceAuto] uses the engine
+// only when it has the image for the target platform. No ref record is
+// written for a local image (the engine, not a registry, says what a tag
+// is), so gc treats its entries as unreferenced once unused: they are
+// extracted again from the engine when needed.
 //
 // # Pins
 //

@@ -44,6 +44,11 @@ func attempt(m Source, err error, path string, p v1.Platform) Attempt {
 	case m == SourceELFString && !a.NotApplicable:
 		a.Fix = "a supervisor build that embeds the version marker the README describes"
 	}
+	// An error that knows its own fix (the engine's do) says it best.
+	var f interface{ Fix() string }
+	if errors.As(err, &f) && f.Fix() != "" {
+		a.Fix = f.Fix()
+	}
 	return a
 }
 

@@ -35,8 +35,13 @@
 //
 // Running the binary, confined on the host or in a container engine, comes
 // first because it is the only method that works on every real
-// supervisor; [StandardProbers] adds the engine prober ([Engine]) right
-// after [Run], for binaries this host cannot run.
+// supervisor. [StandardProbers] adds, after [Run], the engine prober
+// [Engine] over a [ContainerRunner]: "<bin> --version" in a throwaway
+// container of a container engine, for binaries this host cannot run
+// itself (a Mac with Apple silicon, whose engine runs linux/arm64). This
+// package has no engine client; package engine implements
+// [ContainerRunner] on the Engine API and provides the standard set with
+// the engine found as the Docker tooling finds it.
 //
 // # Unknown versions
 //
