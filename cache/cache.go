@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -66,24 +67,69 @@ func DefaultDir() (string, error) {
 	return filepath.Join(base, "openshell", "docker-supervisor"), nil
 }
 
-// Open opens the cache in dir, creating it (mode 0755) if needed. A
-// directory that other users could write to is refused with [ErrUnsafeDir].
+// Open opens the cache in dir, creating it (mode 0755) if needed. The
+// cache directory and every directory Open uses under it must be owned by
+// the caller, root included, must not be writable by group or others and
+// must not be symbolic links (see the package documentation); anything
+// else is refused with an [*UnsafeError], matching [ErrUnsafeDir].
 func Open(dir string) (*Cache, error) {
+	if strings.HasPrefix(dir, "~") {
+		// A shell would have expanded it; a library does not, and a
+		// directory called "~" is never what was meant.
+		return nil, fmt.Errorf("cache directory %q starts with ~, which is not expanded here: give an absolute path", dir)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
 	}
-	if err := os.MkdirAll(filepath.Join(abs, "entries"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, writeError(abs, "creating the cache", err)
 	}
-	if err := checkOwner(abs); err != nil {
-		return nil, err
+	entries := filepath.Join(abs, "entries")
+	for _, p := range []string{abs, entries} {
+		if err := mkdirOwned(p); err != nil {
+			return nil, writeError(abs, "creating the cache", err)
+		}
+		if err := checkOpenDir(p); err != nil {
+			return nil, err
+		}
 	}
 	st, err := manifest.OpenStore(abs)
 	if err != nil {
 		return nil, err
 	}
-	return &Cache{dir: abs, entries: filepath.Join(abs, "entries"), records: st, now: time.Now, heldGrace: heldGrace}, nil
+	for _, p := range st.Dirs() {
+		if err := checkOpenDir(p); err != nil {
+			return nil, err
+		}
+	}
+	return &Cache{dir: abs, entries: entries, records: st, now: time.Now, heldGrace: heldGrace}, nil
+}
+
+// mkdirOwned creates the directory p, mode 0755 whatever the umask, unless
+// something is there already (which the caller then checks).
+func mkdirOwned(p string) error {
+	if _, err := os.Lstat(p); err == nil {
+		return nil
+	}
+	if err := os.Mkdir(p, 0o755); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
+		return err
+	}
+	return os.Chmod(p, 0o755)
+}
+
+// checkChain checks the cache directory and the directories it uses again,
+// as [Open] did: before trusting what they hold.
+func (c *Cache) checkChain() error {
+	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
+		if err := checkDir(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Dir returns the cache's absolute directory.
@@ -117,7 +163,15 @@ func (c *Cache) Lookup(ctx context.Context, k Key) (*Entry, error) {
 // check reads and verifies the entry for k without side effects other than
 // refreshing its verification stamp after a full re-hash.
 func (c *Cache) check(k Key) (*Entry, error) {
+	if err := c.checkChain(); err != nil {
+		return nil, err
+	}
 	dir := c.entryDir(k)
+	if fi, err := os.Lstat(dir); err == nil {
+		if err := checkInfo(dir, fi, true); err != nil {
+			return nil, fmt.Errorf("%s: %w: %w", k, err, ErrDamaged)
+		}
+	}
 	var rec manifest.Entry
 	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
 		switch {
@@ -137,14 +191,24 @@ func (c *Cache) check(k Key) (*Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
-	// Hash the whole binary again when the last full check is old, or when
-	// the binary was written after it.
+	// The record is believed only as committed: then its sha256, size and
+	// version are those learned from the bytes that were written.
+	sl, err := checkRecordSeal(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	}
+	// Hash the whole binary again when it was touched in any way since the
+	// commit (its stamp moved: mtime put back or not), or when the last full
+	// check is old.
+	sealed := stampOf(fi) == sl.Binary
 	stamp := filepath.Join(dir, verifiedName)
-	if vi, err := os.Stat(stamp); err != nil || c.now().Sub(vi.ModTime()) > RehashInterval || fi.ModTime().After(vi.ModTime()) {
+	if vi, err := os.Stat(stamp); !sealed || err != nil || c.now().Sub(vi.ModTime()) > RehashInterval {
 		if err := verifyFile(bin, rec.BinarySHA256); err != nil {
 			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 		}
-		c.touch(stamp, 0)
+		if sealed {
+			c.touch(stamp, 0)
+		}
 	}
 	e := &Entry{Entry: rec, Path: bin, LastUsed: rec.ExtractedAt}
 	if ui, err := os.Stat(filepath.Join(dir, usedName)); err == nil && ui.ModTime().After(e.LastUsed) {
@@ -166,6 +230,8 @@ func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
 		return nil, err
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%s is not a regular file but %v", base, fi.Mode().Type())
+	case checkInfo(bin, fi, false) != nil:
+		return nil, checkInfo(bin, fi, false)
 	case fi.Size() != rec.Size:
 		return nil, fmt.Errorf("%s has %d bytes, its record says %d", base, fi.Size(), rec.Size)
 	case fi.Mode().Perm() != 0o555:
@@ -174,20 +240,29 @@ func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
 	return fi, nil
 }
 
-// touch sets the mtime of the stamp file at p to now if it is older than
-// min, creating it if needed. Failures are ignored: a read-only cache still
-// serves its entries.
+// touch sets the mtime of the existing stamp file at p to now if it is
+// older than min; it never creates a file. Failures are ignored: a
+// read-only cache still serves its entries.
 func (c *Cache) touch(p string, min time.Duration) {
 	now := c.now()
-	if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) < min {
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < min {
 		return
 	}
-	if err := os.Chtimes(p, now, now); errors.Is(err, fs.ErrNotExist) {
-		if f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			f.Close()
-			os.Chtimes(p, now, now)
-		}
+	os.Chtimes(p, now, now)
+}
+
+// createStamp creates the stamp file at p, in an entry being filled, with
+// mtime now.
+func (c *Cache) createStamp(p string) error {
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
 	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	now := c.now()
+	return os.Chtimes(p, now, now)
 }
 
 // verifyFile hashes the file at p and compares it with want.

@@ -8,6 +8,7 @@
 //	entries/sha256-<hex>/entry.json          its record, a [manifest.Entry]
 //	entries/sha256-<hex>/.used               mtime = last use (bumped at most hourly)
 //	entries/sha256-<hex>/.verified           mtime = last full re-hash
+//	entries/sha256-<hex>/.seal               stat of binary and record at commit
 //	entries/sha256-<hex>.lock                the entry's lock file, never deleted
 //	entries/.tmp-sha256-<hex>-<n>/           an entry being filled
 //	entries/.damaged-… .trash-…              entries set aside or collected, being deleted
@@ -17,6 +18,30 @@
 // was extracted from ([Key]); a binary at another path in the image gets a
 // suffix derived from that path. The entry is self-verifying: its record
 // holds the binary's SHA-256 and size.
+//
+// # Ownership
+//
+// The binary supctl hands out becomes root in every sandbox, so whoever can
+// write the cache decides what runs there. On a machine shared with other
+// users the cache must therefore be writable by its user alone. [Open]
+// refuses, with an [*UnsafeError] naming the path, its owner and mode and
+// the fix, a cache directory, or any of entries/, refs/, indexes/ and pins/
+// under it, that
+//
+//   - is owned by another user than the caller (root too is refused a
+//     directory another user owns: that user could rename entries/ away and
+//     put a consistent fake in its place),
+//   - is writable by its group or by others, or
+//   - is a symbolic link (it could be pointed elsewhere between a check and
+//     a use), or not a directory.
+//
+// The directories are opened without following links and checked through
+// the opened descriptor, and checked again before an entry is trusted;
+// inside them an entry directory, binary or record file that is not the
+// caller's is damaged, never handed out, and replaced by the next fill.
+// The directories above the cache directory are not checked: they belong
+// to the system and the user, and must not be writable by others either.
+// Directories the cache creates get mode 0755 whatever the umask.
 //
 // # Filling an entry
 //
@@ -32,13 +57,36 @@
 //
 // # Reuse
 //
-// [Cache.Lookup] checks an entry on every use by stat (regular file, size
-// and permissions against the record) and re-hashes the whole binary when
-// the last full check is older than [RehashInterval] or the binary was
-// modified after it. Lookups take no lock and rewrite no shared file: last
-// use is the mtime of a per-entry stamp, bumped at most hourly. A mismatch
-// is never returned as usable: Lookup reports it with [ErrDamaged] and the
-// next [Cache.Begin] sets the entry aside and fills it again.
+// [Cache.Lookup] checks an entry on every use by stat: a regular file of
+// the caller's, size and permissions against the record, and inode, size,
+// mode, mtime and ctime against the seal written at commit. The kernel
+// moves a file's ctime on every change and no call sets it back, so bytes
+// written over the binary with its mtime put back still show: any change
+// of the binary's stamp makes the use hash the whole binary again, as does
+// a last full check older than [RehashInterval]. The record is believed
+// only while it is the one committed (its own inode and ctime match the
+// seal): an entry.json edited or replaced afterwards, with another sha256
+// or version say, is not believed, and the entry is extracted again, so
+// the sha256 and version handed out are those learned from the bytes at
+// commit. The seal is a consistency check, not a signature: it defeats an
+// edit of the record or of the binary alone, by hand or by a tool; a
+// process running as the cache's owner could forge it too, which is why
+// the ownership rule above keeps everyone else out.
+//
+// A mismatch is never returned as usable: Lookup reports it with
+// [ErrDamaged] and the next [Cache.Begin] sets the entry aside, under the
+// entry's exclusive lock, and fills it again.
+//
+// # Pure reads
+//
+// Looking up ([Cache.Lookup]), listing ([Cache.Entries], [Cache.Roots]),
+// a dry-run collection and a verification without repair take no
+// exclusive lock, and create, move or rewrite no file: a damaged entry or
+// a corrupt record is reported and left where it is. The one change a
+// use makes is to bump the mtime of the entry's last-use stamp (at most
+// hourly) and, after a periodic full check, of its full-check stamp.
+// Setting aside happens only under the entry's exclusive lock ([Cache.Begin],
+// [Cache.GC]) or in a verification with repair.
 //
 // # In use, collection and verification
 //

@@ -93,22 +93,24 @@ func (c *Cache) readEntry(name string) (*Entry, *EntryError) {
 	case !fi.IsDir():
 		return nil, bad(fmt.Errorf("not a directory: %w", ErrDamaged))
 	}
-	data, err := os.ReadFile(filepath.Join(dir, recordName))
-	if err != nil {
-		if _, serr := os.Lstat(dir); errors.Is(serr, fs.ErrNotExist) {
-			return nil, nil
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, bad(fmt.Errorf("no %s: %w", recordName, ErrDamaged))
-		}
-		return nil, bad(err)
+	if err := checkInfo(dir, fi, true); err != nil {
+		return nil, bad(fmt.Errorf("%w: %w", err, ErrDamaged))
 	}
 	var rec manifest.Entry
-	if err := manifest.Decode(data, &rec); err != nil {
-		if errors.Is(err, manifest.ErrSchema) {
+	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if _, serr := os.Lstat(dir); errors.Is(serr, fs.ErrNotExist) {
+				return nil, nil
+			}
+			return nil, bad(fmt.Errorf("no %s: %w", recordName, ErrDamaged))
+		case errors.Is(err, manifest.ErrSchema):
 			return nil, bad(fmt.Errorf("%s: %w", recordName, err))
 		}
-		return nil, bad(fmt.Errorf("%s is corrupt (%v): %w", recordName, err, ErrDamaged))
+		return nil, bad(fmt.Errorf("%s is not usable (%v): %w", recordName, err, ErrDamaged))
+	}
+	if _, err := checkRecordSeal(dir); err != nil {
+		return nil, bad(fmt.Errorf("%v: %w", err, ErrDamaged))
 	}
 	k := Key{Manifest: rec.ManifestDigest, File: rec.File}
 	if k.name() != name {

@@ -36,6 +36,7 @@ type Fill struct {
 	done    bool
 	lock    *flock.Flock // the entry's lock, held exclusive
 	unlock  func() error
+	aside   error // why the entry at the key was set aside, if it was
 }
 
 // Begin starts filling the entry for k. If the entry is already there and
@@ -65,7 +66,10 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	}
 	fill, e, err := c.begin(k, lock)
 	if fill == nil {
-		lock.Unlock()
+		// Reused or failed: the lock is not the caller's to release.
+		if uerr := lock.Unlock(); uerr != nil {
+			return nil, nil, errors.Join(err, uerr)
+		}
 	}
 	return fill, e, err
 }
@@ -82,8 +86,13 @@ func (c *Cache) begin(k Key, lock *flock.Flock) (*Fill, *Entry, error) {
 	}
 	// Whatever is at the entry's name now is not a sound entry: a damaged
 	// one, or a directory whose record went missing.
-	if err := c.setAside(k.name()); err != nil {
-		return nil, nil, err
+	moved, serr := c.setAside(k.name())
+	if serr != nil {
+		return nil, nil, serr
+	}
+	var aside error
+	if moved {
+		aside = err
 	}
 	stale, _ := filepath.Glob(filepath.Join(c.entries, ".tmp-"+k.name()+"-*"))
 	for _, s := range stale {
@@ -102,19 +111,28 @@ func (c *Cache) begin(k Key, lock *flock.Flock) (*Fill, *Entry, error) {
 		removeAll(tmp)
 		return nil, nil, writeError(c.dir, "creating a cache entry", err)
 	}
-	return &Fill{c: c, key: k, tmp: tmp, f: f, h: sha256.New(), lock: lock, unlock: lock.Unlock}, nil, nil
+	return &Fill{c: c, key: k, tmp: tmp, f: f, h: sha256.New(), lock: lock, unlock: lock.Unlock, aside: aside}, nil, nil
 }
 
+// SetAside returns why the entry that was at the fill's key was set aside
+// to make room for it, an error matching [ErrDamaged], or nil if there was
+// none. Callers log it: an entry set aside may be a sign of tampering.
+func (f *Fill) SetAside() error { return f.aside }
+
 // setAside moves the damaged entry directory called name out of the way
-// and deletes it. The caller holds the entry's exclusive lock.
-func (c *Cache) setAside(name string) error {
+// and deletes it, reporting whether there was one. The caller holds the
+// entry's exclusive lock.
+func (c *Cache) setAside(name string) (moved bool, err error) {
 	dir := filepath.Join(c.entries, name)
 	aside := filepath.Join(c.entries, ".damaged-"+name+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
-	if err := os.Rename(dir, aside); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("setting aside damaged cache entry %s: %w", dir, err)
+	if err := os.Rename(dir, aside); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("setting aside damaged cache entry %s: %w", dir, err)
 	}
-	removeAll(aside)
-	return nil
+	removeAll(aside) // what is left, gc removes as a leftover
+	return true, nil
 }
 
 // removeAll removes p, making read-only directories writable if needed.
@@ -286,10 +304,19 @@ func (f *Fill) commit(rec manifest.Entry) (*Entry, error) {
 		rec.ExtractedAt = f.c.now().UTC().Truncate(time.Second)
 	}
 	if err := manifest.WriteFile(filepath.Join(f.tmp, recordName), &rec); err != nil {
+		var we *WriteError
+		if errors.As(err, &we) {
+			err = we.Err
+		}
+		return nil, writeError(f.c.dir, "committing a cache entry", err)
+	}
+	if err := writeSeal(f.tmp, f.key.base()); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	for _, s := range []string{usedName, verifiedName} {
-		f.c.touch(filepath.Join(f.tmp, s), 0)
+		if err := f.c.createStamp(filepath.Join(f.tmp, s)); err != nil {
+			return nil, writeError(f.c.dir, "committing a cache entry", err)
+		}
 	}
 	dir := f.c.entryDir(f.key)
 	if err := syncFile(f.tmp); err != nil {

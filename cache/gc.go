@@ -58,16 +58,11 @@ type GCReport struct {
 	Removed []GCEntry `json:"removed"`
 	Kept    []GCEntry `json:"kept"`
 	// Leftovers are temporary files and directories of dead writers and
-	// set-aside entries, removed with the entries.
+	// set-aside entries, removed with the entries by the rule of
+	// [StaleAge].
 	Leftovers []Leftover `json:"leftovers"`
 	// Freed is the number of bytes removed: entries and leftovers.
 	Freed int64 `json:"freed_bytes"`
-}
-
-// A Leftover is a file or directory that a process left behind.
-type Leftover struct {
-	Path  string `json:"path"`
-	Bytes int64  `json:"bytes"`
 }
 
 // GC removes the entries that p allows and nothing protects, and the
@@ -143,8 +138,16 @@ func (c *Cache) GC(ctx context.Context, p GCPolicy) (*GCReport, error) {
 	}
 	empty(trash)
 	trash = nil
-	if err := c.leftovers(ctx, p.DryRun, r); err != nil {
+	found, err := c.findLeftovers(ctx)
+	if err != nil {
 		return r, err
+	}
+	if !p.DryRun {
+		found = c.removeLeftovers(found)
+	}
+	for _, l := range found {
+		r.Leftovers = append(r.Leftovers, l)
+		r.Freed += l.Bytes
 	}
 	sort.Slice(r.Removed, func(i, j int) bool { return r.Removed[i].Path < r.Removed[j].Path })
 	sort.Slice(r.Kept, func(i, j int) bool { return r.Kept[i].Path < r.Kept[j].Path })
@@ -156,7 +159,11 @@ func (c *Cache) GC(ctx context.Context, p GCPolicy) (*GCReport, error) {
 // use or used meanwhile. One that has vanished is left out. The directory
 // is renamed into the trash under the lock, and deleted later.
 func (c *Cache) remove(g *GCEntry, p GCPolicy, now time.Time, r *GCReport, bin *[]string) error {
-	unlock, ok, err := tryLockFile(g.Path + ".lock")
+	lock := tryLockFile
+	if p.DryRun {
+		lock = tryLockExisting // a dry run creates nothing
+	}
+	unlock, ok, err := lock(g.Path + ".lock")
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,13 @@ var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // openClocked opens a cache in a new directory with a clock set to t0.
 func openClocked(t testing.TB) (*cache.Cache, *clocktest.Clock) {
 	t.Helper()
-	c, err := cache.Open(t.TempDir())
+	return openClockedIn(t, t.TempDir())
+}
+
+// openClockedIn opens the cache in dir with a clock set to t0.
+func openClockedIn(t testing.TB, dir string) (*cache.Cache, *clocktest.Clock) {
+	t.Helper()
+	c, err := cache.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -37,8 +38,7 @@ func (c *Cache) Hold(ctx context.Context, k Key) (release func() error, err erro
 		return nil, err
 	}
 	if _, err := c.check(k); err != nil {
-		unlock()
-		return nil, err
+		return nil, errors.Join(err, unlock())
 	}
 	c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
 	var once sync.Once

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,71 +10,125 @@ import (
 	"time"
 )
 
-// staleAge is how old a temporary file or directory must be before
-// [Cache.GC] takes it for the leftover of a dead writer.
-const staleAge = time.Hour
+// StaleAge is how old a leftover without a lock to tell must be before
+// [Cache.GC] removes it, and [Cache.Verify] reports it: a temporary record
+// file (its writer renames it within moments of creating it), and an
+// entry directory set aside or collected (its remover deletes it at once).
+// A temporary entry directory needs no age: its writer holds the entry's
+// lock for as long as it lives, so one whose lock is free is a dead
+// writer's, however young.
+const StaleAge = 10 * time.Minute
 
-// leftovers removes, or with dryRun lists, what dead processes left:
-// temporary entry directories older than staleAge whose entry lock is
-// free, set-aside and trashed entry directories, and record temporary
-// files older than staleAge.
-func (c *Cache) leftovers(ctx context.Context, dryRun bool, r *GCReport) error {
+// A Leftover is a file or directory that a process killed in the middle
+// of its work left behind.
+type Leftover struct {
+	Path  string `json:"path"`
+	Bytes int64  `json:"bytes"`
+	// Age is how long ago it was last written, AgeSeconds the same in
+	// whole seconds.
+	Age        time.Duration `json:"-"`
+	AgeSeconds int64         `json:"age_seconds"`
+	// What it is: "temporary entry", "set-aside entry" or "temporary record".
+	What string `json:"what"`
+}
+
+// findLeftovers lists what dead processes left, by the rule of [StaleAge],
+// changing nothing on disk.
+func (c *Cache) findLeftovers(ctx context.Context) ([]Leftover, error) {
 	now := c.now()
-	old := func(de fs.DirEntry) bool {
-		fi, err := de.Info()
-		return err == nil && now.Sub(fi.ModTime()) > staleAge
-	}
-	found := func(p string) {
-		n := dirSize(p)
-		if !dryRun {
-			if removeAll(p) != nil {
-				return
-			}
-		}
-		r.Leftovers = append(r.Leftovers, Leftover{Path: p, Bytes: n})
-		r.Freed += n
-	}
+	var out []Leftover
 	des, err := os.ReadDir(c.entries)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, de := range des {
 		if err := ctx.Err(); err != nil {
-			return err
+			return out, err
 		}
 		n, p := de.Name(), filepath.Join(c.entries, de.Name())
+		fi, err := de.Info()
+		if err != nil {
+			continue // gone meanwhile
+		}
+		age := now.Sub(fi.ModTime())
 		switch {
 		case strings.HasPrefix(n, ".damaged-"), strings.HasPrefix(n, ".trash-"):
-			found(p)
-		case strings.HasPrefix(n, ".tmp-") && old(de):
-			entry := strings.TrimPrefix(n, ".tmp-")
-			if i := strings.LastIndexByte(entry, '-'); i > 0 {
-				entry = entry[:i]
+			if age > StaleAge {
+				out = append(out, Leftover{Path: p, Bytes: dirSize(p), Age: age, What: "set-aside entry"})
 			}
-			unlock, ok, err := tryLockFile(filepath.Join(c.entries, entry+".lock"))
-			if err != nil {
-				return err
-			}
-			if ok {
-				found(p) // its writer died: a live one holds the lock
-				if err := unlock(); err != nil {
-					return err
+		case strings.HasPrefix(n, ".tmp-"):
+			// Probe the lock, then look again: a writer that finished in
+			// between renamed or removed its directory before unlocking.
+			if !writerLives(filepath.Join(c.entries, tmpEntry(n)+".lock")) {
+				if _, err := os.Lstat(p); err == nil {
+					out = append(out, Leftover{Path: p, Bytes: dirSize(p), Age: age, What: "temporary entry"})
 				}
 			}
 		}
 	}
-	for _, sub := range []string{"refs", "indexes", "pins"} {
-		des, err := os.ReadDir(filepath.Join(c.dir, sub))
-		if err != nil {
-			continue
+	defer func() {
+		for i := range out {
+			out[i].AgeSeconds = int64(out[i].Age / time.Second)
 		}
-		for _, de := range des {
-			if n := de.Name(); strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp-") && old(de) {
-				found(filepath.Join(c.dir, sub, n))
+	}()
+	recs, err := c.records.Leftovers(now.Add(-StaleAge))
+	if err != nil {
+		return out, err
+	}
+	for _, l := range recs {
+		out = append(out, Leftover{Path: l.Path, Bytes: l.Bytes, Age: now.Sub(l.ModTime), What: "temporary record"})
+	}
+	return out, nil
+}
+
+// tmpEntry returns the name of the entry the temporary directory called n
+// (".tmp-<entry>-<random>") is filling.
+func tmpEntry(n string) string {
+	entry := strings.TrimPrefix(n, ".tmp-")
+	if i := strings.LastIndexByte(entry, '-'); i > 0 {
+		entry = entry[:i]
+	}
+	return entry
+}
+
+// writerLives reports whether a process holds the exclusive lock at p, a
+// writer's. It creates nothing: a missing lock file has no holder. A lock
+// that cannot be probed counts as held.
+func writerLives(p string) bool {
+	held, err := exclusivelyHeld(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	return err != nil || held
+}
+
+// removeLeftovers removes the leftovers found, those still there, and
+// returns the ones it removed.
+func (c *Cache) removeLeftovers(found []Leftover) []Leftover {
+	var out []Leftover
+	for _, l := range found {
+		var err error
+		switch l.What {
+		case "temporary record":
+			err = c.records.RemoveLeftover(l.Path)
+		case "temporary entry":
+			// Under the entry's lock, so that no writer starts meanwhile.
+			unlock, ok, lerr := tryLockFile(filepath.Join(c.entries, tmpEntry(filepath.Base(l.Path))+".lock"))
+			if lerr != nil || !ok {
+				continue
 			}
+			err = removeAll(l.Path)
+			if uerr := unlock(); err == nil {
+				err = uerr
+			}
+		default:
+			err = removeAll(l.Path)
+		}
+		if err == nil {
+			out = append(out, l)
 		}
 	}
-	return nil
+	return out
 }
 
 // dirSize returns the total size of the regular files under p.

@@ -16,6 +16,10 @@ import (
 // whether only shared holders are in the way.
 const heldCheck = 100 * time.Millisecond
 
+// Every lock is released through the function that took it, which returns
+// the error of the release: unlock func() error. Callers return or join
+// that error; none is dropped.
+
 // acquire takes fl's lock with lock (fl.Lock or fl.RLock), which blocks in
 // the kernel: a waiter wakes as soon as the lock is free and spends no CPU
 // meanwhile. The blocking call runs in a goroutine so that ctx can end the
@@ -24,10 +28,13 @@ const heldCheck = 100 * time.Millisecond
 func acquire(ctx context.Context, p string, fl *flock.Flock, lock func() error, tick time.Duration, giveUp func() error) (unlock func() error, err error) {
 	got := make(chan error, 1)
 	go func() { got <- lock() }()
+	// abandon releases, once it comes, a lock no one waits for any more.
+	// Nobody is left to report a failure to: closing the descriptor, which
+	// a failed unlock leaves to process exit, releases the lock anyway.
 	abandon := func() {
 		go func() {
 			if <-got == nil {
-				fl.Unlock()
+				_ = fl.Close()
 			}
 		}()
 	}
@@ -96,8 +103,7 @@ func heldShared(p string) bool {
 	if err != nil || !ok {
 		return false
 	}
-	fl.Unlock()
-	return true
+	return fl.Unlock() == nil
 }
 
 func lockError(p string, err error) error {

@@ -24,7 +24,7 @@ type Roots struct {
 // Roots reads the ref, index and pin records. An index is expanded to its
 // platform manifests from its record; when that record is missing, entries
 // extracted from the index still count as pointed at (see [Roots.Refs]).
-// Corrupt records are moved aside and skipped, as [manifest.Read] does. Any
+// Corrupt records are skipped and left where they are. Any
 // other problem, such as a record of a newer schema, is returned with the
 // roots that could be read: they may then be incomplete.
 func (c *Cache) Roots(ctx context.Context) (*Roots, error) {

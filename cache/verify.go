@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/openshell-contrib/supctl/manifest"
 )
@@ -25,13 +28,24 @@ type VerifyReport struct {
 // OK reports whether no problem was found.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
+// Kinds of [Problem].
+const (
+	ProblemDirectory = "directory" // a directory of the cache breaks the ownership rule or cannot be read
+	ProblemEntry     = "entry"     // an entry is damaged, or its binary was touched
+	ProblemLock      = "lock"      // a lock file is not a regular file of the caller's
+	ProblemRecord    = "record"    // a record file is corrupt or unreadable
+	ProblemLeftover  = "leftover"  // a killed process left a temporary file or directory
+)
+
 // A Problem is one thing wrong in a cache.
 type Problem struct {
-	// Path is the entry directory or record file.
+	// Kind is one of the Problem constants; Path the directory or file.
+	Kind string `json:"kind"`
 	Path string `json:"path"`
 	// Err says what is wrong. It matches [ErrDamaged] for an entry,
-	// [manifest.ErrCorrupt] for a record file, or [manifest.ErrSchema]
-	// for either written by a newer supctl (never changed).
+	// [ErrUnsafeDir] for a directory, [manifest.ErrCorrupt] for a record
+	// file, or [manifest.ErrSchema] for either written by a newer supctl
+	// (never changed).
 	Err     error  `json:"-"`
 	Message string `json:"problem"`
 	// Repaired says whether repair fixed it; Action says what was done or
@@ -40,73 +54,208 @@ type Problem struct {
 	Action   string `json:"action,omitempty"`
 }
 
-// Verify checks every entry in full: its record is valid and describes the
-// entry's directory, and its binary is a regular file of mode 0555 with
-// the recorded size and SHA-256. It also decodes every record in refs/,
-// indexes/ and pins/. Each problem is reported with its path; problems are
-// not errors. The error is for failures to verify at all.
+// Verify checks the whole cache and reports every problem it finds, going
+// on after each: the ownership of the cache's directories; every entry in
+// full (its record is valid, is the one committed, and describes the
+// entry's directory; its binary is a regular file of mode 0555 with the
+// recorded size and SHA-256, untouched since the commit); every lock file
+// (a regular file of the caller's); every record in refs/, indexes/ and
+// pins/; and the leftovers of killed processes, by the rule of
+// [StaleAge], with their age. Problems are not errors; the error is for
+// ctx, or a cache that cannot be listed at all.
 //
 // Each entry is checked under its shared lock, waited for until ctx is done:
 // no fill or collection can change a committed entry meanwhile, while
-// holders ([Cache.Hold]) and lookups go on. Temporary and set-aside
-// directories are not entries and are left to [Cache.GC].
+// holders ([Cache.Hold]) and lookups go on. An entry whose lock file is
+// unusable is checked without it.
 //
-// With repair, Verify sets bad entries aside under their exclusive lock
-// (the next fill extracts them again; one held in use is left and
-// reported), moves corrupt record files aside with a ".corrupt-" suffix
-// (the next pull records refs and indexes again), and refreshes the
-// full-check stamp of the entries found sound. Without repair it changes
-// nothing. Records of a newer schema are reported and never changed.
+// Without repair Verify changes nothing on disk: it creates no lock file,
+// moves nothing and refreshes no stamp. With repair it sets bad entries
+// aside under their exclusive lock (the next fill extracts them again; one
+// held in use is left and reported), seals again a touched binary whose
+// bytes are intact, moves unusable lock files and corrupt record files
+// aside (the next pull records refs and indexes again), removes
+// leftovers, and refreshes the full-check stamp of the entries found
+// sound. Records of a newer schema are reported and never changed.
+// Directories that break the ownership rule are reported, never changed.
 func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) {
 	r := &VerifyReport{Problems: []Problem{}}
+	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
+		if err := checkDir(p); err != nil {
+			r.add(ProblemDirectory, p, err, false, nil)
+		}
+	}
 	des, err := os.ReadDir(c.entries)
 	if err != nil {
-		return nil, fmt.Errorf("listing cache directory %s: %w", c.dir, err)
+		return r, fmt.Errorf("listing cache directory %s: %w", c.dir, err)
 	}
 	for _, de := range des {
-		if isEntryName(de.Name()) {
-			if err := c.verifyEntry(ctx, de.Name(), repair, r); err != nil {
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+		switch n := de.Name(); {
+		case strings.HasPrefix(n, "."):
+			// temporary and set-aside directories: leftovers, below
+		case strings.HasSuffix(n, ".lock"):
+			c.verifyLock(n, repair, r)
+		default:
+			if err := c.verifyEntry(ctx, n, repair, r); err != nil {
 				return r, err
 			}
 		}
 	}
-	for _, sub := range []string{"refs", "indexes", "pins"} {
-		if err := c.verifyRecords(ctx, sub, repair, r); err != nil {
-			return r, err
+	found, err := c.findLeftovers(ctx)
+	if err != nil {
+		return r, err
+	}
+	for _, l := range found {
+		why := fmt.Errorf("%s left by a killed process, last written %s ago", l.What, l.Age.Round(time.Second))
+		r.add(ProblemLeftover, l.Path, why, repair, func(p *Problem) {
+			if len(c.removeLeftovers([]Leftover{l})) == 1 {
+				p.Repaired, p.Action = true, "removed"
+			} else {
+				p.Action = "not removed: in use again, or not removable"
+			}
+		})
+	}
+	n, probs, err := c.records.Check(ctx)
+	r.Records = n
+	for _, rp := range probs {
+		r.add(ProblemRecord, rp.Path, rp.Err, repair, func(p *Problem) { c.repairRecord(rp.Kind, p) })
+	}
+	return r, err
+}
+
+// verifyLock checks the lock file called name.
+func (c *Cache) verifyLock(name string, repair bool, r *VerifyReport) {
+	p := filepath.Join(c.entries, name)
+	fi, err := os.Lstat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return
+	case err != nil:
+	case fi.Mode()&fs.ModeSymlink != 0:
+		err = errors.New("the lock file is a symbolic link")
+	case fi.IsDir():
+		err = errors.New("the lock file is a directory")
+	case !fi.Mode().IsRegular():
+		err = fmt.Errorf("the lock file is not a regular file but %v", fi.Mode().Type())
+	default:
+		if uerr := checkInfo(p, fi, false); uerr != nil {
+			err = uerr
 		}
 	}
-	return r, nil
+	if err == nil {
+		return
+	}
+	why := fmt.Errorf("%v; the entry cannot be filled or held: %w", err, ErrDamaged)
+	r.add(ProblemLock, p, why, repair, func(pr *Problem) {
+		aside := filepath.Join(c.entries, ".damaged-"+name+"-"+strconv.FormatInt(time.Now().UnixNano(), 10))
+		if err := os.Rename(p, aside); err != nil {
+			pr.Action = "not repaired: " + writeError(c.dir, "moving the lock file aside", err).Error()
+			return
+		}
+		removeAll(aside)
+		pr.Repaired, pr.Action = true, "removed: the next use creates it again"
+	})
 }
 
 // verifyEntry checks the entry directory called name.
 func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *VerifyReport) error {
-	lock := filepath.Join(c.entries, name+".lock")
-	unlock, err := rlockFile(ctx, lock)
+	unlock, err := rlockExisting(ctx, filepath.Join(c.entries, name+".lock"))
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		unlock = func() error { return nil } // reported by verifyLock
 	}
 	dir := filepath.Join(c.entries, name)
-	gone, why := c.checkDir(name)
-	if why == nil && !gone && repair {
+	gone, touched, why := c.checkDir(name)
+	if why == nil && !touched && !gone && repair {
 		c.touch(filepath.Join(dir, verifiedName), 0) // still under the lock: what was hashed
 	}
 	if err := unlock(); err != nil {
 		return err
 	}
-	if gone {
+	switch {
+	case gone:
 		return nil // removed by a collection meanwhile
+	case why != nil:
+		r.Entries++
+		r.add(ProblemEntry, dir, why, repair, func(p *Problem) { c.repairEntry(name, p) })
+	case touched:
+		r.Entries++
+		why := fmt.Errorf("its binary was touched after the commit (it no longer matches its seal) but its bytes are intact; every use hashes it in full")
+		r.add(ProblemEntry, dir, why, repair, func(p *Problem) { c.resealEntry(name, p) })
+	default:
+		r.Entries++
 	}
-	r.Entries++
-	if why == nil {
-		return nil
-	}
-	r.add(dir, why, repair, func(p *Problem) { c.repairEntry(name, p) })
 	return nil
+}
+
+// rlockExisting takes a shared lock on the lock file at p, waiting until no
+// exclusive lock is held or ctx is done, without creating the file: a
+// missing one is held by nobody, and then nothing is locked.
+func rlockExisting(ctx context.Context, p string) (unlock func() error, err error) {
+	fl := flock.New(p, flock.SetFlag(os.O_RDONLY))
+	ok, err := fl.TryRLock()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return func() error { return nil }, nil
+	case err != nil:
+		return nil, lockError(p, err)
+	case ok:
+		return fl.Unlock, nil
+	}
+	return acquire(ctx, p, fl, fl.RLock, 0, nil)
 }
 
 // repairEntry sets the bad entry called name aside, under its exclusive
 // lock taken without waiting.
 func (c *Cache) repairEntry(name string, p *Problem) {
+	c.underLock(name, p, func() {
+		if gone, _, why := c.checkDir(name); gone || why == nil {
+			p.Repaired, p.Action = true, "replaced meanwhile by another process"
+			return
+		}
+		if _, err := c.setAside(name); err != nil {
+			p.Action = "not repaired: " + writeError(c.dir, "setting the entry aside", err).Error()
+			return
+		}
+		p.Repaired, p.Action = true, "set aside: the next pull extracts it again"
+	})
+}
+
+// resealEntry seals the entry called name again, after checking under its
+// exclusive lock that its bytes are still those of its sealed record.
+func (c *Cache) resealEntry(name string, p *Problem) {
+	c.underLock(name, p, func() {
+		gone, touched, why := c.checkDir(name)
+		switch {
+		case gone || why == nil && !touched:
+			p.Repaired, p.Action = true, "replaced meanwhile by another process"
+			return
+		case why != nil:
+			c.repairEntry(name, p)
+			return
+		}
+		e, _ := c.readEntry(name)
+		if e == nil {
+			p.Action = "not repaired: the entry changed meanwhile"
+			return
+		}
+		if err := reseal(filepath.Join(c.entries, name), filepath.Base(e.Path)); err != nil {
+			p.Action = "not repaired: " + writeError(c.dir, "sealing the entry", err).Error()
+			return
+		}
+		c.touch(filepath.Join(c.entries, name, verifiedName), 0)
+		p.Repaired, p.Action = true, "sealed again"
+	})
+}
+
+// underLock runs fix under the exclusive lock of the entry called name,
+// taken without waiting, reporting in p why it could not.
+func (c *Cache) underLock(name string, p *Problem, fix func()) {
 	unlock, ok, err := tryLockFile(filepath.Join(c.entries, name+".lock"))
 	switch {
 	case err != nil:
@@ -116,125 +265,66 @@ func (c *Cache) repairEntry(name string, p *Problem) {
 		p.Action = "not repaired: in use by another process; try again once it is released"
 		return
 	}
-	defer unlock()
-	if gone, why := c.checkDir(name); gone || why == nil {
-		p.Repaired, p.Action = true, "replaced meanwhile by another process"
-		return
+	fix()
+	if err := unlock(); err != nil {
+		p.Repaired, p.Action = false, "not repaired: "+err.Error()
 	}
-	if err := c.setAside(name); err != nil {
-		p.Action = "not repaired: " + writeError(c.dir, "setting the entry aside", err).Error()
-		return
-	}
-	p.Repaired, p.Action = true, "set aside: the next pull extracts it again"
 }
 
 // checkDir checks the entry directory called name in full. gone reports
-// that it is not there.
-func (c *Cache) checkDir(name string) (gone bool, why error) {
+// that it is not there; touched that its binary is intact but no longer
+// matches its seal.
+func (c *Cache) checkDir(name string) (gone, touched bool, why error) {
 	e, bad := c.readEntry(name)
 	switch {
 	case bad != nil:
-		return false, bad.Err
+		return false, false, bad.Err
 	case e == nil:
-		return true, nil
+		return true, false, nil
 	}
-	if _, err := statCheck(e.Path, &e.Entry); err != nil {
-		return false, fmt.Errorf("%v: %w", err, ErrDamaged)
+	fi, err := statCheck(e.Path, &e.Entry)
+	if err != nil {
+		return false, false, fmt.Errorf("%v: %w", err, ErrDamaged)
 	}
 	if err := verifyFile(e.Path, e.BinarySHA256); err != nil {
-		return false, fmt.Errorf("%v: %w", err, ErrDamaged)
+		return false, false, fmt.Errorf("%v: %w", err, ErrDamaged)
 	}
-	return false, nil
-}
-
-// verifyRecords decodes every record file in the records directory sub.
-func (c *Cache) verifyRecords(ctx context.Context, sub string, repair bool, r *VerifyReport) error {
-	dir := filepath.Join(c.dir, sub)
-	des, err := os.ReadDir(dir)
+	s, err := readSeal(filepath.Dir(e.Path))
 	if err != nil {
-		return fmt.Errorf("listing records in %s: %w", dir, err)
+		return false, false, fmt.Errorf("%v: %w", err, ErrDamaged)
 	}
-	for _, de := range des {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n := de.Name()
-		if strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".json") {
-			continue // temporary or set-aside files
-		}
-		path := filepath.Join(dir, n)
-		gone, why := checkRecord(sub, path)
-		if gone {
-			continue
-		}
-		r.Records++
-		if why == nil {
-			continue
-		}
-		r.add(path, why, repair, func(p *Problem) { c.repairRecord(sub, p) })
-	}
-	return nil
+	return false, stampOf(fi) != s.Binary, nil
 }
 
 // add records the problem why at path, repairing it with fix when asked;
 // what a newer supctl wrote is never touched.
-func (r *VerifyReport) add(path string, why error, repair bool, fix func(*Problem)) {
-	p := Problem{Path: path, Err: why, Message: why.Error()}
+func (r *VerifyReport) add(kind, path string, why error, repair bool, fix func(*Problem)) {
+	p := Problem{Kind: kind, Path: path, Err: why, Message: why.Error()}
 	switch {
 	case errors.Is(why, manifest.ErrSchema):
 		p.Action = "left as is: written by a newer supctl; upgrade supctl"
-	case repair:
+	case repair && fix != nil:
 		fix(&p)
 	}
 	r.Problems = append(r.Problems, p)
 }
 
-// checkRecord decodes the record file at path in the records directory
-// sub, without side effects.
-func checkRecord(sub, path string) (gone bool, why error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return errors.Is(err, os.ErrNotExist), err
-	}
-	var rec manifest.Record
-	switch sub {
-	case "refs":
-		rec = &manifest.Ref{}
-	case "indexes":
-		rec = &manifest.Index{}
-	default:
-		rec = &manifest.Pin{}
-	}
-	if err := manifest.Decode(data, rec); err != nil {
-		if errors.Is(err, manifest.ErrSchema) {
-			return false, err
-		}
-		return false, fmt.Errorf("corrupt record: %v: %w", err, manifest.ErrCorrupt)
-	}
-	if x, ok := rec.(*manifest.Index); ok {
-		if want := x.Digest.Algorithm().String() + "-" + x.Digest.Encoded() + ".json"; filepath.Base(path) != want {
-			return false, fmt.Errorf("index record of %s is named %s, not %s: %w", x.Digest, filepath.Base(path), want, manifest.ErrCorrupt)
-		}
-	}
-	return false, nil
-}
-
-// repairRecord moves the corrupt record file p.Path aside.
-func (c *Cache) repairRecord(sub string, p *Problem) {
-	if gone, why := checkRecord(sub, p.Path); gone || why == nil {
+// repairRecord moves the corrupt record file p.Path, of the given kind,
+// aside.
+func (c *Cache) repairRecord(kind string, p *Problem) {
+	aside, err := c.records.SetAside(p.Path)
+	switch {
+	case err != nil:
+		p.Action = "not repaired: " + err.Error()
+	case aside == "":
 		p.Repaired, p.Action = true, "replaced meanwhile by another process"
-		return
+	default:
+		p.Repaired, p.Action = true, "moved to "+aside+": "+rebuiltBy[kind]
 	}
-	aside := p.Path + ".corrupt-" + strconv.FormatInt(time.Now().UnixNano(), 10)
-	if err := os.Rename(p.Path, aside); err != nil {
-		p.Action = "not repaired: " + writeError(c.dir, "moving the record aside", err).Error()
-		return
-	}
-	p.Repaired, p.Action = true, "moved to "+filepath.Base(aside)+": "+rebuiltBy[sub]
 }
 
 var rebuiltBy = map[string]string{
-	"refs":    "the next pull of the reference records it again",
-	"indexes": "the next pull of the image records it again",
-	"pins":    "pin the reference again",
+	"ref":   "the next pull of the reference records it again",
+	"index": "the next pull of the image records it again",
+	"pin":   "pin the reference again",
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,8 +156,11 @@ func snapshot(t *testing.T, dir string) string {
 	return s
 }
 
-func TestVerifyLeavesTemporaryDirectories(t *testing.T) {
+// Verify reports the leftovers of killed writers, by the rule of StaleAge,
+// and not the temporary directory of a live one; repair removes them.
+func TestVerifyReportsLeftovers(t *testing.T) {
 	c, clk := openClocked(t)
+	clk.Set(time.Now())
 	put(t, c, clk, "e", spec{})
 	f, _, err := c.Begin(context.Background(), keyOf("being filled"))
 	if err != nil {
@@ -164,11 +168,33 @@ func TestVerifyLeavesTemporaryDirectories(t *testing.T) {
 	}
 	defer f.Abort()
 	f.Write([]byte("half"))
-	os.MkdirAll(filepath.Join(c.Dir(), "entries", ".tmp-sha256-dead-1"), 0o755)
-	os.MkdirAll(filepath.Join(c.Dir(), "entries", ".damaged-sha256-dead-1"), 0o755)
+	dead := filepath.Join(c.Dir(), "entries", ".tmp-sha256-dead-1")
+	os.MkdirAll(dead, 0o755)
+	os.MkdirAll(filepath.Join(c.Dir(), "entries", ".damaged-sha256-dead-1"), 0o755) // young: being deleted
+	rec := filepath.Join(c.Dir(), "refs", ".k.json.tmp-1")
+	writeFile(t, rec, "{")
+	long := time.Now().Add(-time.Hour)
+	os.Chtimes(rec, long, long)
 	r, err := c.Verify(context.Background(), false)
-	if err != nil || !r.OK() || r.Entries != 1 {
+	if err != nil || r.Entries != 1 || len(r.Problems) != 2 {
 		t.Fatalf("%+v %v", r, err)
+	}
+	for i, want := range []string{dead, rec} {
+		if p := r.Problems[i]; p.Kind != cache.ProblemLeftover || p.Path != want || !strings.Contains(p.Message, "killed") {
+			t.Errorf("problem %d: %+v, want a leftover at %s", i, p, want)
+		}
+	}
+	if !strings.Contains(r.Problems[1].Message, "1h0m0s ago") {
+		t.Errorf("age not reported: %s", r.Problems[1].Message)
+	}
+	if r, err = c.Verify(context.Background(), true); err != nil || len(r.Problems) != 2 || !r.Problems[0].Repaired || !r.Problems[1].Repaired {
+		t.Fatalf("repair: %+v %v", r, err)
+	}
+	if exists(dead) || exists(rec) {
+		t.Fatal("leftovers still there after repair")
+	}
+	if r, err = c.Verify(context.Background(), false); err != nil || !r.OK() {
+		t.Fatalf("after repair: %+v %v", r, err)
 	}
 }
 

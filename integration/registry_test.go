@@ -127,8 +127,8 @@ func manifestDigest(t *testing.T, im *fixture.BuiltImage) string {
 // not run; it reads their version from the file, in this order: from the
 // Go build information when it records -ldflags setting a version (the go
 // command drops -ldflags from it under -trimpath), else from the line
-// "openshell-sandbox <version>" in the binary's data, as the real
-// supervisor carries it ("elf-string"); else the version is unknown, never
+// version marker (NUL, "openshell-sandbox <version>", NUL) in the binary's
+// data ("elf-string"); else the version is unknown, never
 // a guess. Which case applies is read from the binary here with the
 // standard library, so the expectation is exact whichever way the fixture
 // is built.
@@ -137,6 +137,7 @@ func wantVersion(t *testing.T, im *fixture.BuiltImage, version string) (string, 
 	if platformOf(im) == runtime.GOOS+"/"+runtime.GOARCH {
 		return version, "run"
 	}
+	fixture.ForeignUnrunnable(t, im.Platform.Architecture) // or it would run through an emulator
 	bi, err := buildinfo.ReadFile(im.Binary)
 	if err != nil {
 		t.Fatalf("reading the build information of %s: %v", im.Binary, err)
@@ -150,7 +151,7 @@ func wantVersion(t *testing.T, im *fixture.BuiltImage, version string) (string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(data, []byte("openshell-sandbox "+version)) {
+	if bytes.Contains(data, []byte("\x00openshell-sandbox "+version+"\x00")) { // the version marker
 		return version, "elf-string"
 	}
 	return "", "unknown"

@@ -22,12 +22,24 @@
 // syncing it and renaming it over the old one ([WriteFile]); it is never
 // truncated in place, so a reader sees either the old or the new document.
 //
-// A document that cannot be decoded or fails validation is corrupt: [Read]
-// moves it aside to "<name>.corrupt-<unix-nanoseconds>" and returns an error
-// matching [ErrCorrupt]; the caller treats the record as absent and rebuilds
-// it. A document with a schemaVersion newer than this package knows is left
-// untouched and reported with an error matching [ErrSchema]: it was written by
-// a newer supctl, and overwriting it would lose information.
+// A document that cannot be decoded or fails validation is corrupt, and so
+// is a record file that is not a regular file of the caller's (a symbolic
+// link, which is never followed, a FIFO, another user's file): [Read]
+// returns an error matching [ErrCorrupt] and changes nothing, so that
+// lookups and listings stay pure. The caller treats the record as absent
+// and rebuilds it, which replaces the file; [Store.Check] lists such files
+// and [Store.SetAside] moves one aside to "<name>.corrupt-<unix-nanoseconds>"
+// (supctl verify --repair). A document with a schemaVersion newer than this
+// package knows is left untouched and reported with an error matching
+// [ErrSchema]: it was written by a newer supctl, and overwriting it would
+// lose information.
+//
+// # Directories
+//
+// The store owns its directories ([Store.Dirs]): checking them
+// ([Store.Check]) and the temporary files killed writers left in them
+// ([Store.Leftovers], [Store.RemoveLeftover]) live here, not with the
+// callers.
 //
 // Schema 1 is the first: there is no older document to migrate, and a
 // document without a schemaVersion is corrupt, not old. When schema 2

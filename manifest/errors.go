@@ -3,8 +3,9 @@ package manifest
 import "errors"
 
 var (
-	// ErrCorrupt reports a record file that could not be decoded or failed
-	// validation. The file has been moved aside.
+	// ErrCorrupt reports a record file that could not be decoded, failed
+	// validation or is not a regular file of the caller's. It is left
+	// where it is (see [Store.SetAside]).
 	ErrCorrupt = errors.New("corrupt record")
 
 	// ErrSchema reports a record written with a schema version this package

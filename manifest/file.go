@@ -9,13 +9,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"syscall"
-	"time"
 )
 
-// MaxRecordSize bounds the size of a record file that [Read] accepts.
-const MaxRecordSize = 1 << 20
+// MaxRecordSize bounds the size of a record file that [Read] accepts. It is
+// twice the largest index a resolve reads (resolver.MaxManifestSize, 4 MiB):
+// an index record, one platform and digest per manifest, is never larger
+// than the index it records, so every index a resolve accepts round-trips.
+const MaxRecordSize = 8 << 20
 
 // A Record is one of the documents of this package: *[Entry], *[Ref],
 // *[Index] or *[Pin].
@@ -29,33 +30,57 @@ func (r *Ref) schema() *int   { return &r.SchemaVersion }
 func (x *Index) schema() *int { return &x.SchemaVersion }
 func (p *Pin) schema() *int   { return &p.SchemaVersion }
 
-// Read decodes the record file at path into rec.
+// Read decodes the record file at path into rec. It changes nothing on
+// disk.
 //
 // A missing file gives an error matching [fs.ErrNotExist]. A file written by
-// a newer schema gives an error matching [ErrSchema] and is left in place. A
-// file that cannot be decoded or fails validation is moved aside (see the
-// package documentation) and gives an error matching [ErrCorrupt].
+// a newer schema gives an error matching [ErrSchema]. A file that cannot be
+// decoded or fails validation, and one that is not a regular file owned by
+// the caller (a symbolic link, say, which Read does not follow), is not
+// believed: Read gives an error matching [ErrCorrupt] and leaves it where
+// it is. The caller treats the record as absent; writing the record again
+// replaces the file, and [Store.SetAside] moves it out of the way.
 func Read(path string, rec Record) error {
-	f, err := os.Open(path)
+	data, err := readFile(path)
 	if err != nil {
 		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxRecordSize+1))
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("reading record %s: %w", path, err)
 	}
 	if err := Decode(data, rec); err != nil {
 		if errors.Is(err, ErrSchema) {
 			return fmt.Errorf("record %s: %w", path, err)
 		}
-		aside := path + ".corrupt-" + strconv.FormatInt(time.Now().UnixNano(), 10)
-		if rerr := os.Rename(path, aside); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-			return fmt.Errorf("record %s is corrupt (%v) and could not be moved aside: %w", path, err, ErrCorrupt)
-		}
-		return fmt.Errorf("record %s is corrupt (%v); moved it to %s: %w", path, err, filepath.Base(aside), ErrCorrupt)
+		return fmt.Errorf("record %s is corrupt (%v): %w", path, err, ErrCorrupt)
 	}
 	return nil
+}
+
+// readFile reads the record file at path, at most MaxRecordSize+1 bytes,
+// without following a symbolic link and without blocking on a FIFO, and
+// refuses a file that is not regular or not the caller's.
+func readFile(path string) ([]byte, error) {
+	f, err := openNoFollow(path)
+	if err != nil {
+		if isLoop(err) {
+			return nil, fmt.Errorf("record %s is a symbolic link: %w", path, ErrCorrupt)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading record %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("record %s is not a regular file but %v: %w", path, fi.Mode().Type(), ErrCorrupt)
+	}
+	if err := ownedByCaller(fi); err != nil {
+		return nil, fmt.Errorf("record %s %v: %w", path, err, ErrCorrupt)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxRecordSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading record %s: %w", path, err)
+	}
+	return data, nil
 }
 
 // Decode parses one record document into rec, checking its schema version
@@ -163,14 +188,33 @@ func refuseNewer(path string) error {
 	return nil
 }
 
-// writeError describes a failure to write the record file at path, saying
-// what to do when its file system is full or read-only.
-func writeError(path string, err error) error {
+// A WriteError reports a failure to write in a cache directory, such as a
+// full or read-only file system, and says what to do about it. Nothing
+// written before is lost: records and entries are never written in place.
+type WriteError struct {
+	// Dir is the cache directory, Op what was being done.
+	Dir, Op string
+	Err     error
+}
+
+func (e *WriteError) Error() string {
+	var hint string
 	switch {
-	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT), errors.Is(err, syscall.EFBIG):
-		return fmt.Errorf("writing record %s: %w; the file system is full: free space there or use another cache directory (--cache-dir)", path, err)
-	case errors.Is(err, syscall.EROFS), errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("writing record %s: %w; the cache directory is not writable: make it writable or use another cache directory (--cache-dir)", path, err)
+	case errors.Is(e.Err, syscall.ENOSPC), errors.Is(e.Err, syscall.EDQUOT):
+		hint = "; the file system is full: free space there or choose another --cache-dir"
+	case errors.Is(e.Err, syscall.EFBIG):
+		hint = "; a file size limit (ulimit -f) was reached: raise it or choose another --cache-dir"
+	case errors.Is(e.Err, syscall.EROFS), errors.Is(e.Err, fs.ErrPermission):
+		hint = "; the cache directory is not writable: make it writable or choose another --cache-dir"
 	}
-	return fmt.Errorf("writing record %s: %w", path, err)
+	return fmt.Sprintf("%s in cache directory %s: %v%s", e.Op, e.Dir, e.Err, hint)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// writeError describes a failure to write the record file at path.
+func writeError(path string, err error) error {
+	dir, base := filepath.Split(filepath.Clean(path))
+	sub := filepath.Base(dir)
+	return &WriteError{Dir: filepath.Dir(filepath.Clean(dir)), Op: "writing record " + filepath.Join(sub, base), Err: err}
 }

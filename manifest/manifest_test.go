@@ -1,11 +1,13 @@
 package manifest_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -86,15 +88,31 @@ func TestReadBadFiles(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
+			st, err := manifest.OpenStore(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := st.Dirs()[0]
 			p := filepath.Join(dir, "r.json")
 			if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			var r manifest.Ref
-			err := manifest.Read(p, &r)
+			err = manifest.Read(p, &r)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			// Reading changes nothing; setting aside is asked for.
+			if b, err := os.ReadFile(p); err != nil || string(b) != tc.body {
+				t.Fatalf("Read changed the file: %q, %v", b, err)
+			}
+			n, problems, err := st.Check(context.Background())
+			if err != nil || n != 1 || len(problems) != 1 || problems[0].Path != p || !errors.Is(problems[0].Err, tc.want) {
+				t.Fatalf("Check: %d %+v %v", n, problems, err)
+			}
+			aside, err := st.SetAside(p)
+			if (err == nil) != tc.setAside {
+				t.Fatalf("SetAside: %q, %v", aside, err)
 			}
 			_, statErr := os.Stat(p)
 			if moved := errors.Is(statErr, fs.ErrNotExist); moved != tc.setAside {
@@ -102,11 +120,49 @@ func TestReadBadFiles(t *testing.T) {
 			}
 			if tc.setAside {
 				m, _ := filepath.Glob(filepath.Join(dir, "r.json.corrupt-*"))
-				if len(m) != 1 {
-					t.Fatalf("corrupt file not kept aside: %v", m)
+				if len(m) != 1 || filepath.Base(m[0]) != aside {
+					t.Fatalf("corrupt file not kept aside as %s: %v", aside, m)
 				}
 			}
 		})
+	}
+}
+
+// A record that is a symlink, a directory, a FIFO or another user's file
+// is not believed, and reading it neither follows it nor blocks.
+func TestReadOddFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	data, _ := manifest.Encode(&manifest.Ref{Name: "x", Digest: d1, CheckedAt: time.Unix(1, 0)})
+	os.WriteFile(good, data, 0o644)
+	link := filepath.Join(dir, "link.json")
+	os.Symlink(good, link)
+	sub := filepath.Join(dir, "dir.json")
+	os.Mkdir(sub, 0o755)
+	fifo := filepath.Join(dir, "fifo.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(dir, "foreign.json")
+	os.WriteFile(foreign, data, 0o644)
+	files := []string{link, sub, fifo}
+	if os.Geteuid() == 0 {
+		os.Chown(foreign, 4242, 4242)
+		files = append(files, foreign)
+	}
+	open := filepath.Join(dir, "open.json")
+	os.WriteFile(open, data, 0o666)
+	os.Chmod(open, 0o666)
+	files = append(files, open)
+	for _, p := range files {
+		var r manifest.Ref
+		if err := manifest.Read(p, &r); !errors.Is(err, manifest.ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", filepath.Base(p), err)
+		}
+	}
+	var r manifest.Ref
+	if err := manifest.Read(good, &r); err != nil {
+		t.Fatal(err)
 	}
 }
 

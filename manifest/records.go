@@ -42,6 +42,11 @@ type Entry struct {
 	Version       string    `json:"version"`
 	VersionSource string    `json:"versionSource"`
 	ExtractedAt   time.Time `json:"extractedAt"`
+	// Source says where the image came from: "" (or "registry") for a
+	// registry; "engine" for an image read from a container engine's local
+	// images, whose ManifestDigest and LayerDigest then both hold the
+	// engine's image ID (the engine does not say which layer a file is in).
+	Source string `json:"source,omitempty"`
 }
 
 // Validate reports whether e is complete and well formed.

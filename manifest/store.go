@@ -24,14 +24,36 @@ type Store struct {
 	dir string
 }
 
-// OpenStore returns the store rooted at dir, creating its directories.
+// recordDirs are the directories of the records a [Store] keeps, under its
+// directory.
+var recordDirs = []string{"refs", "indexes", "pins"}
+
+// OpenStore returns the store rooted at dir, creating its directories
+// (mode 0755 whatever the umask).
 func OpenStore(dir string) (*Store, error) {
-	for _, sub := range []string{"refs", "indexes", "pins"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+	s := &Store{dir: dir}
+	for _, p := range s.Dirs() {
+		if _, err := os.Lstat(p); err == nil {
+			continue // the caller checks what is there
+		}
+		err := os.Mkdir(p, 0o755)
+		if err == nil {
+			err = os.Chmod(p, 0o755)
+		}
+		if err != nil && !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("opening records in %s: %w", dir, err)
 		}
 	}
-	return &Store{dir: dir}, nil
+	return s, nil
+}
+
+// Dirs returns the directories the store keeps its records in.
+func (s *Store) Dirs() []string {
+	out := make([]string, len(recordDirs))
+	for i, sub := range recordDirs {
+		out[i] = filepath.Join(s.dir, sub)
+	}
+	return out
 }
 
 // Dir returns the directory the store was opened on.
@@ -66,7 +88,7 @@ func (s *Store) Ref(name string) (*Ref, error) {
 func (s *Store) PutRef(r *Ref) error { return WriteFile(s.refPath(r.Name), r) }
 
 // Refs returns every readable ref record, sorted by name. Corrupt records are
-// moved aside and skipped; the first other error is returned with the refs
+// skipped; the first other error is returned with the refs
 // that could be read.
 func (s *Store) Refs() ([]Ref, error) {
 	var out []Ref

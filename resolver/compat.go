@@ -1,8 +1,35 @@
 package resolver
 
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/openshell-contrib/supctl/supervisor"
+)
+
 // checkRange returns an [*IncompatibleError] when the resolver has a range
 // and res's version is outside it or unknown.
-func (r *Resolver) checkRange(res *Result) error {
+//
+// An unknown version is asked again first, with the resolver's probers:
+// what made it unknown (no engine, no emulator) may have been fixed since
+// the binary was extracted. A version learnt this way is in the result but
+// not recorded in the cache; an unknown one comes with the methods tried
+// (res.VersionAttempts).
+func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
+	if res.Version == "" && res.VersionAttempts == nil && res.Path != "" {
+		bin := supervisor.Binary{Path: res.Path, Name: r.programName(), Platform: r.cfg.platform}
+		v, tried, err := supervisor.DetectTried(ctx, bin, r.cfg.probers...)
+		if err != nil {
+			return fmt.Errorf("%s: learning the version of %s: %w", res.Ref, res.Path, err)
+		}
+		if v.Known() {
+			res.Version, res.VersionSource = v.Version, string(v.Source)
+		} else {
+			res.VersionAttempts = append([]supervisor.Attempt{}, tried...)
+		}
+	}
 	if r.cfg.rng == nil {
 		return nil
 	}
@@ -13,7 +40,35 @@ func (r *Resolver) checkRange(res *Result) error {
 	if ok {
 		return nil
 	}
-	err := &IncompatibleError{Ref: res.Ref, Digest: res.Digest, Platform: res.Platform, Version: res.Version, Range: r.cfg.rng.String(), Result: res}
+	err := &IncompatibleError{Ref: res.Ref, Digest: res.Digest, Platform: res.Platform, Version: res.Version, Range: r.cfg.rng.String(),
+		Tried: res.VersionAttempts, Result: res}
 	r.cfg.log.Info("incompatible", "ref", res.Ref, "digest", res.Digest, "platform", res.Platform, "version", res.Version, "range", err.Range)
 	return err
+}
+
+// recheck is freshness meeting compatibility: when the cached binary of a
+// floating tag does not fit the range, the tag is checked once with the
+// registry (one HEAD), whatever the age of its last check, before refusing:
+// after a gateway upgrade the tag has usually moved on to a binary that
+// fits. The refusal (refused) stands if the tag has not moved, the new
+// binary does not fit either, or the registry cannot say.
+func (r *Resolver) recheck(ctx, op context.Context, ref name.Reference, res *Result, refused error) (*Result, error) {
+	tag, ok := ref.(name.Tag)
+	if !ok || res.ResolvedFrom != FromCache || r.cfg.policy == PullNever || r.cfg.immutable(tag.TagStr()) {
+		return nil, refused
+	}
+	c := *r
+	c.cfg.policy = PullAlways
+	now, err := c.resolveTag(ctx, op, tag)
+	if err != nil {
+		r.cfg.log.Warn("could not check the tag after an incompatible binary", "ref", tag.Name(), "err", err)
+		return nil, refused
+	}
+	if now.Digest == res.Digest {
+		return nil, refused
+	}
+	if err := r.checkRange(ctx, now); err != nil {
+		return nil, err
+	}
+	return now, nil
 }

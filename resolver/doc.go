@@ -51,7 +51,10 @@
 // ([WithPlatform], default linux/<GOARCH>), variant-aware: with no variant
 // asked for, a manifest with none or with the architecture's default (v8 for
 // arm64, v7 for arm) is preferred. A missing platform is a [*PlatformError]
-// listing the platforms the index has.
+// listing the platforms the index has. A single-manifest image is for the
+// platform of its config, checked the same way and recorded in its entry.
+// Every result, from the registry or the cache, by tag or by digest, is
+// checked against the target platform.
 //
 // # Extraction
 //
@@ -71,7 +74,6 @@
 // name climbing above the root; a binary over [WithMaxSize]; a layer that
 // inflates beyond [WithMaxLayerSize]; content that does not match its
 // digest; a file that is not ELF or whose ELF machine is not the platform's.
-// A layer cut off mid-stream is downloaded again, at most three times.
 //
 // # Version and compatibility
 //
@@ -80,16 +82,43 @@
 // With a range set ([WithRange]) a version outside it, or an unknown
 // version, gives an [*IncompatibleError] (matching [ErrIncompatible]) that
 // names the reference, digest, version and range: never a silent success.
-// The entry stays in the cache; it is content.
+// The entry stays in the cache; it is content. When the cached binary of a
+// floating tag does not fit, the tag is checked once (one HEAD) before the
+// refusal, whatever the age of its last check: after a gateway upgrade the
+// tag has usually moved on.
 //
 // # Registries
 //
 // Credentials come from [WithKeychain] (default: the Docker config and its
 // credential helpers). TLS is verified; plain HTTP is used only for loopback
-// registries unless [WithInsecure] is set. Failed requests (429, 5xx,
-// resets) are retried with backoff ([WithRetry]), a bounded number of times.
-// Mirrors ([WithMirror]) are tried before the origin. Secrets are never
-// logged.
+// registries unless [WithInsecure] is set. Every request goes through one
+// transport the resolver builds: the standard transport's settings
+// (HTTPS_PROXY honoured) with dial, TLS-handshake, response-header and idle
+// timeouts, and a stall timeout on every body — manifests, blobs, the /v2/
+// ping, token realms ([WithTimeouts], [Timeouts]); a whole resolve or pin is
+// bounded by [WithTimeout] (default [DefaultTimeout]). Failed requests (429,
+// 5xx, resets, timeouts) are retried with exponential backoff and jitter
+// ([WithRetry]), honouring Retry-After up to [WithRetryAfterCap]; beyond the
+// cap a [*RetryAfterError] names the wait asked for. A blob cut mid-stream
+// resumes with a Range request from the bytes already hashed (at most three
+// times); a server that ignores Range sends the blob again and the bytes
+// already delivered are skipped, so the digest covers every byte once.
+// A refused, reset, timed-out or dropped connection is [ErrUnreachable], and
+// stale-if-error applies. A HEAD that is refused or has no digest header
+// falls back to a GET of the manifest. Mirrors ([WithMirror], registry names
+// normalized, checked by [New]) are tried before the origin; any failure of a
+// mirror, wrong bytes included, moves on to the origin, for checks and
+// fetches alike. Manifests, indexes and configs are capped at
+// [MaxManifestSize] while they stream; the bytes inflated across the layers
+// searched are capped ([WithMaxInflated]). A web page or another document
+// where a registry or token service should answer is a [*NotRegistryError].
+// Secrets are never logged.
+//
+// # Pins
+//
+// [Resolver.Pin] always asks the registry what the reference points at (one
+// HEAD, mirrors allowed), never a record: with the registry unreachable it
+// fails with [ErrUnreachable].
 //
 // # Errors
 //
@@ -133,5 +162,7 @@
 //
 // With [WithLogger], each decision is logged as one event named by its
 // message: cache-hit, checked, refreshed, stale-served, extracted,
-// incompatible.
+// incompatible. At debug level, every registry request is logged as
+// registry-request with its method, URL (without query or credentials),
+// status, body bytes and duration.
 package resolver

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // Sentinel errors. Errors returned by a [Resolver] wrap at most one of them,
@@ -69,6 +70,9 @@ type IncompatibleError struct {
 	Platform string
 	Version  string // "" when unknown
 	Range    string
+	// Tried, when the version is unknown, lists the methods tried, why
+	// each could not answer and what would fix it.
+	Tried []supervisor.Attempt
 	// Result describes the binary that was found and refused.
 	Result *Result
 }
@@ -81,8 +85,9 @@ func (e *IncompatibleError) Error() string {
 			"install a compatible supervisor binary there, or change the range"
 	}
 	if e.Version == "" {
-		return fmt.Sprintf("%s has an unknown version and the range %q is required; "+
-			"use a binary that reports its version, or pin a known-good image digest with \"supctl pin\"", what, e.Range)
+		return fmt.Sprintf("%s has an unknown version and the range %q is required; %s; "+
+			"or check the image on a machine that runs %s binaries (\"supctl pin --compat\" there) and use that digest here without a range",
+			what, e.Range, supervisor.Explain(e.Tried), e.Platform)
 	}
 	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, remedy)
 }

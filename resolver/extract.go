@@ -29,36 +29,28 @@ const (
 	undecided verdict = iota // the layer does not touch the binary
 	found                    // the layer holds the binary (now in the fill)
 	absent                   // the layer deletes it (whiteout or opaque directory)
+	directory                // the layer makes the binary's path a directory
 )
 
-// layerAttempts bounds how often one layer is downloaded after transient
-// failures in the middle of its blob.
-const layerAttempts = 3
-
-// findBinary searches img's layers from the top down for the binary and
+// findBinary searches src's layers from the top down for the binary and
 // writes it to fill. It stops at the first layer that decides: one that
 // holds the binary, or one that deletes it. Layers below are never
-// downloaded. It returns the digest of the deciding layer.
-func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, img v1.Image, fill *cache.Fill) (v1.Hash, error) {
-	m, err := img.Manifest()
-	if err != nil {
-		return v1.Hash{}, classify(ref, err)
-	}
-	for i := len(m.Layers) - 1; i >= 0; i-- {
-		desc := m.Layers[i]
-		var v verdict
-		for attempt := 1; ; attempt++ {
-			v, err = r.scanLayer(ctx, img, desc, fill)
-			if err == nil || attempt == layerAttempts || !transient(err) || ctx.Err() != nil {
-				break
-			}
-			r.cfg.log.Warn("retrying layer", "layer", desc.Digest.String(), "attempt", attempt, "err", err)
-		}
+// downloaded. The uncompressed bytes read across the layers searched are
+// bounded by the resolver's total ([WithMaxInflated]) as well as each
+// layer's ([WithMaxLayerSize]). It returns the digest of the deciding
+// layer.
+func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, src imageSource, fill *cache.Fill) (v1.Hash, error) {
+	layers := src.layers()
+	budget := r.cfg.maxInflated
+	for i := len(layers) - 1; i >= 0; i-- {
+		desc := layers[i]
+		v, used, err := r.scanLayer(ctx, src, desc, fill, budget)
+		budget -= used
 		if err != nil {
 			if errors.Is(err, ErrRefused) {
 				return v1.Hash{}, fmt.Errorf("%s: layer %s: %w", ref, desc.Digest, err)
 			}
-			return v1.Hash{}, classify(ref, fmt.Errorf("layer %s: %w", desc.Digest, err))
+			return v1.Hash{}, classify(ctx, ref, fmt.Errorf("layer %s: %w", desc.Digest, err))
 		}
 		switch v {
 		case found:
@@ -66,75 +58,66 @@ func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, img v1.Im
 		case absent:
 			return v1.Hash{}, fmt.Errorf("%s: %s is deleted by layer %s (a whiteout): %w; the image has no supervisor binary at that path",
 				ref, r.cfg.file, desc.Digest, ErrNotFound)
+		case directory:
+			return v1.Hash{}, fmt.Errorf("%s: %s is a directory in layer %s, which hides the file of the layers below: %w; the image has no supervisor binary at that path",
+				ref, r.cfg.file, desc.Digest, ErrNotFound)
 		}
 	}
 	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or the binary's path", ref, r.cfg.file, ErrNotFound)
 }
 
-// transient reports whether a layer download failed in a way worth
-// retrying: a connection cut or a truncated stream.
-func transient(err error) bool {
-	if errors.Is(err, ErrRefused) {
-		return false
-	}
-	return unreachable(err)
-}
-
 // scanLayer streams one layer: compressed bytes -> digest check ->
 // decompression -> tar. The whole compressed blob is read and its digest
 // checked before scanLayer returns, whatever the verdict.
-func (r *Resolver) scanLayer(ctx context.Context, img v1.Image, desc v1.Descriptor, fill *cache.Fill) (verdict, error) {
+// budget bounds the bytes inflated, with the per-layer limit; scanLayer
+// returns how many it used.
+func (r *Resolver) scanLayer(ctx context.Context, src imageSource, desc v1.Descriptor, fill *cache.Fill, budget int64) (verdict, int64, error) {
 	if fill.Size() > 0 {
 		if err := fill.Reset(); err != nil {
-			return undecided, err
+			return undecided, 0, err
 		}
 	}
-	l, err := img.LayerByDigest(desc.Digest)
+	rc, err := src.open(ctx, desc)
 	if err != nil {
-		return undecided, err
+		return undecided, 0, err
 	}
-	rc, err := l.Compressed()
-	if err != nil {
-		return undecided, err
-	}
-	// The registry client checks the blob's size and digest as it reaches
-	// its end, failing the last read on a mismatch. The download and that
+	// The blob reader checks the blob's size and digest as it reaches its
+	// end, failing the last read on a mismatch. The download and that
 	// check run in a goroutine a few chunks ahead of decompression.
-	blob := &countingReader{r: rc}
-	ahead := newReadAhead(blob)
+	ahead := newReadAhead(rc)
 	defer func() {
 		ahead.stop()
 		rc.Close() // unblocks a read in progress
 		ahead.wait()
 	}()
 	br := bufio.NewReaderSize(ahead, 64<<10)
-	v, err := r.scanTar(ctx, br, fill)
+	limit := min(r.cfg.maxLayerSize, budget)
+	guard := &bombGuard{ctx: ctx, left: limit + 1, total: limit < r.cfg.maxLayerSize}
+	v, err := r.scanTar(ctx, br, fill, guard)
+	used := limit + 1 - guard.left
 	var we *cache.WriteError
 	if err != nil && (errors.Is(err, ErrRefused) || errors.As(err, &we) || ctx.Err() != nil) {
-		return undecided, err // the layer is not to blame
+		return undecided, used, err // the layer is not to blame
 	}
 	// tar stops at its end marker and decompressors may stop before the
 	// end of the blob: read the rest, so that the whole blob is checked.
 	// After a broken stream, the blob's check says best what went wrong.
 	_, derr := io.Copy(io.Discard, br)
 	switch {
-	case derr != nil && unreachable(derr):
-		return undecided, derr
-	case derr != nil && blob.n < desc.Size:
-		return undecided, fmt.Errorf("the registry sent %d of the blob's %d bytes (%v): %w", blob.n, desc.Size, derr, ErrRefused)
 	case derr != nil:
-		return undecided, fmt.Errorf("blob content does not match its digest %s or size %d (wrong bytes from the registry: %v): %w",
-			desc.Digest, desc.Size, derr, ErrRefused)
+		// The blob reader says what went wrong: a network failure, a
+		// status, or bytes that do not match the digest or size.
+		return undecided, used, derr
 	case err != nil:
 		// The blob is whole and matches its digest: its content is broken.
-		return undecided, fmt.Errorf("layer is not a readable tar stream: %v: %w", err, ErrRefused)
+		return undecided, used, fmt.Errorf("layer is not a readable tar stream: %v: %w", err, ErrRefused)
 	}
-	return v, nil
+	return v, used, nil
 }
 
 // scanTar decompresses br as sniffed (gzip, zstd or plain tar) and reads its
 // tar stream to the end, writing the binary to fill if it is there.
-func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fill) (verdict, error) {
+func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fill, limited *bombGuard) (verdict, error) {
 	magic, _ := br.Peek(4)
 	var plain io.Reader = br
 	switch {
@@ -153,7 +136,7 @@ func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fi
 		defer zr.Close()
 		plain = zr
 	}
-	limited := &bombGuard{ctx: ctx, r: plain, left: r.cfg.maxLayerSize + 1}
+	limited.r = plain
 	tr := tar.NewReader(limited)
 	target := r.cfg.file
 	v := undecided
@@ -169,14 +152,26 @@ func (r *Resolver) scanTar(ctx context.Context, br *bufio.Reader, fill *cache.Fi
 		if !ok {
 			return undecided, fmt.Errorf("tar entry %q escapes the image root: %w", hdr.Name, ErrRefused)
 		}
+		// Within one layer the last entry at the binary's path wins, as
+		// when the engine applies it; whiteouts apply to lower layers only.
 		switch {
+		case p == target && hdr.Typeflag == tar.TypeDir:
+			v = directory // replaces a file earlier in the layer, too
 		case p == target:
 			if err := r.takeEntry(tr, hdr, fill); err != nil {
 				return undecided, err
 			}
 			v = found
-		case v == found:
-			// A later entry may only replace the binary, handled above.
+		case isAncestor(target, p):
+			// An entry below the binary's path, a whiteout or an opaque
+			// marker included, makes it a directory.
+			if v == found {
+				return undecided, fmt.Errorf("layer holds %s as a file and %s below it, which no engine can apply: %w", target, p, ErrRefused)
+			}
+			v = directory
+		case v == found || v == directory:
+			// Decided by an entry at or below the path; whiteouts in the
+			// same layer do not touch it.
 		case deletes(p, target):
 			v = absent
 		case isAncestor(p, target) && hdr.Typeflag != tar.TypeDir:
@@ -261,24 +256,13 @@ func deletes(p, target string) bool {
 	return victim == target || isAncestor(victim, target)
 }
 
-// countingReader counts what is read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 // bombGuard stops reading a decompressed layer past its limit, and when
 // ctx is done.
 type bombGuard struct {
-	ctx  context.Context
-	r    io.Reader
-	left int64 // bytes still allowed, plus one
+	ctx   context.Context
+	r     io.Reader
+	left  int64 // bytes still allowed, plus one
+	total bool  // the limit is what is left of the total for all layers
 }
 
 func (b *bombGuard) Read(p []byte) (int, error) {
@@ -291,6 +275,9 @@ func (b *bombGuard) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.left -= int64(n)
 	if b.left <= 0 {
+		if b.total {
+			return n, fmt.Errorf("the layers searched inflate to more than the total limit (a decompression bomb?): %w", ErrRefused)
+		}
 		return n, fmt.Errorf("layer inflates to more than its limit (a decompression bomb?): %w", ErrRefused)
 	}
 	return n, err

@@ -1,14 +1,15 @@
 package resolver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/cache"
@@ -19,67 +20,61 @@ import (
 // fetch resolves ref with the registry by getting get (ref itself, or the
 // digest ref now points at), trying mirrors before the origin.
 func (r *Resolver) fetch(ctx context.Context, ref, get name.Reference) (*Result, error) {
-	var err error
-	cands := r.candidates(get)
-	for i, c := range cands {
-		var res *Result
-		if res, err = r.fetchFrom(ctx, ref, c); err == nil {
-			return res, nil
-		}
-		if !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrUnreachable) {
-			return nil, err
-		}
-		if i < len(cands)-1 {
-			r.cfg.log.Warn("mirror failed; trying the next source", "mirror", c.Context().RegistryStr(), "err", err)
-		}
-	}
-	return nil, err
+	var res *Result
+	err := r.eachSource(ctx, get, "fetch", func(c *regClient, src name.Reference) (err error) {
+		res, err = r.fetchFrom(ctx, c, ref, src)
+		return err
+	})
+	return res, err
 }
 
 // fetchFrom gets the manifest of get, selects the platform's image and
 // makes sure its binary is in the cache.
-func (r *Resolver) fetchFrom(ctx context.Context, ref, get name.Reference) (*Result, error) {
-	desc, err := remote.Get(get, r.remoteOptions(ctx)...)
+func (r *Resolver) fetchFrom(ctx context.Context, c *regClient, ref, get name.Reference) (*Result, error) {
+	m, err := c.manifest(ctx, get)
 	if err != nil {
-		return nil, classify(get, err)
+		return nil, err
 	}
 	now := r.cfg.now().UTC()
-	top := digest.Digest(desc.Digest.String())
+	top := digest.Digest(m.digest.String())
 	md, idx := top, digest.Digest("")
-	var open func() (v1.Image, error)
+	var selected *v1.Platform // the index's platform of the manifest selected
 	switch {
-	case desc.MediaType.IsIndex():
-		ii, err := desc.ImageIndex()
+	case m.mediaType.IsIndex():
+		im, err := v1.ParseIndexManifest(bytes.NewReader(m.raw))
 		if err != nil {
-			return nil, classify(get, err)
-		}
-		im, err := ii.IndexManifest()
-		if err != nil {
-			return nil, classify(get, err)
+			return nil, fmt.Errorf("%s: the index does not parse: %v: %w", get, err, ErrRefused)
 		}
 		if err := r.cache.Records().PutIndex(indexRecord(top, im)); err != nil {
 			return nil, err
 		}
 		d, err := selectManifest(im, r.cfg.platform)
 		if err != nil {
-			var pe *PlatformError
-			if errors.As(err, &pe) {
-				pe.Ref = ref.Name()
-			}
+			return nil, withRef(err, ref)
+		}
+		md, idx, selected = digest.Digest(d.Digest.String()), top, d.Platform
+		if m, err = c.manifest(ctx, get.Context().Digest(d.Digest.String())); err != nil {
 			return nil, err
 		}
-		md, idx = digest.Digest(d.Digest.String()), top
-		open = func() (v1.Image, error) { return ii.Image(d.Digest) }
-	case desc.MediaType.IsImage():
-		open = desc.Image
+		if !m.mediaType.IsImage() {
+			return nil, fmt.Errorf("%s: the index's manifest for %s is a %s, not an image: %w", get, platformString(r.cfg.platform), m.mediaType, ErrNotFound)
+		}
+	case m.mediaType.IsImage():
 	default:
-		return nil, fmt.Errorf("%s is a %s, not an image or image index: %w", get, desc.MediaType, ErrNotFound)
+		return nil, fmt.Errorf("%s is a %s, not an image or image index: %w", get, m.mediaType, ErrNotFound)
 	}
-	e, extracted, err := r.extract(ctx, ref, md, idx, open)
+	mf, err := v1.ParseManifest(bytes.NewReader(m.raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s: the manifest does not parse: %v: %w", get, err, ErrRefused)
+	}
+	e, extracted, err := r.extractFrom(ctx, ref, md, idx, &regImage{c: c, m: mf, indexed: selected})
 	if err != nil {
 		return nil, err
 	}
-	res := r.result(ref, e, extracted)
+	res, err := r.result(ref, e, extracted)
+	if err != nil {
+		return nil, err
+	}
 	res.IndexDigest = idx.String()
 	res.ResolvedFrom = FromRegistry
 	if tag, ok := ref.(name.Tag); ok {
@@ -92,9 +87,147 @@ func (r *Resolver) fetchFrom(ctx context.Context, ref, get name.Reference) (*Res
 	return res, nil
 }
 
-// extract makes sure the cache holds the binary of the image manifest md:
-// if another process is extracting it, extract waits and reuses its work.
+func withRef(err error, ref name.Reference) error {
+	var pe *PlatformError
+	if errors.As(err, &pe) {
+		pe.Ref = ref.Name()
+	}
+	return err
+}
+
+// An imageSource is an image to search for the binary: its layers in
+// manifest order (bottom first), its platform from its config, and each
+// layer's compressed bytes, checked against the layer's digest at EOF.
+type imageSource interface {
+	layers() []v1.Descriptor
+	platform(ctx context.Context) (*v1.Platform, error)
+	open(ctx context.Context, desc v1.Descriptor) (io.ReadCloser, error)
+}
+
+// regImage is an image in a registry. Its platform is the index's entry
+// when it was selected from an index, else its config's.
+type regImage struct {
+	c       *regClient
+	m       *v1.Manifest
+	indexed *v1.Platform
+}
+
+func (i *regImage) layers() []v1.Descriptor { return i.m.Layers }
+
+func (i *regImage) platform(ctx context.Context) (*v1.Platform, error) {
+	if i.indexed != nil {
+		return i.indexed, nil
+	}
+	raw, err := i.c.blobBytes(ctx, i.m.Config)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := v1.ParseConfigFile(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("the image config %s does not parse: %v: %w", i.m.Config.Digest, err, ErrRefused)
+	}
+	return cf.Platform(), nil
+}
+
+func (i *regImage) open(ctx context.Context, desc v1.Descriptor) (io.ReadCloser, error) {
+	return i.c.blob(ctx, desc), nil
+}
+
+// v1Image is an image go-containerregistry opened (a local source).
+type v1Image struct {
+	img  v1.Image
+	m    *v1.Manifest
+	byID map[v1.Hash]v1.Layer
+}
+
+func newV1Image(img v1.Image) (*v1Image, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	ls, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
+	byID := map[v1.Hash]v1.Layer{}
+	for _, l := range ls {
+		if d, err := l.Digest(); err == nil {
+			byID[d] = l
+		}
+	}
+	return &v1Image{img: img, m: m, byID: byID}, nil
+}
+
+func (i *v1Image) layers() []v1.Descriptor { return i.m.Layers }
+
+func (i *v1Image) platform(context.Context) (*v1.Platform, error) {
+	cf, err := i.img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	return cf.Platform(), nil
+}
+
+func (i *v1Image) open(_ context.Context, desc v1.Descriptor) (io.ReadCloser, error) {
+	l, ok := i.byID[desc.Digest]
+	if !ok {
+		return nil, fmt.Errorf("layer %s: %w", desc.Digest, ErrNotFound)
+	}
+	return l.Compressed()
+}
+
+// extract makes sure the cache holds the binary of the image manifest md,
+// opening the image with open only when it must be extracted.
 func (r *Resolver) extract(ctx context.Context, ref name.Reference, md, idx digest.Digest, open func() (v1.Image, error)) (*cache.Entry, bool, error) {
+	return r.extractFrom(ctx, ref, md, idx, &lazyImage{openImage: open})
+}
+
+// lazyImage opens a v1.Image on first use.
+type lazyImage struct {
+	openImage func() (v1.Image, error)
+	img       *v1Image
+}
+
+func (l *lazyImage) get() (*v1Image, error) {
+	if l.img == nil {
+		img, err := l.openImage()
+		if err != nil {
+			return nil, err
+		}
+		if l.img, err = newV1Image(img); err != nil {
+			return nil, err
+		}
+	}
+	return l.img, nil
+}
+
+func (l *lazyImage) layers() []v1.Descriptor {
+	if img, err := l.get(); err == nil {
+		return img.layers()
+	}
+	return nil
+}
+
+func (l *lazyImage) platform(ctx context.Context) (*v1.Platform, error) {
+	img, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return img.platform(ctx)
+}
+
+func (l *lazyImage) open(ctx context.Context, desc v1.Descriptor) (io.ReadCloser, error) {
+	img, err := l.get()
+	if err != nil {
+		return nil, err
+	}
+	return img.open(ctx, desc)
+}
+
+// extractFrom makes sure the cache holds the binary of the image manifest
+// md: if another process is extracting it, extractFrom waits and reuses its
+// work. The image's platform (from its config) must be the target's.
+func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx digest.Digest, src imageSource) (*cache.Entry, bool, error) {
 	fill, e, err := r.cache.Begin(ctx, r.key(md))
 	if err != nil {
 		return nil, false, err
@@ -103,11 +236,21 @@ func (r *Resolver) extract(ctx context.Context, ref name.Reference, md, idx dige
 		return e, false, nil
 	}
 	defer fill.Abort()
-	img, err := open()
-	if err != nil {
-		return nil, false, classify(ref, err)
+	if why := fill.SetAside(); why != nil {
+		r.cfg.log.Warn("set-aside", "digest", md.String(), "err", why)
 	}
-	layer, err := r.findBinary(ctx, ref, img, fill)
+	plat, err := src.platform(ctx)
+	if err != nil {
+		return nil, false, classify(ctx, ref, err)
+	}
+	recorded := r.cfg.platform
+	if plat != nil && plat.Architecture != "" {
+		if !platformMatches(*plat, r.cfg.platform) {
+			return nil, false, &PlatformError{Ref: ref.Name(), Want: platformString(r.cfg.platform), Have: []string{platformString(*plat)}}
+		}
+		recorded = v1.Platform{OS: plat.OS, Architecture: plat.Architecture, Variant: plat.Variant}
+	}
+	layer, err := r.findBinary(ctx, ref, src, fill)
 	if err != nil {
 		return nil, false, err
 	}
@@ -128,7 +271,7 @@ func (r *Resolver) extract(ctx context.Context, ref name.Reference, md, idx dige
 		Registry:      ref.Context().RegistryStr(),
 		Repository:    ref.Context().RepositoryStr(),
 		IndexDigest:   idx,
-		Platform:      platformString(r.cfg.platform),
+		Platform:      platformString(recorded),
 		LayerDigest:   digest.Digest(layer.String()),
 		Version:       v.Version,
 		VersionSource: string(v.Source),

@@ -26,6 +26,9 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRegular(abs); err != nil {
+		return nil, err
+	}
 	info, err := supervisor.Identify(ctx, supervisor.Binary{Path: abs, Name: r.programName(), Platform: r.cfg.platform}, r.cfg.probers...)
 	if err != nil {
 		if errors.Is(err, supervisor.ErrNotELF) || errors.Is(err, supervisor.ErrWrongMachine) || errors.Is(err, supervisor.ErrNotExecutable) {
@@ -42,7 +45,10 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 		Size:          info.Size,
 		ResolvedFrom:  FromFile,
 	}
-	if err := r.checkRange(res); err != nil {
+	if !info.Version.Known() {
+		res.VersionAttempts = append([]supervisor.Attempt{}, info.Tried...)
+	}
+	if err := r.checkRange(ctx, res); err != nil {
 		return nil, err
 	}
 	r.cfg.log.Info("checked-file", "path", abs, "platform", res.Platform, "version", res.Version, "version_source", res.VersionSource)

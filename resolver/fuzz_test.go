@@ -67,7 +67,7 @@ func FuzzScanTar(f *testing.F) {
 		if fill.Size() > 0 {
 			fill.Reset()
 		}
-		v, err := r.scanTar(context.Background(), bufio.NewReader(bytes.NewReader(data)), fill)
+		v, err := r.scanTar(context.Background(), bufio.NewReader(bytes.NewReader(data)), fill, &bombGuard{ctx: context.Background(), left: r.cfg.maxLayerSize + 1})
 		if err != nil && v != undecided {
 			t.Fatalf("verdict %v with error %v", v, err)
 		}

@@ -20,7 +20,7 @@ func TestHostileLayers(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	for _, k := range []fixture.HostileKind{
-		fixture.HostileSymlink, fixture.HostileHardlink, fixture.HostileCharDevice, fixture.HostileDirectory,
+		fixture.HostileSymlink, fixture.HostileHardlink, fixture.HostileCharDevice,
 		fixture.HostileDotDot, fixture.HostileRootDotDot, fixture.HostileScript, fixture.HostileWrongArch,
 		fixture.HostileOversize, fixture.HostileBomb,
 	} {

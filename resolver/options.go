@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -29,6 +31,10 @@ const (
 	// while searching it: a layer that inflates beyond it is refused as a
 	// decompression bomb.
 	DefaultMaxLayerSize = 8 << 30
+
+	// DefaultMaxInflated bounds the uncompressed bytes read across all the
+	// layers searched by one extraction.
+	DefaultMaxInflated = 2 << 30
 )
 
 // A PullPolicy says when a resolve may contact the registry.
@@ -66,37 +72,48 @@ func (p PullPolicy) String() string {
 type Option func(*config) error
 
 type config struct {
-	platform     v1.Platform
-	policy       PullPolicy
-	maxAge       time.Duration
-	file         string
-	maxSize      int64
-	maxLayerSize int64
-	rng          *compat.Range
-	log          *slog.Logger
-	insecure     bool
-	transport    http.RoundTripper
-	keychain     authn.Keychain
-	mirrors      map[string][]string
-	immutable    func(tag string) bool
-	backoff      remote.Backoff
-	probers      []supervisor.Prober
-	now          func() time.Time
+	platform      v1.Platform
+	policy        PullPolicy
+	maxAge        time.Duration
+	file          string
+	maxSize       int64
+	maxLayerSize  int64
+	rng           *compat.Range
+	log           *slog.Logger
+	insecure      bool
+	transport     http.RoundTripper
+	keychain      authn.Keychain
+	mirrors       map[string][]string
+	immutable     func(tag string) bool
+	backoff       remote.Backoff
+	retryAfterCap time.Duration
+	timeouts      Timeouts
+	timeout       time.Duration
+	maxInflated   int64
+	probers       []supervisor.Prober
+	imageSource   ImageSource
+	local         *engine.Runner // the engine of local images, for imageSource auto or engine
+	now           func() time.Time
+	sleep         func(context.Context, time.Duration) error // between retries
 }
 
 func defaults() config {
 	return config{
-		platform:     v1.Platform{OS: "linux", Architecture: runtime.GOARCH},
-		maxAge:       DefaultMaxAge,
-		file:         "/openshell-sandbox",
-		maxSize:      DefaultMaxSize,
-		maxLayerSize: DefaultMaxLayerSize,
-		log:          slog.New(slog.DiscardHandler),
-		transport:    http.DefaultTransport,
-		keychain:     authn.DefaultKeychain,
-		immutable:    IsReleaseTag,
-		backoff:      remote.Backoff{Duration: 250 * time.Millisecond, Factor: 3, Jitter: 0.1, Steps: 3},
-		now:          time.Now,
+		platform:      v1.Platform{OS: "linux", Architecture: runtime.GOARCH},
+		maxAge:        DefaultMaxAge,
+		file:          "/openshell-sandbox",
+		maxSize:       DefaultMaxSize,
+		maxLayerSize:  DefaultMaxLayerSize,
+		log:           slog.New(slog.DiscardHandler),
+		maxInflated:   DefaultMaxInflated,
+		keychain:      authn.DefaultKeychain,
+		immutable:     IsReleaseTag,
+		backoff:       remote.Backoff{Duration: 250 * time.Millisecond, Factor: 3, Jitter: 0.5, Steps: 4},
+		retryAfterCap: DefaultRetryAfterCap,
+		timeout:       DefaultTimeout,
+		now:           time.Now,
+		sleep:         sleepCtx,
+		probers:       engine.Probers(engine.Auto),
 	}
 }
 
@@ -206,8 +223,10 @@ func WithInsecure(ok bool) Option {
 	}
 }
 
-// WithTransport sets the HTTP transport (default http.DefaultTransport,
-// which honours HTTPS_PROXY).
+// WithTransport sets the HTTP transport under the resolver's own bounds,
+// retries and logging. The default is built by the resolver: the standard
+// transport's settings (HTTPS_PROXY honoured) with the dial, TLS,
+// response-header and idle timeouts of [WithTimeouts].
 func WithTransport(t http.RoundTripper) Option {
 	return func(c *config) error {
 		if t == nil {
@@ -233,11 +252,15 @@ func WithKeychain(k authn.Keychain) Option {
 
 // WithMirror makes resolves try mirror, a registry host such as
 // "mirror.internal:5000", before registry; several mirrors are tried in the
-// order given. The origin is tried last.
+// order given. The origin is tried last, and any failure of a mirror (wrong
+// bytes included) moves on to it. Registry names are normalized: docker.io,
+// index.docker.io and registry-1.docker.io are one registry. Both names
+// must be host[:port], without scheme or path.
 func WithMirror(registry, mirror string) Option {
 	return func(c *config) error {
-		if registry == "" || mirror == "" {
-			return fmt.Errorf("mirror %q=%q: want REGISTRY=MIRROR", registry, mirror)
+		registry, mirror, err := parseMirror(registry, mirror)
+		if err != nil {
+			return err
 		}
 		if c.mirrors == nil {
 			c.mirrors = map[string][]string{}
@@ -260,7 +283,9 @@ func WithImmutableTags(f func(tag string) bool) Option {
 }
 
 // WithRetry sets the backoff between retries of failed registry requests
-// (429, 5xx, resets). Steps bounds the attempts.
+// (429, 5xx, resets): exponential, with jitter. Steps bounds the attempts.
+// A Retry-After header longer than the backoff is honoured, up to
+// [WithRetryAfterCap].
 func WithRetry(b remote.Backoff) Option {
 	return func(c *config) error {
 		if b.Steps < 1 {
@@ -272,7 +297,7 @@ func WithRetry(b remote.Backoff) Option {
 }
 
 // WithProbers sets how a binary's version is learned, in order of
-// preference (default [supervisor.DefaultProbers]).
+// preference (default [engine.Probers] of [engine.Auto]; see [WithEngine]).
 func WithProbers(p ...supervisor.Prober) Option {
 	return func(c *config) error {
 		c.probers = p
@@ -286,3 +311,55 @@ var releaseTag = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-
 // "0.0.47" or "v1.2.3", which supctl treats as immutable by default. Every
 // other tag ("dev", "latest", "0.0.47-dev.12") floats.
 func IsReleaseTag(tag string) bool { return releaseTag.MatchString(tag) }
+
+// WithRetryAfterCap sets the longest Retry-After wait honoured (default
+// [DefaultRetryAfterCap]). A registry asking for more fails the request at
+// once with a [*RetryAfterError] naming the wait it asked for.
+func WithRetryAfterCap(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("retry-after cap %v is negative", d)
+		}
+		c.retryAfterCap = d
+		return nil
+	}
+}
+
+// WithTimeouts sets the bounds of each registry request; zero fields keep
+// their defaults (see [Timeouts]).
+func WithTimeouts(t Timeouts) Option {
+	return func(c *config) error {
+		for _, d := range []time.Duration{t.Dial, t.TLSHandshake, t.ResponseHeader, t.Stall, t.Idle} {
+			if d < 0 {
+				return fmt.Errorf("timeout %v is negative", d)
+			}
+		}
+		c.timeouts = t
+		return nil
+	}
+}
+
+// WithTimeout bounds each whole [Resolver.Resolve] and [Resolver.Pin]
+// (default [DefaultTimeout]): past it the registry is deemed unreachable
+// (stale-if-error applies). Zero means no bound beyond the per-request ones.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("timeout %v is negative", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithMaxInflated bounds the uncompressed bytes read across all the layers
+// one extraction searches (default [DefaultMaxInflated]).
+func WithMaxInflated(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("max inflated size %d must be positive", n)
+		}
+		c.maxInflated = n
+		return nil
+	}
+}

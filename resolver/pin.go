@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
 
@@ -31,15 +32,17 @@ type Pin struct {
 // given none: those a gateway may run on, linux/amd64 and linux/arm64.
 func DefaultPinPlatforms() []string { return []string{"linux/amd64", "linux/arm64"} }
 
-// Pin resolves ref to its immutable digest now (a tag is checked with the
-// registry unless the pull policy is [PullNever]), makes sure the binary of
-// every platform is extractable, built for the platform and in the
-// resolver's range, and records the pin so that garbage collection keeps
-// its entries. Every platform is resolved from the same digest, so a tag
-// that moves meanwhile cannot mix images. Its errors are those of
-// [Resolver.Resolve] (see Errors in the package documentation), and one
-// matching [ErrNotFound] for a single-platform image asked to be pinned for
-// several platforms.
+// Pin resolves ref to its immutable digest now, always with the registry
+// (its mirrors allowed): never from a cached or stale record, so a release
+// step cannot pin an old digest; a registry that cannot be reached is an
+// error matching [ErrUnreachable], even with the tag recorded. It then makes
+// sure the binary of every platform is extractable, built for the platform
+// and in the resolver's range, and records the pin so that garbage
+// collection keeps its entries. Every platform is resolved from the same
+// digest, so a tag that moves meanwhile cannot mix images. Its errors are
+// those of [Resolver.Resolve] (see Errors in the package documentation),
+// and one matching [ErrNotFound] for a single-platform image asked to be
+// pinned for several platforms.
 func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*Pin, error) {
 	if len(platforms) == 0 {
 		platforms = DefaultPinPlatforms()
@@ -56,14 +59,31 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	if err != nil {
 		return nil, err
 	}
-	first := r.with(pls[0])
-	if first.cfg.policy != PullNever {
-		first.cfg.policy = PullAlways
+	if r.cfg.policy == PullNever {
+		return nil, fmt.Errorf("pin %s: a pin always asks the registry, and the pull policy is never: %w", parsed.Name(), ErrUnreachable)
 	}
-	res, err := first.Resolve(ctx, ref)
+	op, cancel := r.opContext(ctx)
+	defer cancel()
+	desc, err := r.head(op, parsed)
 	if err != nil {
 		return nil, err
 	}
+	now := r.cfg.now().UTC()
+	digestRef := parsed.Context().Name() + "@" + desc.Digest.String()
+	if tag, ok := parsed.(name.Tag); ok {
+		r.cfg.log.Info("checked", "ref", tag.Name(), "digest", desc.Digest.String())
+		if err := r.cache.Records().PutRef(&manifest.Ref{Name: tag.Name(), Digest: digest.Digest(desc.Digest.String()), CheckedAt: now}); err != nil {
+			return nil, err
+		}
+	}
+	first := r.with(pls[0])
+	first.cfg.policy = PullIfStale
+	first.cfg.timeout = 0 // op bounds it
+	res, err := first.Resolve(op, digestRef)
+	if err != nil {
+		return nil, err
+	}
+	res.Ref, res.ResolvedFrom, res.CheckedAt = parsed.Name(), FromRegistry, now
 	top := res.IndexDigest
 	if top == "" {
 		top = res.Digest
@@ -78,7 +98,7 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 		pin.Range = r.cfg.rng.String()
 	}
 	for _, p := range pls[1:] {
-		res, err := r.with(p).Resolve(ctx, image)
+		res, err := first.with(p).Resolve(op, image)
 		if err != nil {
 			return nil, err
 		}

@@ -84,3 +84,9 @@ func indexPlatforms(im *v1.IndexManifest) []string {
 	sort.Strings(out)
 	return out
 }
+
+// platformMatches reports whether an image built for have serves a request
+// for want (variant-aware, as index selection is).
+func platformMatches(have, want v1.Platform) bool {
+	return have.OS == want.OS && have.Architecture == want.Architecture && variantMatches(have.Architecture, want.Variant, have.Variant)
+}

@@ -1,6 +1,9 @@
 package resolver
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
 const (
 	aheadChunk = 256 << 10 // bytes read per chunk
@@ -29,7 +32,7 @@ func newReadAhead(src io.Reader) *readAhead {
 		done: make(chan struct{}),
 	}
 	for range aheadDepth + 1 {
-		ra.free <- make([]byte, aheadChunk)
+		ra.free <- *chunkPool.Get().(*[]byte)
 	}
 	go ra.fill(src)
 	return ra
@@ -86,7 +89,30 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// stop tells the goroutine to end; wait waits until it has. Close the
-// source between the two, to end a read in progress.
+// chunkPool keeps chunks between layers: an image of thousands of layers
+// allocates them once, not once per layer.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, aheadChunk); return &b }}
+
+// stop tells the goroutine to end; wait waits until it has, then gives the
+// chunks back to the pool. Close the source between the two, to end a read
+// in progress. The reader must not be used after wait.
 func (ra *readAhead) stop() { close(ra.quit) }
-func (ra *readAhead) wait() { <-ra.done }
+func (ra *readAhead) wait() {
+	<-ra.done
+	put := func(b []byte) { b = b[:cap(b)]; chunkPool.Put(&b) }
+	if ra.buf != nil {
+		put(ra.buf)
+		ra.buf, ra.cur = nil, nil
+	}
+	for b := range ra.full {
+		put(b)
+	}
+	for {
+		select {
+		case b := <-ra.free:
+			put(b)
+		default:
+			return
+		}
+	}
+}

@@ -2,41 +2,106 @@ package resolver
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// remoteOptions returns the options of every registry call of one resolve.
-func (r *Resolver) remoteOptions(ctx context.Context) []remote.Option {
-	return []remote.Option{
-		remote.WithContext(ctx),
-		remote.WithTransport(&schemeGuard{next: r.cfg.transport, insecure: r.cfg.insecure}),
-		remote.WithAuthFromKeychain(r.cfg.keychain),
-		remote.WithRetryBackoff(r.cfg.backoff),
-		remote.WithUserAgent("supctl"),
+// buildTransport stacks the transport every registry request goes
+// through, outermost first: retries (429, 5xx, resets; Retry-After
+// honoured), the debug request log, the per-request bounds (response
+// headers, body stalls), the plain-HTTP guard, and the base transport.
+func (r *Resolver) buildTransport() http.RoundTripper {
+	to := r.cfg.timeouts.withDefaults()
+	base := r.cfg.transport
+	if base == nil {
+		base = newBaseTransport(to)
 	}
+	var rt http.RoundTripper = &schemeGuard{next: base, insecure: r.cfg.insecure}
+	rt = &boundedTransport{next: rt, header: to.ResponseHeader, stall: to.Stall}
+	rt = &logTransport{next: rt, log: r.cfg.log}
+	return &retryTransport{next: rt, backoff: r.cfg.backoff, afterCap: r.cfg.retryAfterCap, sleep: r.cfg.sleep}
 }
 
-// candidates returns where to look for ref: its mirrors, in order, then the
-// origin.
-func (r *Resolver) candidates(ref name.Reference) []name.Reference {
-	var out []name.Reference
-	for _, m := range r.cfg.mirrors[ref.Context().RegistryStr()] {
+// source is one place to get a reference from: a mirror or the origin.
+type source struct {
+	ref    name.Reference
+	mirror bool
+}
+
+// sources returns where to look for ref: its mirrors, in order, then the
+// origin. Every check and fetch follows the same rule: any failure of a
+// mirror — unreachable, missing, wrong bytes — moves on to the next source,
+// and the origin's answer is final.
+func (r *Resolver) sources(ref name.Reference) []source {
+	var out []source
+	for _, m := range r.cfg.mirrors[normalRegistry(ref.Context().RegistryStr())] {
 		if mr, err := rebase(ref, m, r.cfg.insecure); err == nil {
-			out = append(out, mr)
+			out = append(out, source{ref: mr, mirror: true})
 		}
 	}
-	return append(out, ref)
+	return append(out, source{ref: ref})
+}
+
+// eachSource runs try on ref's sources until one succeeds.
+func (r *Resolver) eachSource(ctx context.Context, ref name.Reference, what string, try func(c *regClient, ref name.Reference) error) error {
+	var err error
+	for _, s := range r.sources(ref) {
+		var c *regClient
+		if c, err = r.newClient(ctx, s.ref.Context()); err == nil {
+			if err = try(c, s.ref); err == nil {
+				return nil
+			}
+		}
+		err = classify(ctx, s.ref, err)
+		if !s.mirror || ctx.Err() != nil {
+			return err
+		}
+		r.cfg.log.Warn("mirror failed; trying the next source", "mirror", s.ref.Context().RegistryStr(), "op", what, "err", err)
+	}
+	return err
+}
+
+// normalRegistry is the canonical name of a registry host: Docker Hub's
+// several names are one.
+func normalRegistry(host string) string {
+	switch host {
+	case "docker.io", "index.docker.io", "registry-1.docker.io":
+		return name.DefaultRegistry
+	}
+	return host
+}
+
+// parseMirror checks a mirror specification: REGISTRY and MIRROR are host
+// names with an optional port, no scheme and no path.
+func parseMirror(registry, mirror string) (string, string, error) {
+	check := func(what, h string) error {
+		if h == "" || strings.Contains(h, "://") || strings.ContainsAny(h, "/ @?#") {
+			return fmt.Errorf("mirror %s=%s: %s %q must be a registry host[:port] (no scheme, no path); use --insecure for plain HTTP", registry, mirror, what, h)
+		}
+		if _, err := name.NewRegistry(h, name.StrictValidation); err != nil {
+			return fmt.Errorf("mirror %s=%s: %s %q is not a registry host name: %v", registry, mirror, what, h, err)
+		}
+		return nil
+	}
+	if err := check("registry", registry); err != nil {
+		return "", "", err
+	}
+	if err := check("mirror", mirror); err != nil {
+		return "", "", err
+	}
+	return normalRegistry(registry), mirror, nil
 }
 
 // rebase returns ref with its registry replaced by host.
@@ -54,15 +119,15 @@ func rebase(ref name.Reference, host string, insecure bool) (name.Reference, err
 
 // head asks the registry what ref points at, trying mirrors first.
 func (r *Resolver) head(ctx context.Context, ref name.Reference) (*v1.Descriptor, error) {
-	var err error
-	for _, c := range r.candidates(ref) {
-		var d *v1.Descriptor
-		if d, err = remote.Head(c, r.remoteOptions(ctx)...); err == nil {
-			return d, nil
-		}
-		err = classify(c, err)
+	var d v1.Descriptor
+	err := r.eachSource(ctx, ref, "check", func(c *regClient, ref name.Reference) (err error) {
+		d, err = c.head(ctx, ref, r)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, err
+	return &d, nil
 }
 
 // schemeGuard keeps plain HTTP to loopback registries unless insecure is
@@ -90,8 +155,26 @@ func isLoopback(host string) bool {
 }
 
 // classify wraps a registry error with the sentinel that says what it
-// means and a hint of what to do.
-func classify(ref name.Reference, err error) error {
+// means and a hint of what to do. ctx is the operation's: when it is done,
+// the error is its cancellation (or the operation's own timeout, which
+// means the registry is too slow: unreachable), not the request's.
+func classify(ctx context.Context, ref name.Reference, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		var te *timeoutError
+		if cause := context.Cause(ctx); errors.As(cause, &te) {
+			return fmt.Errorf("%s: %w (%v); check the network and that the registry is up, or raise --timeout", ref, ErrUnreachable, te)
+		}
+		return fmt.Errorf("%s: %w", ref, ctx.Err())
+	}
+	// Already classified (a mirror's or a layer's error passed up).
+	for _, s := range []error{ErrNotFound, ErrUnreachable, ErrRefused, ErrIncompatible} {
+		if errors.Is(err, s) {
+			return err
+		}
+	}
 	// Before anything else: a loopback registry is also tried over plain
 	// HTTP, and that attempt's error would hide the real one.
 	var ue x509.UnknownAuthorityError
@@ -99,6 +182,10 @@ func classify(ref name.Reference, err error) error {
 	var ce x509.CertificateInvalidError
 	if errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ce) {
 		return fmt.Errorf("%s: TLS certificate not trusted (%v); install the registry's CA certificate on this machine", ref, err)
+	}
+	var rhe tls.RecordHeaderError
+	if errors.As(err, &rhe) || (errors.Is(err, io.EOF) && ref.Context().Scheme() == "https" && !isLoopback(hostOnly(ref.Context().RegistryStr()))) {
+		return fmt.Errorf("%s: %w: the TLS handshake failed (%v); if the registry serves plain HTTP, pass --insecure", ref, ErrUnreachable, err)
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
@@ -112,13 +199,22 @@ func classify(ref name.Reference, err error) error {
 		}
 		return fmt.Errorf("%s: %w", ref, err)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s: %w", ref, err)
+	var se *json.SyntaxError
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &se) || errors.As(err, &ute) {
+		return fmt.Errorf("%s: %w", ref, &NotRegistryError{Host: ref.Context().RegistryStr() + " (or its token service)", What: "something that is not JSON (" + err.Error() + ")"})
 	}
 	if unreachable(err) {
 		return fmt.Errorf("%s: %w (%v); check the network and that the registry is up", ref, ErrUnreachable, err)
 	}
 	return fmt.Errorf("%s: %w", ref, err)
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
 }
 
 func hasCode(te *transport.Error, codes ...transport.ErrorCode) bool {
@@ -133,13 +229,18 @@ func hasCode(te *transport.Error, codes ...transport.ErrorCode) bool {
 }
 
 // unreachable reports whether err is a network failure: a refused or reset
-// connection, a timeout, a stream cut short. (Not any error with a Timeout
-// method: every syscall.Errno has one, a full disk's included.)
+// connection, a timeout (dial, headers, a stalled body), a stream cut
+// short. (Not any error with a Timeout method: every syscall.Errno has one,
+// a full disk's included.)
 func unreachable(err error) bool {
 	var oe *net.OpError
 	var de *net.DNSError
-	var te interface{ Timeout() bool }
-	return errors.As(err, &oe) || errors.As(err, &de) || (errors.As(err, &te) && te.Timeout()) ||
+	var te *timeoutError
+	var ne net.Error
+	var errno syscall.Errno
+	netTimeout := errors.As(err, &ne) && ne.Timeout() && !errors.As(err, &errno)
+	return errors.As(err, &oe) || errors.As(err, &de) || errors.As(err, &te) || netTimeout ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ETIMEDOUT) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"path"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // A Resolver turns image references into usable supervisor binaries in a
@@ -21,7 +23,8 @@ import (
 type Resolver struct {
 	cache *cache.Cache
 	cfg   config
-	holds *holdSet // the holds of a resolve that holds its result, or nil
+	rt    http.RoundTripper // every registry request goes through it
+	holds *holdSet          // the holds of a resolve that holds its result, or nil
 }
 
 // New returns a resolver over c, configured by opts.
@@ -35,7 +38,19 @@ func New(c *cache.Cache, opts ...Option) (*Resolver, error) {
 			return nil, fmt.Errorf("resolver: %w", err)
 		}
 	}
-	return &Resolver{cache: c, cfg: cfg}, nil
+	r := &Resolver{cache: c, cfg: cfg}
+	r.rt = r.buildTransport()
+	return r, nil
+}
+
+// opContext bounds one whole operation by the resolver's timeout. Its
+// expiry has a [*timeoutError] as its cause, which classify reports as
+// [ErrUnreachable].
+func (r *Resolver) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if r.cfg.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, r.cfg.timeout, &timeoutError{what: "operation", d: r.cfg.timeout})
 }
 
 // Source says where a [Result] came from.
@@ -66,6 +81,9 @@ type Result struct {
 	// how it was learned.
 	Version       string `json:"version"`
 	VersionSource string `json:"version_source"`
+	// VersionAttempts, when the version is unknown, lists the methods
+	// tried, why each could not answer and what would fix it.
+	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
 	// BinarySHA256 is the hex SHA-256 of the binary.
 	BinarySHA256 string `json:"binary_sha256"`
 	Size         int64  `json:"size"`
@@ -88,18 +106,27 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res *Result
-	switch p := parsed.(type) {
-	case name.Digest:
-		res, err = r.resolveDigest(ctx, p)
-	case name.Tag:
-		res, err = r.resolveTag(ctx, p)
-	}
+	op, cancel := r.opContext(ctx)
+	defer cancel()
+	// A local image of the engine, if the image source allows and it is
+	// there (see WithImageSource); else the registry and the cache.
+	res, ok, err := r.resolveLocal(op, ref, parsed)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkRange(res); err != nil {
-		return nil, err
+	if !ok {
+		switch p := parsed.(type) {
+		case name.Digest:
+			res, err = r.resolveDigest(ctx, op, p)
+		case name.Tag:
+			res, err = r.resolveTag(ctx, op, p)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := r.checkRange(ctx, res); err != nil {
+		return r.recheck(ctx, op, parsed, res, err)
 	}
 	return res, nil
 }
@@ -118,8 +145,9 @@ func (r *Resolver) parse(ref string) (name.Reference, error) {
 }
 
 // resolveDigest serves an immutable digest reference: from the cache with
-// no request when it is there, else from the registry.
-func (r *Resolver) resolveDigest(ctx context.Context, ref name.Digest) (*Result, error) {
+// no request when it is there, else from the registry. ctx is the caller's
+// and op the operation's, bounded by the resolver's timeout.
+func (r *Resolver) resolveDigest(ctx, op context.Context, ref name.Digest) (*Result, error) {
 	d := digest.Digest(ref.DigestStr())
 	res, err := r.fromCache(ctx, ref, d)
 	switch {
@@ -132,11 +160,13 @@ func (r *Resolver) resolveDigest(ctx context.Context, ref name.Digest) (*Result,
 	case r.cfg.policy == PullNever:
 		return nil, r.notCached(ref)
 	}
-	return r.fetch(ctx, ref, ref)
+	return r.fetch(op, ref, ref)
 }
 
 // resolveTag serves a tag, checking it with the registry when it is stale.
-func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error) {
+// Requests run under op; the stale-if-error fallback reads the cache under
+// ctx, so that it still works when op has timed out.
+func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, error) {
 	store := r.cache.Records()
 	rec, err := store.Ref(ref.Name())
 	if err != nil && !miss(err) {
@@ -144,7 +174,7 @@ func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error
 	}
 	if err != nil {
 		if errors.Is(err, manifest.ErrCorrupt) {
-			r.cfg.log.Warn("corrupt ref record set aside", "ref", ref.Name(), "err", err)
+			r.cfg.log.Warn("corrupt ref record ignored; the check records it again", "ref", ref.Name(), "err", err)
 		}
 		rec = nil
 	}
@@ -168,13 +198,13 @@ func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error
 		return nil, r.notCached(ref)
 	}
 	if rec == nil {
-		return r.fetch(ctx, ref, ref)
+		return r.fetch(op, ref, ref)
 	}
-	desc, err := r.head(ctx, ref)
+	desc, err := r.head(op, ref)
 	if err == nil && digest.Digest(desc.Digest.String()) != rec.Digest {
 		r.cfg.log.Info("refreshed", "ref", ref.Name(), "old", rec.Digest.String(), "new", desc.Digest.String())
 		var res *Result
-		if res, err = r.fetch(ctx, ref, ref.Context().Digest(desc.Digest.String())); err == nil {
+		if res, err = r.fetch(op, ref, ref.Context().Digest(desc.Digest.String())); err == nil {
 			return res, nil
 		}
 	}
@@ -208,7 +238,7 @@ func (r *Resolver) resolveTag(ctx context.Context, ref name.Tag) (*Result, error
 	if !miss(err) {
 		return nil, err
 	}
-	return r.fetch(ctx, ref, ref.Context().Digest(rec.Digest.String()))
+	return r.fetch(op, ref, ref.Context().Digest(rec.Digest.String()))
 }
 
 // miss reports whether err means "not (usably) in the cache": absent,
@@ -245,15 +275,23 @@ func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest
 	if err != nil {
 		return nil, err
 	}
-	res := r.result(ref, e, false)
+	res, err := r.result(ref, e, false)
+	if err != nil {
+		return nil, err
+	}
 	res.IndexDigest = idx.String()
 	return res, nil
 }
 
 func (r *Resolver) key(md digest.Digest) cache.Key { return cache.Key{Manifest: md, File: r.cfg.file} }
 
-// result turns a cache entry into a result for ref.
-func (r *Resolver) result(ref name.Reference, e *cache.Entry, extracted bool) *Result {
+// result turns a cache entry into a result for ref, after checking that
+// the entry is for the target platform: an entry is never handed out for
+// another platform than the one asked for, whichever path found it.
+func (r *Resolver) result(ref name.Reference, e *cache.Entry, extracted bool) (*Result, error) {
+	if have, err := ParsePlatform(e.Platform); err != nil || !platformMatches(have, r.cfg.platform) {
+		return nil, &PlatformError{Ref: ref.Name(), Want: platformString(r.cfg.platform), Have: []string{e.Platform}}
+	}
 	return &Result{
 		Ref:           ref.Name(),
 		Digest:        e.ManifestDigest.String(),
@@ -266,7 +304,7 @@ func (r *Resolver) result(ref name.Reference, e *cache.Entry, extracted bool) *R
 		Size:          e.Size,
 		Extracted:     extracted,
 		CheckedAt:     e.ExtractedAt,
-	}
+	}, nil
 }
 
 // programName is the name the binary prints before its version.

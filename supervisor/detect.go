@@ -32,27 +32,56 @@ func DefaultProbers() []Prober {
 // [ErrUnknownVersion] or [ErrNotApplicable] is passed over; if all are,
 // Detect returns a Version with [SourceUnknown] and a nil error, since an
 // unknown version is a result, not a failure. Any other error from a
-// prober, or from ctx, stops Detect and is returned.
+// prober, or from ctx, stops Detect and is returned. [DetectTried] also
+// says why each prober passed over could not answer.
 func Detect(ctx context.Context, b Binary, probers ...Prober) (Version, error) {
+	v, _, err := DetectTried(ctx, b, probers...)
+	return v, err
+}
+
+// DetectTried is [Detect] that also returns an [Attempt] for every prober
+// that could not answer, in order: with an unknown version, they say which
+// methods were tried, why each failed and what would fix it.
+func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []Attempt, error) {
 	if len(probers) == 0 {
 		probers = DefaultProbers()
 	}
+	var tried []Attempt
 	for _, p := range probers {
 		if err := ctx.Err(); err != nil {
-			return unknown, err
+			return unknown, tried, err
 		}
 		v, err := p.Probe(ctx, b)
 		switch {
 		case err == nil:
 			if !compat.ValidVersion(v.Version) || v.Source == "" || v.Source == SourceUnknown {
-				return unknown, fmt.Errorf("supervisor: prober %T returned %q from %q, which is not a known version", p, v.Version, v.Source)
+				return unknown, tried, fmt.Errorf("supervisor: prober %T returned %q from %q, which is not a known version", p, v.Version, v.Source)
 			}
-			return v, nil
+			return v, tried, nil
 		case errors.Is(err, ErrUnknownVersion), errors.Is(err, ErrNotApplicable):
-			continue
+			tried = append(tried, attempt(methodOf(p), err, b.Platform))
 		default:
-			return unknown, err
+			return unknown, tried, err
 		}
 	}
-	return unknown, nil
+	return unknown, tried, nil
+}
+
+// methodOf names p's method: its Method() if it has one, else the method
+// of this package's probers, else its type.
+func methodOf(p Prober) Source {
+	if m, ok := p.(interface{ Method() Source }); ok {
+		return m.Method()
+	}
+	switch p.(type) {
+	case RunProber, *RunProber:
+		return SourceRun
+	case engineProber:
+		return SourceEngine
+	case buildInfoProber:
+		return SourceBuildInfo
+	case elfStringProber:
+		return SourceELFString
+	}
+	return Source(fmt.Sprintf("%T", p))
 }

@@ -11,11 +11,10 @@ import (
 
 type elfStringProber struct{}
 
-// ELFString returns a [Prober] that finds the version the binary would print
-// by searching its read-only data for "<name> <version>", without running
-// it. The package documentation gives the exact rule. It is meant for
-// non-Go (Rust) binaries built for another architecture than the host's.
-// Files that are not ELF get [ErrNotApplicable].
+// ELFString returns a [Prober] that reads the version marker from the
+// binary's read-only data, without running it; the package documentation
+// defines the marker. Files that are not ELF get [ErrNotApplicable]; a
+// binary without the marker, [ErrUnknownVersion].
 func ELFString() Prober { return elfStringProber{} }
 
 func (elfStringProber) Probe(ctx context.Context, b Binary) (Version, error) {
@@ -35,7 +34,7 @@ func (elfStringProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	return Version{Version: v, Source: SourceELFString}, nil
 }
 
-// elfStringVersion applies the ELF string rule to the ELF file in r, which
+// elfStringVersion reads the version marker to the ELF file in r, which
 // is size bytes long and named path in messages, reading chunk bytes at a
 // time.
 func elfStringVersion(ctx context.Context, r io.ReaderAt, size int64, path, name string, chunk int) (string, error) {
@@ -63,10 +62,10 @@ func elfStringVersion(ctx context.Context, r io.ReaderAt, size int64, path, name
 		case 1:
 			return s.found[0], nil
 		default:
-			return "", fmt.Errorf("%w: %s: %q is followed by different versions: %s", ErrUnknownVersion, path, name+" ", strings.Join(s.found, ", "))
+			return "", fmt.Errorf("%w: %s: the version markers disagree: %s", ErrUnknownVersion, path, strings.Join(s.found, ", "))
 		}
 	}
-	return "", fmt.Errorf("%w: %s: no %q followed by a version in the read-only data", ErrUnknownVersion, path, name+" ")
+	return "", fmt.Errorf("%w: %s: no version marker (NUL, %q, a version, NUL) in the read-only data", ErrUnknownVersion, path, name+" ")
 }
 
 // region is a part of the file to search.

@@ -14,13 +14,26 @@ import (
 const DefaultEngineTimeout = 30 * time.Second
 
 // A ContainerRunner runs a binary inside a container engine the way a
-// gateway runs the supervisor: bind-mounted read-only into a throwaway
-// container. RunBinary returns what the binary printed on stdout (at most a
-// few KiB). It returns an error wrapping [ErrNotApplicable] when the engine
-// is not available, and another error when the container could not run the
-// binary or it failed.
+// gateway runs the supervisor: in a throwaway container with no network,
+// no capabilities, a read-only root and an unprivileged user. RunBinary
+// returns what the binary printed on stdout (at most a few KiB). It
+// returns an error wrapping [ErrNotApplicable] when there is no engine or
+// it cannot run the binary's platform, saying what would fix that, and
+// another error when the container could not run the binary or it failed.
+//
+// Package engine implements it on the Engine API (engine.Runner); this
+// package does not depend on any engine client.
 type ContainerRunner interface {
 	RunBinary(ctx context.Context, path string, p v1.Platform, args ...string) ([]byte, error)
+}
+
+// StandardProbers returns the probers a resolve uses, in order: [Run] (the
+// host runs the binary itself when it can), the engine prober [Engine]
+// over r (nil: no engine), [BuildInfo] and [ELFString], all with their
+// default timeouts. The engine prober is asked only when running on the
+// host is not applicable.
+func StandardProbers(r ContainerRunner) []Prober {
+	return []Prober{Run(0), Engine(r, 0), BuildInfo(), ELFString()}
 }
 
 type engineProber struct {
@@ -41,7 +54,7 @@ func Engine(r ContainerRunner, timeout time.Duration) Prober {
 
 func (e engineProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if e.runner == nil {
-		return unknown, fmt.Errorf("supervisor: no container engine configured: %w", ErrNotApplicable)
+		return unknown, fmt.Errorf("supervisor: no container engine is used; select one (engine auto, docker or podman) to learn the version in a container: %w", ErrNotApplicable)
 	}
 	rctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()

@@ -41,6 +41,7 @@ func FuzzELFString(f *testing.F) {
 	f.Add(fakeELF(rodata(packedBrief)))
 	f.Add(fakeELF(rodata(decoys + "openshell-sandbox 0.0.47-dev.13+g57b71c68f/rustc")))
 	f.Add(fakeELF(rodata("openshell-sandbox 1.0.0\x00openshell-sandbox 2.0.0")))
+	f.Add(fakeELF(rodata("\x00openshell-sandbox 0.1.99-dev.11+g9a8b7c6MapIter.Key\x00\nopenshell-sandbox 0.0.47\n")))
 	f.Add(fakeELF(fakeSection{".rodata.str", elf.SHT_PROGBITS, elf.SHF_ALLOC, "openshell-sandbox 1.0.0-rc.1."}))
 	f.Add(fakeELFSegments(fakeSegment{elf.PF_R, "openshell-sandbox 1.0.0"}))
 	f.Add([]byte("\x7fELF"))
@@ -66,11 +67,12 @@ func FuzzELFString(f *testing.F) {
 // input at once, for any chunk size.
 func FuzzVersionScan(f *testing.F) {
 	f.Add(packedBrief, uint8(5))
+	f.Add("x\x00openshell-sandbox 1.0.0\x00openshell-sandbox 2.0.0\n", uint8(4))
 	f.Add(decoys+"openshell-sandbox 1.0.0openshell-sandbox 1.0.0 ", uint8(1))
 	f.Add("openshell-sandbox 1.0.0+"+strings.Repeat("a", maxVersionLen), uint8(17))
 	f.Fuzz(func(t *testing.T, data string, chunk uint8) {
 		whole := newVersionScan(DefaultName, len(data)+1)
-		whole.process([]byte(data), true)
+		whole.process([]byte(data), true, true)
 		s := newVersionScan(DefaultName, int(chunk))
 		if err := s.scan(context.Background(), strings.NewReader(data)); err != nil {
 			t.Fatal(err)
@@ -79,7 +81,8 @@ func FuzzVersionScan(f *testing.F) {
 			t.Fatalf("chunk %d found %q, whole input %q", chunk, s.found, whole.found)
 		}
 		for _, v := range s.found {
-			if !compat.ValidVersion(v) || !strings.Contains(data, DefaultName+" "+v) {
+			m := DefaultName + " " + v
+			if !compat.ValidVersion(v) || !strings.Contains(data, m+"\x00") && !strings.Contains(data, m+"\n") {
 				t.Fatalf("found %q, which is not a version after the marker", v)
 			}
 		}

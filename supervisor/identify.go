@@ -18,6 +18,9 @@ type Info struct {
 	SHA256   string      // its digest, "sha256:<hex>"
 	Version  Version     // its version; Source is SourceUnknown if no prober was sure
 	Platform v1.Platform // the platform it was checked against
+	// Tried lists the methods that could not answer, and why; with an
+	// unknown version, every method tried.
+	Tried []Attempt
 }
 
 // Identify checks the file b names in place, without copying it: it must be
@@ -45,11 +48,11 @@ func Identify(ctx context.Context, b Binary, probers ...Prober) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("supervisor: hashing %s: %w", b.Path, err)
 	}
-	v, err := Detect(ctx, b, probers...)
+	v, tried, err := DetectTried(ctx, b, probers...)
 	if err != nil {
 		return Info{}, err
 	}
-	return Info{Path: b.Path, Size: st.Size(), SHA256: sum, Version: v, Platform: b.Platform}, nil
+	return Info{Path: b.Path, Size: st.Size(), SHA256: sum, Version: v, Platform: b.Platform, Tried: tried}, nil
 }
 
 // hashFile returns the "sha256:<hex>" digest of the first size bytes of r,

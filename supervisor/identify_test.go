@@ -1,6 +1,8 @@
 package supervisor
 
 import (
+	"github.com/openshell-contrib/supctl/internal/fixture"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 
 func TestIdentify(t *testing.T) {
 	t.Parallel()
+	fixture.ForeignUnrunnable(t, foreignArch())
 	native := fakeSupervisor(t, runtimeArch(), testVersion)
 	foreign := fakeSupervisor(t, foreignArch(), foreignVersion)
 	tests := []struct {
@@ -49,7 +52,7 @@ func TestIdentify(t *testing.T) {
 
 func TestIdentifyProbers(t *testing.T) {
 	t.Parallel()
-	b := Binary{Path: fakeSupervisor(t, foreignArch(), foreignVersion), Platform: linuxPlatform(foreignArch())}
+	b := Binary{Path: writeFile(t, fakeELF(rodata(decoys+"\x00openshell-sandbox "+testVersion+"\x00"))), Platform: linuxPlatform("amd64")}
 	info, err := Identify(context.Background(), b, ELFString())
 	if want := (Version{testVersion, SourceELFString}); err != nil || info.Version != want {
 		t.Errorf("Identify(ELFString) = %+v, %v; want version %+v", info, err, want)

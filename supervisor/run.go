@@ -2,9 +2,9 @@ package supervisor
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os/exec"
+	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -25,38 +25,43 @@ var textBusyBackoff = []time.Duration{
 	80 * time.Millisecond, 160 * time.Millisecond,
 }
 
-// RunProber learns a version by running "<path> --version" on this host and
-// parsing its output with [ParseVersionLine]. See the package
-// documentation for how the binary is run. It runs whatever file it is
-// given; [Identify] checks that the file is an ELF executable first.
+// RunProber learns a version by running "<bin> --version" on this host,
+// confined, and parsing its output with [ParseVersionLine]. The package
+// documentation says when it runs a binary and how it confines it. It never
+// runs a binary unconfined: where the confinement cannot be set up, it is
+// not applicable.
 type RunProber struct {
 	// Timeout bounds each run; zero or less means DefaultRunTimeout.
 	Timeout time.Duration
+
+	binfmtDir string // "" means BinfmtDir; tests point it elsewhere
+	userNS    bool   // confine in a user namespace even as root (tests)
 }
 
 // Run returns a [RunProber] with the given timeout; zero or less means
 // [DefaultRunTimeout].
 func Run(timeout time.Duration) Prober { return RunProber{Timeout: timeout} }
 
-// Probe runs b. It returns an error wrapping [ErrNotApplicable] if this
-// host cannot run b, and one wrapping [ErrUnknownVersion] if b runs but
-// times out, exits with a failure or prints something else than
-// "<name> <version>".
+// Probe runs b confined. It returns an error wrapping [ErrNotApplicable] if
+// this host cannot run b or cannot confine it, and one wrapping
+// [ErrUnknownVersion] if b runs but times out, exits with a failure or
+// prints something else than "<name> <version>".
 func (p RunProber) Probe(ctx context.Context, b Binary) (Version, error) {
-	if err := runnableHere(b); err != nil {
+	if err := p.runnableHere(b); err != nil {
 		return unknown, err
-	}
-	path, err := filepath.Abs(b.Path) // never a PATH lookup
-	if err != nil {
-		return unknown, fmt.Errorf("supervisor: %w", err)
 	}
 	timeout := p.Timeout
 	if timeout <= 0 {
 		timeout = DefaultRunTimeout
 	}
+	root, cleanup, err := privateRoot(b.Path)
+	if err != nil {
+		return unknown, err
+	}
+	defer cleanup()
 	var out string
 	for attempt := 0; ; attempt++ {
-		out, err = runVersion(ctx, path, timeout)
+		out, err = runConfined(ctx, root, timeout, p.userNS)
 		if err == nil || !isTextBusy(err) || attempt == len(textBusyBackoff) {
 			break
 		}
@@ -69,64 +74,118 @@ func (p RunProber) Probe(ctx context.Context, b Binary) (Version, error) {
 		}
 	}
 	if err != nil {
-		return unknown, err
+		return unknown, fmt.Errorf("%s: %w", b.Path, err)
 	}
-	v, detail := parseVersionLine(b.Name, out)
+	v, detail := parseVersionLine(b.name(), out)
 	if detail != "" {
-		return unknown, fmt.Errorf("%w: %s --version: %s", ErrUnknownVersion, path, detail)
+		return unknown, fmt.Errorf("%w: %s --version (confined): %s", ErrUnknownVersion, b.Path, detail)
 	}
 	return Version{Version: v, Source: SourceRun}, nil
 }
 
 // runnableHere reports, as an error wrapping ErrNotApplicable, why this
-// host cannot run b, or nil if it can.
-func runnableHere(b Binary) error {
-	p := b.Platform
+// host's kernel cannot run b, or nil if it can: natively, or through a
+// binfmt_misc handler (such as qemu-user) registered for its ELF machine.
+func (p RunProber) runnableHere(b Binary) error {
+	pl := b.Platform
 	switch {
 	case runtime.GOOS != "linux":
 		return fmt.Errorf("%w: cannot run a linux binary on %s", ErrNotApplicable, runtime.GOOS)
-	case p.OS != "linux":
-		return fmt.Errorf("%w: cannot run a binary for OS %q on linux", ErrNotApplicable, p.OS)
-	case p.Architecture != runtime.GOARCH:
-		return fmt.Errorf("%w: cannot run a binary for linux/%s on linux/%s", ErrNotApplicable, p.Architecture, runtime.GOARCH)
-	case !variantRunsHere(p.Architecture, p.Variant, hostLevel()):
-		return fmt.Errorf("%w: cannot be sure this %s host runs variant %q", ErrNotApplicable, p.Architecture, p.Variant)
+	case pl.OS != "linux":
+		return fmt.Errorf("%w: cannot run a binary for OS %q on linux", ErrNotApplicable, pl.OS)
+	case pl.Architecture == runtime.GOARCH:
+		if !variantRunsHere(pl.Architecture, pl.Variant, hostLevel()) {
+			return fmt.Errorf("%w: cannot be sure this %s host runs variant %q", ErrNotApplicable, pl.Architecture, pl.Variant)
+		}
+		return nil
+	}
+	if !variantRunsHere(pl.Architecture, pl.Variant, emulatedLevel(pl.Architecture)) {
+		return fmt.Errorf("%w: cannot be sure an emulator runs linux/%s variant %q", ErrNotApplicable, pl.Architecture, pl.Variant)
+	}
+	dir := p.binfmtDir
+	if dir == "" {
+		dir = BinfmtDir
+	}
+	_, why, err := binfmtFor(dir, b.Path)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		return fmt.Errorf("%w: this linux/%s host cannot run a linux/%s binary: %s", ErrNotApplicable, runtime.GOARCH, pl.Architecture, why)
 	}
 	return nil
 }
 
-// runVersion runs "path --version" once and returns what it printed.
-func runVersion(parent context.Context, path string, timeout time.Duration) (string, error) {
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "--version")
-	cmd.Env = []string{} // not nil, which would mean "inherit ours"
-	cmd.Dir = "/"
-	stdout, stderr := &capWriter{max: maxStdout}, &capWriter{max: maxStderr}
-	cmd.Stdout, cmd.Stderr = stdout, stderr // Stdin nil reads from the null device
-	cmd.WaitDelay = time.Second             // do not wait long for pipes a stray child holds
-	ownProcessGroup(cmd)
-	if err := cmd.Start(); err != nil {
-		return "", startError(path, err)
+// emulatedLevel is the CPU level an emulator is assumed to provide.
+func emulatedLevel(arch string) int {
+	switch arch {
+	case "amd64":
+		return 3
+	case "arm":
+		return 7
 	}
-	err := cmd.Wait()
-	switch {
-	case parent.Err() != nil:
-		return "", parent.Err()
-	case ctx.Err() != nil:
-		return "", fmt.Errorf("%w: %s --version did not finish within %v", ErrUnknownVersion, path, timeout)
-	case err != nil && !errors.Is(err, exec.ErrWaitDelay):
-		return "", fmt.Errorf("%w: %s --version failed (%v); stderr: %s", ErrUnknownVersion, path, err, quote(stderr.String()))
-	}
-	return stdout.String(), nil
+	return 0
 }
 
-// startError classifies a failure to start path.
-func startError(path string, err error) error {
-	if cannotExec(err) {
-		return fmt.Errorf("%w: cannot execute %s: %w", ErrNotApplicable, path, err)
+// privateRoot makes the directory a confined run sees as "/": a new
+// directory in the system's temporary directory holding only a copy of the
+// binary, named as the original, both read-only. The copy drops any set-id
+// bits and file capabilities (extended attributes are not copied). cleanup
+// removes it.
+func privateRoot(path string) (root string, cleanup func(), err error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("supervisor: %w", err)
 	}
-	return fmt.Errorf("supervisor: starting %s: %w", path, err)
+	defer src.Close()
+	dir, err := os.MkdirTemp("", "supctl-run-")
+	if err != nil {
+		return "", nil, fmt.Errorf("supervisor: making a private root for a confined run: %w", err)
+	}
+	cleanup = func() { removeAllForce(dir) }
+	dst, err := os.OpenFile(filepath.Join(dir, confinedName(path)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o700)
+	if err == nil {
+		_, err = io.Copy(dst, src)
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		err = os.Chmod(dst.Name(), 0o555)
+	}
+	if err == nil {
+		err = os.Chmod(dir, 0o555)
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("supervisor: copying %s for a confined run: %w", path, err)
+	}
+	return dir, cleanup, nil
+}
+
+// confinedName is the file name the copy of path gets: its own, unless that
+// cannot be a file name.
+func confinedName(path string) string {
+	name := filepath.Base(path)
+	if name == "." || name == string(filepath.Separator) || name == ".." {
+		return DefaultName
+	}
+	return name
+}
+
+// removeAllForce removes dir even where a run left directories without
+// write permission (possible only for the owner, in a user namespace).
+func removeAllForce(dir string) {
+	if os.RemoveAll(dir) == nil {
+		return
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			os.Chmod(p, 0o700)
+		}
+		return nil
+	})
+	os.RemoveAll(dir)
 }
 
 // capWriter keeps the first max bytes written to it and discards the rest

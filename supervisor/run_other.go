@@ -1,12 +1,18 @@
-//go:build !unix
+//go:build !linux
 
 package supervisor
 
-import "os/exec"
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+)
 
-// ownProcessGroup does nothing: RunProber only runs binaries on Linux.
-func ownProcessGroup(*exec.Cmd) {}
+// runConfined is never reached off Linux (runnableHere says so first): the
+// confinement it needs is Linux's.
+func runConfined(context.Context, string, time.Duration, bool) (string, error) {
+	return "", fmt.Errorf("%w: no confined run on %s", ErrNotApplicable, runtime.GOOS)
+}
 
 func isTextBusy(error) bool { return false }
-
-func cannotExec(error) bool { return false }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 
 	"github.com/openshell-contrib/supctl/compat"
 )
@@ -21,7 +20,8 @@ const maxVersionLen = 256
 // maxFound bounds how many distinct versions a scan remembers.
 const maxFound = 8
 
-// versionScan finds "<marker><version>" in streams of bytes, reading them
+// versionScan finds the version marker (see the package documentation) in
+// streams of bytes, reading them
 // in chunks, and collects the distinct versions in the order found.
 type versionScan struct {
 	marker []byte // name + " "
@@ -34,10 +34,11 @@ func newVersionScan(name string, chunk int) *versionScan {
 	return &versionScan{marker: []byte(name + " "), chunk: max(chunk, 1)}
 }
 
-// scan reads r to its end and records the versions it holds. A version
-// that runs into the end of r ends there.
+// scan reads r, one region, to its end and records the versions it holds.
+// A version that runs into the end of r is not terminated, so not taken.
 func (s *versionScan) scan(ctx context.Context, r io.Reader) error {
 	win := s.win[:0]
+	atStart := true // win[0] is the first byte of the region
 	for eof := false; !eof; {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -53,46 +54,55 @@ func (s *versionScan) scan(ctx context.Context, r io.Reader) error {
 		case err != nil:
 			return err
 		}
-		keep := s.process(win, eof)
+		keep := s.process(win, eof, atStart)
+		if keep > 0 {
+			atStart = false
+		}
 		win = win[:copy(win, win[keep:])]
 	}
 	s.win = win[:0]
 	return nil
 }
 
-// process records the version after every marker in win whose version
-// ends inside win (or at its end, if eof) and returns the offset from
-// which win must be kept to find the rest when more bytes arrive.
-func (s *versionScan) process(win []byte, eof bool) int {
+// process records the version of every marker in win whose version ends
+// inside win, and returns the offset from which win must be kept to find
+// the rest when more bytes arrive. atStart says whether win starts at the
+// start of its region; eof, whether it ends at its end.
+func (s *versionScan) process(win []byte, eof, atStart bool) int {
 	from := 0
 	for {
-		i := bytes.Index(win[from:], s.marker)
-		if i < 0 {
+		j := bytes.Index(win[from:], s.marker)
+		if j < 0 {
 			break
 		}
-		i += from
+		i := from + j
 		start := i + len(s.marker)
 		end := start
-		for end < len(win) && end-start <= maxVersionLen && isVersionByte(win[end]) {
+		for end < len(win) && end-start <= maxVersionLen && !isTerminator(win[end]) {
 			end++
 		}
 		tooLong := end-start > maxVersionLen
 		if end == len(win) && !eof && !tooLong {
-			return i // the version may go on in the next chunk
+			return max(i-1, 0) // the version may go on; keep the byte before the marker
 		}
-		if !tooLong {
-			s.add(versionIn(string(win[start:end])))
+		preceded := i == 0 && atStart || i > 0 && isTerminator(win[i-1])
+		if preceded && !tooLong && end < len(win) && compat.ValidVersion(string(win[start:end])) {
+			s.add(string(win[start:end]))
 		}
-		// A marker may start inside this run, as in
-		// "name 1.0.0name 2.0.0" where the run is "1.0.0name".
+		// A marker may start inside this one's text, as in
+		// "name name 1.0.0".
 		from = start
 	}
 	if eof {
 		return len(win)
 	}
-	// Keep what may be the start of a marker that the next chunk completes.
-	return max(from, len(win)-len(s.marker)+1, 0)
+	// Keep what may be the start of a marker that the next chunk
+	// completes, and the byte before it.
+	return max(from-1, len(win)-len(s.marker), 0)
 }
+
+// isTerminator reports whether c may delimit a marker: NUL or newline.
+func isTerminator(c byte) bool { return c == 0 || c == '\n' }
 
 func (s *versionScan) add(v string) {
 	if v == "" || len(s.found) == maxFound {
@@ -104,23 +114,4 @@ func (s *versionScan) add(v string) {
 		}
 	}
 	s.found = append(s.found, v)
-}
-
-// isVersionByte reports whether c may appear in a semantic version.
-func isVersionByte(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' ||
-		c == '.' || c == '-' || c == '+'
-}
-
-// versionIn applies the trimming rule of the package documentation to run,
-// the longest run of version bytes after a marker, and returns the
-// version, or "" if there is none.
-func versionIn(run string) string {
-	for run != "" && !compat.ValidVersion(run) && strings.IndexByte(".-+", run[len(run)-1]) >= 0 {
-		run = run[:len(run)-1]
-	}
-	if !compat.ValidVersion(run) {
-		return ""
-	}
-	return run
 }

@@ -126,6 +126,19 @@ func TestLsGCVerify(t *testing.T) {
 	if !strings.HasPrefix(errOut, "supctl: found 1 problem") || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "--repair") {
 		t.Errorf("verify error line %q", errOut)
 	}
+	code, out, _ = supctl(t, "--json", "verify")
+	var bad struct {
+		Problems []struct{ Path string }
+		Error    struct {
+			ExitCode int `json:"exit_code"`
+			Kind     string
+			Problems int
+		}
+	}
+	oneDoc(t, out, &bad)
+	if code != 6 || len(bad.Problems) != 1 || bad.Error.ExitCode != 6 || bad.Error.Kind != "corrupt" || bad.Error.Problems != 1 {
+		t.Fatalf("verify --json of a damaged entry: exit %d\n%s", code, out)
+	}
 	code, out, errOut = supctl(t, "verify", "--repair")
 	if code != 6 || !strings.Contains(out, "set aside") || !strings.Contains(errOut, "repaired 1") {
 		t.Fatalf("verify --repair: exit %d\n%s%s", code, out, errOut)

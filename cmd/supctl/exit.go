@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -17,7 +18,11 @@ const (
 	exitNotFound     = 4
 	exitUnreachable  = 5
 	exitCorrupt      = 6
+	exitInterrupted  = 130
 )
+
+// errInterrupted is the error of a command stopped by a signal.
+var errInterrupted = errors.New("interrupted")
 
 // exitError carries an exit code chosen by a command.
 type exitError struct {
@@ -39,6 +44,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.ExitCode()
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
 	case errors.Is(err, resolver.ErrBadReference):
 		return exitUsage
 	case errors.Is(err, resolver.ErrIncompatible):

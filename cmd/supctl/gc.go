@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,10 +11,10 @@ import (
 )
 
 func newGC(g *globals) *cobra.Command {
-	maxUnused := days(cache.DefaultMaxUnused)
 	var (
-		keep   int
-		dryRun bool
+		maxUnused time.Duration
+		keep      int
+		dryRun    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "gc",
@@ -23,7 +22,9 @@ func newGC(g *globals) *cobra.Command {
 		Long: "gc removes entries that are not pinned, not the current digest of a recorded\n" +
 			"ref, not in use by a running process, and unused for longer than --max-unused,\n" +
 			"keeping the --keep newest images of each repository; and what killed processes\n" +
-			"left behind. It prints what it removed and the bytes freed.",
+			"left behind: temporary entries whose writer is gone (its lock is free), and\n" +
+			"temporary records and set-aside entries last written over 10 minutes ago.\n" +
+			"It prints what it removed and the bytes freed; --dry-run changes nothing.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 0 {
@@ -33,15 +34,15 @@ func newGC(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := c.GC(cmd.Context(), cache.GCPolicy{MaxUnused: time.Duration(maxUnused), Keep: keep, DryRun: dryRun})
+			r, err := c.GC(cmd.Context(), cache.GCPolicy{MaxUnused: maxUnused, Keep: keep, DryRun: dryRun})
 			if r == nil {
 				return err
 			}
 			if g.json {
-				if perr := g.printJSON(r); err == nil {
-					err = perr
+				if err != nil {
+					return &docError{err, r}
 				}
-				return err
+				return g.printJSON(r)
 			}
 			if perr := printGC(g, r); err == nil {
 				err = perr
@@ -50,7 +51,7 @@ func newGC(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.Var(&maxUnused, "max-unused", "remove entries unused for longer than this (e.g. 30d, 12h)")
+	durationVar(f, &maxUnused, "max-unused", cache.DefaultMaxUnused, "remove entries unused for longer than this (e.g. 30d, 2w, 12h)")
 	f.IntVar(&keep, "keep", 0, "keep the N newest images of each repository, however long unused")
 	f.BoolVar(&dryRun, "dry-run", false, "show what would be removed; remove nothing")
 	return cmd
@@ -71,7 +72,7 @@ func printGC(g *globals, r *cache.GCReport) error {
 			orUnknown(e.Version), e.Ref, size(e.Bytes), e.LastUsed.Local().Format(timeFormat))
 	}
 	for _, l := range r.Leftovers {
-		fmt.Fprintf(&b, "%s leftover %s (%s)\n", verb, l.Path, size(l.Bytes))
+		fmt.Fprintf(&b, "%s leftover %s %s (%s, last written %s ago)\n", verb, l.What, l.Path, size(l.Bytes), l.Age.Round(time.Second))
 	}
 	for _, e := range r.Kept {
 		switch {
@@ -86,30 +87,3 @@ func printGC(g *globals, r *cache.GCReport) error {
 	_, err := fmt.Fprint(g.stdout, b.String())
 	return err
 }
-
-// days is a duration flag that also takes days: "30d", "1.5d".
-type days time.Duration
-
-func (d *days) Set(s string) error {
-	v, err := time.ParseDuration(s)
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		var f float64
-		if f, err = strconv.ParseFloat(n, 64); err == nil {
-			v = time.Duration(f * float64(24*time.Hour))
-		}
-	}
-	if err != nil || v < 0 {
-		return fmt.Errorf("want a duration such as 30d, 12h or 90m")
-	}
-	*d = days(v)
-	return nil
-}
-
-func (d *days) String() string {
-	if v := time.Duration(*d); v%(24*time.Hour) == 0 && v != 0 {
-		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
-	}
-	return time.Duration(*d).String()
-}
-
-func (d *days) Type() string { return "duration" }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -18,19 +17,21 @@ func newInspect(g *globals) *cobra.Command {
 		Short: "Show the version, platform, sha256 and range verdict of a binary or image",
 		Long: "inspect identifies a supervisor binary: TARGET is a path to a local binary\n" +
 			"(the gateway's supervisor_bin, checked in place) or an image reference\n" +
-			"(resolved like pull). It exits 3 when the binary is outside --compat.",
+			"(resolved like pull). It exits 3 when the binary is outside --compat.\n\n" +
+			"TARGET is a path when it starts with \"/\" or \".\", or exists and contains a\n" +
+			"\"/\" (write ./NAME for a file in this directory); a path is never sent to a\n" +
+			"registry, and one that is not a regular file (a directory, a FIFO, a device)\n" +
+			"is refused without being read. Anything else is an image reference; a TARGET\n" +
+			"that is neither an existing file nor a valid reference is \"no such file\".",
 		Args: exactArgs(1, "one path or image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
 			}
-			var res *resolver.Result
-			if fi, serr := os.Stat(args[0]); serr == nil && !fi.IsDir() {
-				res, err = r.CheckFile(cmd.Context(), args[0])
-			} else {
-				res, err = r.Resolve(cmd.Context(), args[0])
-			}
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Inspect(ctx, args[0])
 			verdict := "none required"
 			var ie *resolver.IncompatibleError
 			switch {
@@ -42,13 +43,15 @@ func newInspect(g *globals) *cobra.Command {
 				verdict = "within " + rf.rng
 			}
 			if g.json {
-				if perr := g.printJSON(struct {
-					*resolver.Result
+				doc := struct {
+					resultDoc
 					Compatible bool   `json:"compatible"`
 					Verdict    string `json:"verdict"`
-				}{res, ie == nil, verdict}); perr != nil {
-					return perr
+				}{newResultDoc(res), ie == nil, verdict}
+				if err != nil {
+					return &docError{err, doc}
 				}
+				return g.printJSON(doc)
 			} else {
 				tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 				if res.Ref != "" {
@@ -64,6 +67,7 @@ func newInspect(g *globals) *cobra.Command {
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }
 

@@ -2,10 +2,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +19,7 @@ const timeFormat = "2006-01-02 15:04"
 // lsEntry is one entry of "supctl ls --json".
 type lsEntry struct {
 	Digest        string    `json:"digest"`
-	IndexDigest   string    `json:"index_digest"`
+	IndexDigest   string    `json:"index_digest,omitempty"`
 	File          string    `json:"file"`
 	Path          string    `json:"path"`
 	Ref           string    `json:"ref"`
@@ -33,18 +34,39 @@ type lsEntry struct {
 	ExtractedAt   time.Time `json:"extracted_at"`
 	LastUsed      time.Time `json:"last_used"`
 	Refs          []string  `json:"refs"`
+	PreviousRefs  []string  `json:"previous_refs,omitempty"`
+	Current       bool      `json:"current"`
 	Pins          []string  `json:"pins"`
 	Pinned        bool      `json:"pinned"`
 }
 
+const lsLong = `ls lists the cached binaries, one per line: digest, platform, version, size,
+last use, and the refs that point at it now, then "(pinned)" if a pin keeps it.
+
+A tag that moved (a new image was pushed and pulled under it) is listed on the
+entry it points at now only; the entry it pointed at before shows "-" under
+REFS, and "supctl gc" may remove it once it is unused for --max-unused. An
+entry pulled by digest lists that digest reference. Digests and digest
+references are shortened to 12 hex digits, last use is relative, and on a
+terminal the REFS column is cut to its width; --no-trunc prints all in full.
+
+ls does not check the binaries: see "supctl verify".
+
+--json prints an array of entries with every field: digest, index_digest
+(omitted when none), file, path, ref (the reference it was extracted for),
+registry, repository, platform, layer_digest, version, version_source,
+binary_sha256, size, extracted_at, last_used, refs (the refs pointing at it
+now), previous_refs (tags it was extracted for that now point elsewhere;
+omitted when none), current (some ref points at it now), pins, pinned.`
+
 func newLs(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "ls",
-		Short: "List the cache's entries",
-		Long: "ls lists the cached binaries: digest, platform, version, size, the refs whose\n" +
-			"records point at each (and the ref it was extracted for), last use, and\n" +
-			"whether it is pinned. It does not check the binaries: see \"supctl verify\".",
-		Args: exactArgs(0, "no arguments"),
+	var noTrunc bool
+	cmd := &cobra.Command{
+		Use:     "ls",
+		Short:   "List the cache's entries",
+		Long:    lsLong,
+		Example: "  supctl ls\n  supctl ls --no-trunc\n  supctl ls --json | jq -r '.[] | select(.current | not) | .path'",
+		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.openCache()
 			if err != nil {
@@ -63,45 +85,161 @@ func newLs(g *globals) *cobra.Command {
 			}
 			list := make([]lsEntry, len(es))
 			for i := range es {
-				e := &es[i]
-				refs := roots.Refs(e)
-				if !slices.Contains(refs, e.Ref) {
-					refs = append(refs, e.Ref)
-					slices.Sort(refs)
-				}
-				pins := roots.Pins(e)
-				list[i] = lsEntry{
-					Digest: e.ManifestDigest.String(), IndexDigest: e.IndexDigest.String(), File: e.File, Path: e.Path,
-					Ref: e.Ref, Registry: e.Registry, Repository: e.Repository, Platform: e.Platform,
-					LayerDigest: e.LayerDigest.String(), Version: e.Version, VersionSource: e.VersionSource,
-					BinarySHA256: e.BinarySHA256.Encoded(), Size: e.Size, ExtractedAt: e.ExtractedAt,
-					LastUsed: e.LastUsed, Refs: refs, Pins: append([]string{}, pins...), Pinned: len(pins) > 0,
-				}
+				list[i] = newLsEntry(&es[i], roots)
 			}
 			if g.json {
 				return g.printJSON(list)
 			}
-			return printLs(g, list)
+			return printLs(g, list, noTrunc, time.Now(), terminalWidth(g.stdout))
 		},
+	}
+	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "print digests, digest references and times in full")
+	return cmd
+}
+
+// newLsEntry describes e; roots may be nil when the records could not be
+// read.
+func newLsEntry(e *cache.Entry, roots *cache.Roots) lsEntry {
+	var refs, pins []string
+	if roots != nil {
+		refs, pins = roots.Refs(e), roots.Pins(e)
+	}
+	refs = slices.Clone(refs)
+	var previous []string
+	switch {
+	case slices.Contains(refs, e.Ref):
+	case strings.Contains(e.Ref, "@"):
+		// Pulled by digest: that reference always means this entry.
+		refs = append(refs, e.Ref)
+		slices.Sort(refs)
+	default:
+		previous = []string{e.Ref}
+	}
+	return lsEntry{
+		Digest: e.ManifestDigest.String(), IndexDigest: e.IndexDigest.String(), File: e.File, Path: e.Path,
+		Ref: e.Ref, Registry: e.Registry, Repository: e.Repository, Platform: e.Platform,
+		LayerDigest: e.LayerDigest.String(), Version: e.Version, VersionSource: e.VersionSource,
+		BinarySHA256: e.BinarySHA256.Encoded(), Size: e.Size, ExtractedAt: e.ExtractedAt,
+		LastUsed: e.LastUsed, Refs: nonNil(refs), PreviousRefs: previous, Current: len(refs) > 0,
+		Pins: nonNil(slices.Clone(pins)), Pinned: len(pins) > 0,
 	}
 }
 
-func printLs(g *globals, list []lsEntry) error {
-	tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "DIGEST\tPLATFORM\tVERSION\tSIZE\tREFS\tLAST USED\tPINNED")
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// printLs prints the table; width, if positive, is the terminal's: the
+// REFS column is cut to fit it.
+func printLs(g *globals, list []lsEntry, noTrunc bool, now time.Time, width int) error {
+	rows := [][]string{{"DIGEST", "PLATFORM", "VERSION", "SIZE", "LAST USED", "REFS"}}
 	for _, e := range list {
-		d := short(e.Digest)
+		d, used := shortHex(e.Digest), ago(now, e.LastUsed)
+		if noTrunc {
+			d, used = e.Digest, e.LastUsed.Local().Format(time.RFC3339)
+		}
 		if e.File != cache.DefaultFile {
 			d += ":" + e.File
 		}
-		pinned := "no"
-		if e.Pinned {
-			pinned = "yes"
+		refs := make([]string, len(e.Refs))
+		for i, r := range e.Refs {
+			refs[i] = r
+			if !noTrunc {
+				refs[i] = shortRef(r)
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, e.Platform, orUnknown(e.Version), size(e.Size),
-			strings.Join(e.Refs, ","), e.LastUsed.Local().Format(timeFormat), pinned)
+		rows = append(rows, []string{d, e.Platform, orUnknown(e.Version), size(e.Size), used, strings.Join(refs, ", ")})
 	}
-	return tw.Flush()
+	const gap = 2
+	widths := make([]int, len(rows[0])-1)
+	for _, r := range rows {
+		for i := range widths {
+			widths[i] = max(widths[i], utf8.RuneCountInString(r[i]))
+		}
+	}
+	fixed := 0
+	for _, w := range widths {
+		fixed += w + gap
+	}
+	var b strings.Builder
+	for i, r := range rows {
+		for c, w := range widths {
+			b.WriteString(r[c])
+			b.WriteString(strings.Repeat(" ", w+gap-utf8.RuneCountInString(r[c])))
+		}
+		last := r[len(r)-1]
+		if i > 0 {
+			last = refsCell(last, list[i-1].Pinned, width-fixed, noTrunc)
+		}
+		b.WriteString(last)
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(g.stdout, b.String())
+	return err
+}
+
+// refsCell is the REFS column: the refs or "-", "(pinned)" after them when a
+// pin keeps the entry, cut to room runes unless room <= 0 or noTrunc.
+func refsCell(refs string, pinned bool, room int, noTrunc bool) string {
+	suffix := ""
+	if pinned {
+		suffix = " (pinned)"
+	}
+	if refs == "" {
+		refs, suffix = "-", strings.TrimPrefix(suffix, " ")
+		if pinned {
+			refs = ""
+		}
+	}
+	if !noTrunc && room > 0 && utf8.RuneCountInString(refs+suffix) > room {
+		keep := max(room-utf8.RuneCountInString(suffix)-1, 1)
+		if r := []rune(refs); len(r) > keep {
+			refs = string(r[:keep]) + "…"
+		}
+	}
+	return refs + suffix
+}
+
+// shortHex is a digest's first 12 hex digits, as docker shows image IDs.
+func shortHex(d string) string {
+	_, hex, _ := strings.Cut(d, ":")
+	if len(hex) > 12 {
+		return hex[:12]
+	}
+	return d
+}
+
+// shortRef shortens the digest of a digest reference to 12 hex digits.
+func shortRef(ref string) string {
+	if repo, d, ok := strings.Cut(ref, "@"); ok {
+		return repo + "@" + short(d)
+	}
+	return ref
+}
+
+// ago says how long before now t was, in the largest whole unit: "5m
+// ago", "3h ago", "2d ago", "3w ago"; a date past 8 weeks.
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	n := func(v time.Duration, unit string) string { return fmt.Sprintf("%d%s ago", v, unit) }
+	switch {
+	case t.IsZero():
+		return "never"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return n(d/time.Minute, "m")
+	case d < 2*day:
+		return n(d/time.Hour, "h")
+	case d < 2*week:
+		return n(d/day, "d")
+	case d < 8*week:
+		return n(d/week, "w")
+	}
+	return t.Local().Format("2006-01-02")
 }
 
 // warn prints each error joined in err as a warning line on stderr.

@@ -61,6 +61,7 @@ func pushFixture(t *testing.T, reg registrytest.Registry, repoTag string, o fixt
 }
 
 func TestPullPrintsPathAndJSON(t *testing.T) {
+	fixture.ForeignUnrunnable(t, "arm64") // expects arm64 not to run here
 	isolate(t)
 	reg := registrytest.NewInProcess(t)
 	b, ref := pushFixture(t, reg, "openshell/supervisor:dev", fixture.Options{Version: "0.0.47-dev.13+g57b71c68f"})
@@ -183,13 +184,6 @@ func TestProcessesExtractOnce(t *testing.T) {
 	reg.Sync()
 	path := proctest.OnePull(t, outs, registrytest.CountBlobGets(reg.Since(mark), img.Layers[img.BinaryLayer].String()))
 	sameFile(t, path, img.Binary)
-}
-
-func TestVersion(t *testing.T) {
-	code, out, _ := supctl(t, "version")
-	if code != 0 || !strings.HasPrefix(out, "supctl ") {
-		t.Fatalf("exit %d, %q", code, out)
-	}
 }
 
 func sameFile(t *testing.T, got, want string) {

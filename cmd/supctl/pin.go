@@ -24,6 +24,9 @@ func newPin(g *globals) *cobra.Command {
 		Args: exactArgs(1, "one image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if g.json {
+				if cmd.Flags().Changed("format") && format != "json" {
+					return usagef("--json and --format %s ask for two outputs; give one", format)
+				}
 				format = "json"
 			}
 			switch format {
@@ -31,11 +34,17 @@ func newPin(g *globals) *cobra.Command {
 			default:
 				return usagef("--format %q: want ref, json or toml", format)
 			}
+			plats, err := splitPlatforms(platforms)
+			if err != nil {
+				return err
+			}
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
 			}
-			pin, err := r.Pin(cmd.Context(), args[0], platforms...)
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			pin, err := r.Pin(ctx, args[0], plats...)
 			if err != nil {
 				return err
 			}
@@ -51,7 +60,7 @@ func newPin(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable; default "+fmt.Sprint(resolver.DefaultPinPlatforms())+")")
+	f.StringArrayVar(&platforms, "platform", nil, "platform to check, OS/ARCH[/VARIANT] (repeatable or comma-separated; default "+fmt.Sprint(resolver.DefaultPinPlatforms())+")")
 	f.StringVar(&format, "format", "ref", "output: ref (repo@sha256:...), json, or toml (a gateway config table)")
 	rf.register(f, false)
 	return cmd

@@ -107,6 +107,7 @@ func TestPin(t *testing.T) {
 }
 
 func TestInspect(t *testing.T) {
+	fixture.ForeignUnrunnable(t, "arm64") // expects arm64 not to run here
 	isolate(t)
 	ctx := context.Background()
 	dir := t.TempDir()

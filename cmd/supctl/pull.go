@@ -19,17 +19,20 @@ func newPull(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := r.Resolve(cmd.Context(), args[0])
+			ctx, cancel := rf.context(cmd.Context())
+			defer cancel()
+			res, err := r.Resolve(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			if g.json {
-				return g.printJSON(res)
+				return g.printJSON(newResultDoc(res))
 			}
 			_, err = fmt.Fprintln(g.stdout, res.Path)
 			return err
 		},
 	}
 	rf.register(cmd.Flags(), true)
+	rf.registerSource(cmd.Flags())
 	return cmd
 }

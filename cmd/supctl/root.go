@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,8 @@ type globals struct {
 	insecure  bool
 
 	stdout, stderr io.Writer
+	log            *slog.Logger // from --log-level and --log-format
+	printed        bool         // a JSON document is on stdout
 }
 
 // run builds the command tree, runs it and returns the exit code.
@@ -33,10 +36,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := advise(root.ExecuteContext(ctx))
-	if err != nil {
-		fmt.Fprintf(stderr, "supctl: %v\n", oneLine(err))
+	if err != nil && ctx.Err() != nil {
+		err = &exitError{code: exitInterrupted, err: errInterrupted}
 	}
-	return exitCode(err)
+	code := exitCode(err)
+	if err != nil {
+		if g.log == nil {
+			// The flags failed to parse: take --json and --log-format
+			// from the arguments as written, if they are there.
+			g.json, g.logFormat = scanOutputFlags(args, g.json, g.logFormat)
+		}
+		g.fail(err, code)
+	}
+	return code
+}
+
+// scanOutputFlags finds --json and --log-format json in args that did not
+// parse, so even a usage error is reported in the form asked for.
+func scanOutputFlags(args []string, json bool, format string) (bool, string) {
+	for i, a := range args {
+		switch {
+		case a == "--":
+			return json, format
+		case a == "--json" || a == "--json=true":
+			json = true
+		case a == "--log-format=json" || a == "--log-format" && i+1 < len(args) && args[i+1] == "json":
+			format = "json"
+		}
+	}
+	return json, format
 }
 
 func newRoot(g *globals) *cobra.Command {
@@ -47,6 +75,19 @@ func newRoot(g *globals) *cobra.Command {
 			"openshell-sandbox binary in a local cache.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       currentVersion().String(),
+		// Args and RunE make an unknown command a usage error (cobra's own
+		// check returns a plain error) and a bare "supctl" print help.
+		Args: unknownCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			g.log = log
+			return nil
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.cacheDir, "cache-dir", os.Getenv("SUPCTL_CACHE_DIR"), "cache directory (env SUPCTL_CACHE_DIR; default $XDG_DATA_HOME/openshell/docker-supervisor)")
@@ -54,9 +95,25 @@ func newRoot(g *globals) *cobra.Command {
 	pf.StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVar(&g.insecure, "insecure", false, "allow plain HTTP to any registry (loopback registries always may)")
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.Flags().Bool("version", false, "print supctl's version, commit and Go version")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g))
+	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newDoctor(g), newJSONTopic())
+	setCompletion(root)
 	return root
+}
+
+// unknownCommand refuses any argument of the root command: it is a
+// subcommand supctl does not have.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return usagef("%s; see \"supctl --help\"", msg)
 }
 
 // exactArgs is cobra.ExactArgs with a usage exit code.
@@ -95,14 +152,39 @@ func (g *globals) openCache() (*cache.Cache, error) {
 		}
 		dir = d
 	}
+	dir, err := expandHome(dir)
+	if err != nil {
+		return nil, err
+	}
 	return cache.Open(dir)
 }
 
-// printJSON writes v as the command's one JSON document.
-func (g *globals) printJSON(v any) error {
-	enc := json.NewEncoder(g.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// expandHome expands a leading "~" or "~user" in the cache directory, as
+// a shell would have: quoted in an environment file or a unit, the shell
+// did not. A "~" that cannot be expanded is refused, never created.
+func expandHome(dir string) (string, error) {
+	if !strings.HasPrefix(dir, "~") {
+		return dir, nil
+	}
+	name, rest, _ := strings.Cut(dir[1:], "/")
+	var home string
+	if name == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", usagef("cache directory %q: cannot expand ~ (%v); give an absolute path", dir, err)
+		}
+		home = h
+	} else {
+		u, err := user.Lookup(name)
+		if err != nil {
+			return "", usagef("cache directory %q: cannot expand ~%s (%v); give an absolute path", dir, name, err)
+		}
+		home = u.HomeDir
+	}
+	if home == "" || !filepath.IsAbs(home) {
+		return "", usagef("cache directory %q: the home directory %q is not absolute; give an absolute path", dir, home)
+	}
+	return filepath.Join(home, rest), nil
 }
 
 // oneLine folds an error message onto one line.

@@ -14,10 +14,12 @@ func newVerify(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Re-hash every cache entry against its record",
-		Long: "verify re-hashes every cached binary and checks it against its record, and\n" +
-			"checks every record file. It prints each problem and exits with status 6 if\n" +
-			"it found any. --repair sets bad entries and corrupt records aside: the next\n" +
-			"pull extracts and records them again.",
+		Long: "verify re-hashes every cached binary and checks it against its record and\n" +
+			"seal, and checks every record file, lock file and directory of the cache and\n" +
+			"the leftovers of killed processes. It prints each problem and exits with\n" +
+			"status 6 if it found any; without --repair it changes nothing. --repair sets\n" +
+			"bad entries, lock files and corrupt records aside and removes leftovers: the\n" +
+			"next pull extracts and records them again.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := g.openCache()
@@ -29,7 +31,10 @@ func newVerify(g *globals) *cobra.Command {
 				return err
 			}
 			if g.json {
-				err = g.printJSON(r)
+				if r.OK() {
+					return g.printJSON(r)
+				}
+				return &docError{&exitError{code: exitCorrupt, err: verifyFailure(c.Dir(), r.Problems, repair)}, r}
 			} else {
 				var b strings.Builder
 				for _, p := range r.Problems {
@@ -54,12 +59,21 @@ func newVerify(g *globals) *cobra.Command {
 	return cmd
 }
 
+// A verifyError reports the problems verify found.
+type verifyError struct {
+	dir      string
+	problems int
+	msg      string
+}
+
+func (e *verifyError) Error() string { return e.msg }
+
 // verifyFailure is the error line of a verify that found problems.
 func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 	n := len(problems)
 	msg := fmt.Sprintf("found %d %s in cache %s", n, plural(n, "problem", "problems"), dir)
 	if !repair {
-		return fmt.Errorf("%s; run \"supctl verify --repair\" to set them aside", msg)
+		return &verifyError{dir, n, msg + "; run \"supctl verify --repair\" to set them aside"}
 	}
 	fixed := 0
 	for _, p := range problems {
@@ -71,5 +85,5 @@ func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 	if fixed < n {
 		msg += fmt.Sprintf("; %d could not be repaired (see above)", n-fixed)
 	}
-	return fmt.Errorf("%s; the next pull extracts set-aside entries again", msg)
+	return &verifyError{dir, n, msg + "; the next pull extracts set-aside entries again"}
 }

@@ -2,13 +2,16 @@
 // startup: resolve the configured supervisor image under the range the
 // gateway speaks, log exactly which supervisor it selected, and fail before
 // creating any sandbox when the supervisor does not fit. It then prints the
-// bind mount the driver adds to every sandbox container.
+// bind mount the driver adds to every sandbox container and, as a smoke
+// run, what the supervisor prints for --version inside a container of the
+// local engine (found as the Docker tooling finds it).
 //
 //	go run ./examples/gateway                      # against an embedded registry
 //	go run ./examples/gateway -image ghcr.io/nvidia/openshell/supervisor:dev
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -20,9 +23,9 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/resolver"
-	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // supervisorRange is the range of supervisors this gateway build speaks to;
@@ -79,7 +82,49 @@ func run(ctx context.Context, cfg driverConfig, log *slog.Logger, out io.Writer)
 	// never removes a held entry.
 	defer release()
 	// Every sandbox container gets the supervisor bind-mounted read-only.
-	fmt.Fprintf(out, "--mount type=bind,src=%s,dst=/opt/openshell/bin/openshell-sandbox,readonly\n", sup.Path)
+	fmt.Fprintf(out, "--mount type=bind,src=%s,dst=%s,readonly\n", sup.Path, supervisorDest)
+	return smokeRun(ctx, sup, log, out)
+}
+
+// supervisorDest is where sandbox containers find the supervisor.
+const supervisorDest = "/opt/openshell/bin/openshell-sandbox"
+
+// smokeRun runs the selected supervisor with --version in a container the
+// way sandboxes will run it: bind-mounted read-only at supervisorDest (or
+// copied in, when the engine cannot see this host's files), and prints its
+// output. It is the check that confirmed the original fix. Without an
+// engine, or with one that cannot run the platform, it is skipped with a
+// warning.
+func smokeRun(ctx context.Context, sup *resolver.Result, log *slog.Logger, out io.Writer) error {
+	eng, err := engine.Open(ctx)
+	if err != nil {
+		log.Warn("smoke run skipped: no container engine", "err", err)
+		return nil
+	}
+	defer eng.Close()
+	pl, err := resolver.ParsePlatform(sup.Platform)
+	if err != nil {
+		return err
+	}
+	info := eng.Info()
+	res, err := eng.Run(ctx, engine.RunSpec{Binary: sup.Path, Platform: pl, Dest: supervisorDest, Args: []string{"--version"}, Mount: true})
+	if errors.Is(err, engine.ErrCannotRun) {
+		log.Warn("smoke run skipped", "err", err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("smoke run of the supervisor in %s at %s: %w", info.Product, eng.Endpoint(), err)
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("smoke run: %s --version exited with status %d in the container: %s", supervisorDest, res.ExitCode, bytes.TrimSpace(res.Stderr))
+	}
+	how := "bind-mounted"
+	if res.Copied {
+		how = "copied in"
+	}
+	log.Info("smoke run", "engine", info.Product, "engine_version", info.Version, "endpoint", eng.Endpoint().Host,
+		"endpoint_source", eng.Endpoint().Why(), "binary", how)
+	fmt.Fprintf(out, "%s\n", bytes.TrimSpace(res.Stdout))
 	return nil
 }
 
@@ -100,10 +145,8 @@ func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (
 	}
 	// A Docker driver has an engine at hand: where this host cannot run the
 	// supervisor (a Mac), the engine tells its version the way sandboxes
-	// will run it. A real driver would implement supervisor.ContainerRunner
-	// with its own Docker client.
-	probers := []supervisor.Prober{supervisor.Run(0), supervisor.Engine(supervisor.DockerCLI{}, 0), supervisor.BuildInfo(), supervisor.ELFString()}
-	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log), resolver.WithProbers(probers...))
+	// will run it. engine.Auto is the default; it is spelled out here.
+	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(supervisorRange)), resolver.WithLogger(log), resolver.WithEngine(engine.Auto))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -56,6 +56,12 @@ type Options struct {
 	// 127.0.0.1 generated for this server. Clients trust it through
 	// Transport, CertPool or CertPEM.
 	TLS bool
+	// Token, when set, makes the registry require bearer tokens from this
+	// token service (see TokenServer). Not with Htpasswd.
+	Token *TokenServer
+	// ProxyRemote, when set (a URL such as "http://127.0.0.1:5000"), runs
+	// the registry as a pull-through cache of that registry: a mirror.
+	ProxyRemote string
 }
 
 // Server is a real docker-registry process started for one test. Its
@@ -63,6 +69,7 @@ type Options struct {
 // testing.TB that it calls on failure, belongs on the test's goroutine.
 type Server struct {
 	tb      testing.TB
+	opts    Options
 	bin     string
 	dir     string
 	dataDir string
@@ -105,7 +112,7 @@ func Start(tb testing.TB, o Options) *Server {
 		}
 		tb.Skipf("%s: skipping (install it, or set %s=1 to make this a failure)", msg, RequireEnv)
 	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), scheme: "http"}
+	s := &Server{tb: tb, opts: o, bin: bin, dir: tb.TempDir(), scheme: "http"}
 	s.dataDir = filepath.Join(s.dir, "data")
 	s.stderr.max = stderrKeep
 	s.unparsed.max = 64 << 10
@@ -223,8 +230,15 @@ func (s *Server) config(addr string) (string, error) {
 		fmt.Fprintf(&b, "auth:\n  htpasswd:\n    realm: %s\n    path: %s\n",
 			q("registrytest"), q(filepath.Join(s.dir, "htpasswd")))
 	}
-	// No redis, notifications, health checks or proxy: none is configured,
-	// so none runs.
+	if t := s.opts.Token; t != nil {
+		fmt.Fprintf(&b, "auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+			q(t.Realm()), q(TokenService), q(TokenIssuer), q(t.certPath))
+	}
+	if s.opts.ProxyRemote != "" {
+		fmt.Fprintf(&b, "proxy:\n  remoteurl: %s\n", q(s.opts.ProxyRemote))
+	}
+	// No redis, notifications or health checks: none is configured, so
+	// none runs.
 	return b.String(), nil
 }
 

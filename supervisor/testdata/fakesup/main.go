@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -33,7 +32,8 @@ func main() {
 	}
 	// The version string is printed in pieces so that the binary's data
 	// holds "<name> <version>" only in packed.
-	switch mode := filepath.Base(os.Args[0]); mode {
+	mode, _, _ := strings.Cut(filepath.Base(os.Args[0]), "_") // "hangchild_x" is "hangchild"
+	switch mode {
 	case "env": // reports the size of its environment and of its stdin
 		in, _ := io.ReadAll(os.Stdin)
 		wd, _ := os.Getwd()
@@ -50,14 +50,12 @@ func main() {
 		fmt.Fprint(os.Stderr, strings.Repeat("y", 1<<20))
 	case "hang":
 		time.Sleep(time.Hour)
-	case "hangchild": // starts a child sharing its stdout, records its pid, hangs
-		c := exec.Command(os.Args[0], "child")
-		c.Stdout = os.Stdout
-		if err := c.Start(); err != nil {
+	case "hangchild": // starts a child sharing its stdout, hangs
+		// ForkExec, not os/exec: a confined run has no /dev/null.
+		attr := &syscall.ProcAttr{Files: []uintptr{0, 1, 2}}
+		if _, err := syscall.ForkExec(os.Args[0], []string{os.Args[0], "child"}, attr); err != nil {
 			os.Exit(1)
 		}
-		pid := strconv.Itoa(c.Process.Pid)
-		os.WriteFile(filepath.Join(filepath.Dir(os.Args[0]), "child.pid"), []byte(pid), 0o600)
 		time.Sleep(time.Hour)
 	case "packed":
 		fmt.Print(packed)

@@ -1,0 +1,141 @@
+package cache_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/manifest"
+)
+
+// badCache fills a cache with one sound entry and one of each problem
+// Verify must report, and returns the paths of the problems by kind.
+func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
+	t.Helper()
+	c, clk := openClocked(t)
+	now := time.Now()
+	clk.Set(now)
+	for _, n := range []string{"sound", "tampered", "edited", "lockdir"} {
+		e := put(t, c, clk, n, spec{at: now})
+		os.Chtimes(filepath.Join(filepath.Dir(e.Path), ".verified"), now, now)
+	}
+	bin := filepath.Join(entryDir(c, "tampered"), "openshell-sandbox")
+	os.Chmod(bin, 0o755)
+	writeFile(t, bin, "\x7fELF tampereX")
+	os.Chmod(bin, 0o555)
+	rec := filepath.Join(entryDir(c, "edited"), "entry.json")
+	b, _ := os.ReadFile(rec)
+	writeFile(t, rec, strings.Replace(string(b), `"0.0.47"`, `"9.9.9"`, 1))
+	lock := entryDir(c, "lockdir") + ".lock"
+	os.Remove(lock)
+	os.Mkdir(lock, 0o755)
+	ref := filepath.Join(c.Dir(), "refs", "r.json")
+	writeFile(t, ref, "{nope")
+	refDir := filepath.Join(c.Dir(), "pins", "d.json")
+	os.Mkdir(refDir, 0o755)
+	if err := c.Records().PutRef(&manifest.Ref{Name: "example.com/sup:dev", Digest: keyOf("sound").Manifest, CheckedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(c.Dir(), "entries", ".tmp-"+filepath.Base(entryDir(c, "gone"))+"-9")
+	os.MkdirAll(dead, 0o755)
+	writeFile(t, filepath.Join(dead, "openshell-sandbox"), "half")
+	tmpRec := filepath.Join(c.Dir(), "indexes", ".x.json.tmp-1")
+	writeFile(t, tmpRec, "{")
+	old := now.Add(-time.Hour)
+	os.Chtimes(tmpRec, old, old)
+	return c, map[string][]string{
+		cache.ProblemEntry:    {entryDir(c, "edited"), entryDir(c, "tampered")},
+		cache.ProblemLock:     {lock},
+		cache.ProblemRecord:   {ref, refDir},
+		cache.ProblemLeftover: {dead, tmpRec},
+	}
+}
+
+// Looking up, listing, reading the roots, a dry-run collection and a
+// verify without repair change nothing on disk: no file is created, moved,
+// rewritten or even touched, damaged entries and corrupt records included.
+func TestReadsArePure(t *testing.T) {
+	ctx := context.Background()
+	c, _ := badCache(t)
+	before := treeSnapshot(t, c.Dir())
+	for _, n := range []string{"sound", "tampered", "edited", "lockdir", "gone"} {
+		c.Lookup(ctx, keyOf(n))
+	}
+	c.Entries(ctx)
+	c.Roots(ctx)
+	if _, err := c.GC(ctx, cache.GCPolicy{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Verify(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if after := treeSnapshot(t, c.Dir()); after != before {
+		t.Fatalf("a read changed the cache:\n%s", diffLines(before, after))
+	}
+}
+
+// Verify reports every problem, each once, and goes on after each; repair
+// fixes all of them but none of the sound entry.
+func TestVerifyReportsEverything(t *testing.T) {
+	ctx := context.Background()
+	c, want := badCache(t)
+	r, err := c.Verify(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, p := range r.Problems {
+		got[p.Kind] = append(got[p.Kind], p.Path)
+	}
+	for kind, paths := range want {
+		if strings.Join(got[kind], " ") != strings.Join(paths, " ") {
+			t.Errorf("%s problems: %v, want %v", kind, got[kind], paths)
+		}
+	}
+	if len(r.Problems) != 7 {
+		t.Errorf("%d problems: %+v", len(r.Problems), r.Problems)
+	}
+	r, err = c.Verify(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range r.Problems {
+		if !p.Repaired {
+			t.Errorf("not repaired: %+v", p)
+		}
+	}
+	if r, err = c.Verify(ctx, false); err != nil || !r.OK() {
+		t.Fatalf("after repair: %+v %v", r.Problems, err)
+	}
+	if _, err := c.Lookup(ctx, keyOf("sound")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// diffLines shows the lines of a that b lacks and the other way round.
+func diffLines(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	var out strings.Builder
+	for _, l := range strings.Split(a, "\n") {
+		if !mb[l] {
+			out.WriteString("- " + l + "\n")
+		}
+	}
+	for _, l := range strings.Split(b, "\n") {
+		if !ma[l] {
+			out.WriteString("+ " + l + "\n")
+		}
+	}
+	return out.String()
+}

@@ -1,0 +1,173 @@
+package cache
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// sealName is the file of an entry that holds its seal.
+const sealName = ".seal"
+
+// A seal is what stat said of an entry's binary and record when the entry
+// was committed. The kernel sets a file's ctime to the present on every
+// change of its contents, mode, owner or times, and no call sets it back;
+// a rename into place (of the file, or of another file over it) gives it a
+// new inode. So a binary or record that still matches its seal has not been
+// changed since the commit, whatever its mtime says.
+type seal struct {
+	Binary stamp `json:"binary"`
+	Record stamp `json:"record"`
+}
+
+// A stamp is the part of a file's stat that any change of it moves.
+type stamp struct {
+	Inode   uint64 `json:"inode"`
+	Size    int64  `json:"size"`
+	Mode    uint32 `json:"mode"`
+	MtimeNs int64  `json:"mtimeNs"`
+	CtimeNs int64  `json:"ctimeNs"`
+}
+
+// writeSeal writes the seal of the entry directory dir, whose binary is
+// called base; the directory is not yet in place.
+func writeSeal(dir, base string) error {
+	var s seal
+	for _, f := range []struct {
+		name string
+		to   *stamp
+	}{{base, &s.Binary}, {recordName, &s.Record}} {
+		fi, err := os.Lstat(filepath.Join(dir, f.name))
+		if err != nil {
+			return err
+		}
+		*f.to = stampOf(fi)
+	}
+	data, err := json.Marshal(&s)
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(dir, sealName)
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o444)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(append(data, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// readSeal reads the seal of the entry directory dir, without following a
+// link or blocking on a FIFO; a seal that is not the caller's is not one.
+func readSeal(dir string) (*seal, error) {
+	p := filepath.Join(dir, sealName)
+	f, err := openNoFollow(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("it has no seal (%s), so its record cannot be told from an edited one", sealName)
+		}
+		return nil, fmt.Errorf("its seal cannot be read: %v", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("its seal cannot be read: %v", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("its seal %s is not a regular file", sealName)
+	}
+	if err := checkInfo(p, fi, false); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 4096))
+	if err != nil {
+		return nil, fmt.Errorf("its seal cannot be read: %v", err)
+	}
+	var s seal
+	if err := json.Unmarshal(data, &s); err != nil || s.Binary.Inode == 0 || s.Record.Inode == 0 {
+		return nil, fmt.Errorf("its seal %s is corrupt", sealName)
+	}
+	return &s, nil
+}
+
+// checkRecordSeal checks that the record of the entry directory dir is the
+// one committed: a record edited, replaced or copied since is not believed,
+// whatever it says, and the entry must be extracted again.
+func checkRecordSeal(dir string) (*seal, error) {
+	s, err := readSeal(dir)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(filepath.Join(dir, recordName))
+	if err != nil {
+		return nil, err
+	}
+	if got := stampOf(fi); got != s.Record {
+		return nil, fmt.Errorf("its record %s was changed after the entry was committed (%s), so what it says is not believed", recordName, s.Record.diff(got))
+	}
+	return s, nil
+}
+
+// diff says how got differs from s.
+func (s stamp) diff(got stamp) string {
+	switch {
+	case got.Inode != s.Inode:
+		return fmt.Sprintf("inode %d, sealed %d", got.Inode, s.Inode)
+	case got.Size != s.Size:
+		return fmt.Sprintf("size %d, sealed %d", got.Size, s.Size)
+	case got.Mode != s.Mode:
+		return fmt.Sprintf("mode %o, sealed %o", got.Mode, s.Mode)
+	case got.MtimeNs != s.MtimeNs:
+		return "mtime moved"
+	}
+	return "ctime moved"
+}
+
+// reseal rewrites the binary's part of the seal of the entry directory dir,
+// after a full re-hash showed the binary to be what its sealed record
+// says. The caller holds the entry's exclusive lock.
+func reseal(dir, base string) error {
+	s, err := checkRecordSeal(dir)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Lstat(filepath.Join(dir, base))
+	if err != nil {
+		return err
+	}
+	s.Binary = stampOf(fi)
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".seal.tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(append(data, '\n'))
+	if err == nil {
+		err = tmp.Chmod(0o444)
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, sealName))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}

@@ -1,0 +1,58 @@
+// Command probe is a test binary run inside engine containers. Its first
+// argument picks what it does:
+//
+//	--version  print "openshell-sandbox <version>" (version from -ldflags)
+//	spew N     print N bytes of 'x' on stdout and on stderr
+//	sleep      sleep until killed
+//	self       print its uid, gid, effective capabilities and network interfaces
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var version = "0.0.0"
+
+func main() {
+	if len(os.Args) < 2 {
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "--version":
+		fmt.Println("openshell-sandbox " + version)
+	case "spew":
+		n, _ := strconv.Atoi(os.Args[2])
+		b := []byte(strings.Repeat("x", n))
+		os.Stdout.Write(b)
+		os.Stderr.Write(b)
+	case "sleep":
+		fmt.Println("sleeping")
+		time.Sleep(time.Hour)
+	case "self":
+		caps := ""
+		if f, err := os.Open("/proc/self/status"); err == nil {
+			s := bufio.NewScanner(f)
+			for s.Scan() {
+				if v, ok := strings.CutPrefix(s.Text(), "CapEff:"); ok {
+					caps = strings.TrimSpace(v)
+				}
+			}
+			f.Close()
+		}
+		var names []string
+		ifs, _ := net.Interfaces()
+		for _, i := range ifs {
+			names = append(names, i.Name)
+		}
+		werr := os.WriteFile("/probe-written", []byte("x"), 0o644)
+		fmt.Printf("uid=%d gid=%d capeff=%s ifaces=%s rootwrite=%v\n", os.Getuid(), os.Getgid(), caps, strings.Join(names, ","), werr == nil)
+	default:
+		os.Exit(3)
+	}
+}

@@ -1,0 +1,170 @@
+package integration
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/openshell-contrib/supctl/internal/fixture"
+	"github.com/openshell-contrib/supctl/internal/registrytest"
+)
+
+// TestTokenAuth pulls from a real registry that requires bearer tokens
+// from a token service, then with the token service stalling, answering
+// nothing or answering a web page: exit 5 within --timeout, each time.
+func TestTokenAuth(t *testing.T) {
+	t.Parallel()
+	ts := registrytest.NewTokenServer(t)
+	reg := startRegistry(t, registrytest.Options{Token: ts})
+	_, ref := reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+	res, o := newUser(t).pullJSON(t, ref, "--platform", "linux/amd64", "--log-level", "debug")
+	if res.Version != versionB {
+		t.Fatalf("pull with bearer auth: version %q", res.Version)
+	}
+	// Every request is in the debug log, without the query (the token
+	// request's scope) and without credentials.
+	for _, want := range []string{"msg=registry-request method=GET url=" + ts.Realm() + " status=200", "url=http://" + reg.Host() + "/v2/ status=401",
+		"url=http://" + reg.Host() + "/v2/openshell/supervisor/manifests/dev status=200"} {
+		if !strings.Contains(o.stderr, want) {
+			t.Errorf("the debug log lacks %q:\n%s", want, o.stderr)
+		}
+	}
+	if strings.Contains(o.stderr, "scope=") || strings.Contains(o.stderr, "Bearer") || strings.Contains(o.stderr, "eyJ") {
+		t.Errorf("the debug log shows a query or a credential:\n%s", o.stderr)
+	}
+	if ts.Requests() == 0 {
+		t.Error("the token service was never asked")
+	}
+	for _, m := range []struct {
+		mode registrytest.TokenMode
+		say  string
+	}{
+		{registrytest.TokenStall, "unreachable"},
+		{registrytest.TokenNoAnswer, "unreachable"},
+		{registrytest.TokenWebPage, "not a registry API"},
+	} {
+		ts.SetMode(m.mode)
+		o := newUser(t).supctl(t, "pull", ref, "--platform", "linux/amd64", "--timeout", "3s")
+		t.Logf("token service mode %d: exit %d after %v: %s", m.mode, o.code, o.took.Round(time.Millisecond), strings.TrimSpace(o.stderr))
+		if o.code != 5 || !strings.Contains(errorLine(t, o), m.say) {
+			t.Errorf("token service mode %d: want exit 5 saying %q\n%s", m.mode, m.say, o)
+		}
+	}
+}
+
+// TestMirrorInProxyMode: a second docker-registry, a pull-through cache of
+// the first, serves as --mirror.
+func TestMirrorInProxyMode(t *testing.T) {
+	t.Parallel()
+	origin := startRegistry(t, registrytest.Options{})
+	mirror := startRegistry(t, registrytest.Options{ProxyRemote: origin.URL()})
+	b, ref := origin.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+	u := newUser(t)
+	var res pullResult
+	reqs := mirror.during(t, func() {
+		res, _ = u.pullJSON(t, ref, "--platform", "linux/amd64", "--mirror", origin.Host()+"="+mirror.Host())
+	})
+	checkBinary(t, res.Path, u.cache, b.Images["linux/amd64"])
+	if registrytest.CountManifestGets(reqs, "dev") == 0 {
+		t.Errorf("the mirror was not asked for the tag:\n%s", registrytest.FormatRequests(reqs))
+	}
+	if o := u.supctl(t, "pull", ref, "--mirror", "http://"+mirror.Host()); o.code != 2 {
+		t.Errorf("a bad --mirror spec: want exit 2\n%s", o)
+	}
+}
+
+// TestPinWithTheRegistryDown: pin never pins from records: with the
+// registry gone it exits 5, though pull still serves the cached binary.
+func TestPinWithTheRegistryDown(t *testing.T) {
+	t.Parallel()
+	u := newUser(t)
+	var ref string
+	t.Run("up", func(t *testing.T) {
+		reg := startRegistry(t, registrytest.Options{})
+		_, ref = reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+		if o := u.supctl(t, "pin", ref); o.code != 0 {
+			t.Fatalf("pin: %s", o)
+		}
+	})
+	if t.Failed() || ref == "" {
+		t.FailNow()
+	}
+	o := u.supctl(t, "pin", ref)
+	if o.code != 5 || strings.Contains(o.stdout, "@sha256:") {
+		t.Errorf("pin with the registry down: want exit 5 and no pin\n%s", o)
+	}
+	if o := u.supctl(t, "pull", ref, "--platform", "linux/amd64"); o.code != 0 {
+		t.Errorf("pull with the registry down, tag fresh: want the cached binary\n%s", o)
+	}
+}
+
+// TestPlatformOfASingleManifest: an amd64-only image asked for arm64 is
+// exit 4 naming linux/amd64, cold and warm, by tag and by digest, with
+// --pull always too, and for inspect.
+func TestPlatformOfASingleManifest(t *testing.T) {
+	t.Parallel()
+	reg := startRegistry(t, registrytest.Options{})
+	im, err := fixture.BuildImage(t.Context(), fixture.Options{BuildDir: fixtureDir, Version: versionB}, v1.Platform{OS: "linux", Architecture: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := reg.Host() + "/single:dev"
+	if err := fixture.PushImage(t.Context(), ref, im.Image, remote.WithTransport(reg.Transport()), remote.WithAuth(reg.auth)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := im.Image.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDigest := reg.Host() + "/single@" + d.String()
+	u := newUser(t)
+	mismatch := func(args ...string) {
+		t.Helper()
+		o := u.supctl(t, args...)
+		if o.code != 4 || !strings.Contains(errorLine(t, o), "linux/amd64") || o.stdout != "" {
+			t.Errorf("want exit 4 naming linux/amd64 and nothing on stdout\n%s", o)
+		}
+	}
+	mismatch("pull", ref, "--platform", "linux/arm64")
+	mismatch("pull", byDigest, "--platform", "linux/arm64")
+	if res, _ := u.pullJSON(t, ref, "--platform", "linux/amd64"); res.Platform != "linux/amd64" {
+		t.Fatalf("pull for amd64: platform %q", res.Platform)
+	}
+	mismatch("pull", ref, "--platform", "linux/arm64")
+	mismatch("pull", byDigest, "--platform", "linux/arm64")
+	mismatch("pull", ref, "--platform", "linux/arm64", "--pull", "always")
+	mismatch("inspect", ref, "--platform", "linux/arm64")
+}
+
+// TestStallingRegistry: a real registry behind a proxy that stalls the
+// binary's blob after its headers: exit 5 within --timeout; once the tag
+// is recorded and stale, it is served from the cache.
+func TestStallingRegistry(t *testing.T) {
+	t.Parallel()
+	reg := startRegistry(t, registrytest.Options{})
+	f := registrytest.NewFault(t, reg.URL(), reg.Transport())
+	b, _ := reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+	ref := f.Host() + "/openshell/supervisor:dev"
+	im := b.Images["linux/amd64"]
+	blob := "/v2/openshell/supervisor/blobs/" + im.Layers[im.BinaryLayer].String()
+	u := newUser(t)
+	f.On(registrytest.Path(blob), 0, registrytest.StallAfterHeaders())
+	o := u.supctl(t, "pull", ref, "--platform", "linux/amd64", "--timeout", "2s")
+	t.Logf("stalled blob: exit %d after %v", o.code, o.took.Round(time.Millisecond))
+	if o.code != 5 {
+		t.Errorf("stalled blob: want exit 5\n%s", o)
+	}
+	f.Reset()
+	if o := u.supctl(t, "pull", ref, "--platform", "linux/amd64"); o.code != 0 {
+		t.Fatalf("pull: %s", o)
+	}
+	f.On(func(*http.Request) bool { return true }, 0, registrytest.StallBeforeHeaders())
+	res, o := u.pullJSON(t, ref, "--platform", "linux/amd64", "--max-age", "0s", "--timeout", "2s")
+	if res.ResolvedFrom != "stale-cache" {
+		t.Errorf("stalled registry, stale tag: want stale-cache\n%s", o)
+	}
+}

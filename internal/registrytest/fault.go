@@ -1,0 +1,345 @@
+package registrytest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Fault is a fault-injecting reverse proxy on 127.0.0.1 in front of a
+// registry. Requests that match a rule get the rule's fault instead of (or
+// on top of) the registry's answer; the others pass through. It counts the
+// requests and the body bytes it served per request path, so a test can
+// check e.g. that a resumed download did not fetch a blob twice.
+//
+// Faults that hold a request (stalls, trickles) end when the client gives
+// up or when the test ends, so no test can hang on them.
+type Fault struct {
+	tb    testing.TB
+	srv   *httptest.Server
+	proxy *httputil.ReverseProxy
+	quit  context.Context // done when the proxy closes
+	stop  context.CancelFunc
+
+	mu     sync.Mutex
+	rules  []*rule
+	served map[string]int64 // body bytes sent, by path
+	hits   map[string]int   // requests, by "METHOD path"
+}
+
+// An Action answers a request in place of (or around) the registry, next.
+type Action func(w http.ResponseWriter, r *http.Request, next http.Handler)
+
+// A Match selects requests.
+type Match func(r *http.Request) bool
+
+type rule struct {
+	match Match
+	times int // 0: every time
+	n     int
+	do    Action
+}
+
+// NewFault starts a proxy in front of upstream, an "http://host:port" or
+// "https://host:port" URL, reached with tr. It is closed by tb.Cleanup.
+func NewFault(tb testing.TB, upstream string, tr http.RoundTripper) *Fault {
+	tb.Helper()
+	u, err := url.Parse(upstream)
+	if err != nil {
+		tb.Fatalf("registrytest: upstream %q: %v", upstream, err)
+	}
+	f := &Fault{tb: tb, served: map[string]int64{}, hits: map[string]int{}}
+	f.quit, f.stop = context.WithCancel(context.Background())
+	f.proxy = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(u)
+			pr.Out.Host = pr.In.Host // redirects and token realms keep naming the proxy
+		},
+		Transport:     tr,
+		FlushInterval: -1,
+		ErrorLog:      nil,
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	tb.Cleanup(f.Close)
+	return f
+}
+
+// Close ends held requests and stops the proxy.
+func (f *Fault) Close() {
+	f.stop()
+	f.srv.CloseClientConnections()
+	f.srv.Close()
+}
+
+// Host is the proxy's "127.0.0.1:PORT".
+func (f *Fault) Host() string { return strings.TrimPrefix(f.srv.URL, "http://") }
+
+// URL is the proxy's "http://127.0.0.1:PORT".
+func (f *Fault) URL() string { return f.srv.URL }
+
+// Transport reaches the proxy.
+func (f *Fault) Transport() http.RoundTripper { return f.srv.Client().Transport }
+
+// On makes the next times requests matching m (every one if times is 0)
+// get do. Rules are tried in the order added; the first that applies wins.
+func (f *Fault) On(m Match, times int, do Action) *Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules = append(f.rules, &rule{match: m, times: times, do: do})
+	return f
+}
+
+// Reset removes every rule and forgets the counts.
+func (f *Fault) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules, f.served, f.hits = nil, map[string]int64{}, map[string]int{}
+}
+
+// Served is the number of body bytes the proxy sent for path (e.g.
+// "/v2/repo/blobs/sha256:...") so far, faults included.
+func (f *Fault) Served(path string) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.served[path]
+}
+
+// Hits is the number of requests with method and path so far.
+func (f *Fault) Hits(method, path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits[method+" "+path]
+}
+
+// TotalHits is the number of requests so far.
+func (f *Fault) TotalHits() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, v := range f.hits {
+		n += v
+	}
+	return n
+}
+
+func (f *Fault) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.hits[r.Method+" "+r.URL.Path]++
+	var do Action
+	for _, ru := range f.rules {
+		if ru.match(r) && (ru.times == 0 || ru.n < ru.times) {
+			ru.n++
+			do = ru.do
+			break
+		}
+	}
+	f.mu.Unlock()
+	cw := &countingWriter{ResponseWriter: w, f: f, path: r.URL.Path}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.proxy.ServeHTTP(w, r) })
+	if do == nil {
+		next.ServeHTTP(cw, r)
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(f.quit, cancel)()
+	do(cw, r.WithContext(ctx), next)
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	f    *Fault
+	path string
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.f.mu.Lock()
+	w.f.served[w.path] += int64(n)
+	w.f.mu.Unlock()
+	return n, err
+}
+
+func (w *countingWriter) Flush() {
+	if fl, ok := w.ResponseWriter.(http.Flusher); ok {
+		fl.Flush()
+	}
+}
+
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Matches.
+
+// Ping matches GET /v2/.
+func Ping() Match { return func(r *http.Request) bool { return r.URL.Path == "/v2/" } }
+
+// Manifests matches manifest requests with method ("" for any).
+func Manifests(method string) Match {
+	return func(r *http.Request) bool {
+		return (method == "" || r.Method == method) && ParseRoute(r.URL.Path).Kind == KindManifest
+	}
+}
+
+// Blob matches GETs of the blob with digest ("" for any blob).
+func Blob(digest string) Match {
+	return func(r *http.Request) bool {
+		rt := ParseRoute(r.URL.Path)
+		return r.Method == http.MethodGet && rt.Kind == KindBlob && (digest == "" || rt.Ref == digest)
+	}
+}
+
+// Path matches requests for exactly path.
+func Path(path string) Match { return func(r *http.Request) bool { return r.URL.Path == path } }
+
+// Actions.
+
+// hold blocks until the client gives up or the proxy closes.
+func hold(r *http.Request) { <-r.Context().Done() }
+
+// StallBeforeHeaders never answers.
+func StallBeforeHeaders() Action {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) { hold(r) }
+}
+
+// StallAfterHeaders sends the registry's status and headers, then no body.
+func StallAfterHeaders() Action {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		copyHeader(w, rec)
+		w.WriteHeader(rec.Code)
+		w.(http.Flusher).Flush()
+		hold(r)
+	}
+}
+
+// Trickle sends the registry's answer one byte every interval.
+func Trickle(interval time.Duration) Action {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		copyHeader(w, rec)
+		w.WriteHeader(rec.Code)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for _, b := range rec.Body.Bytes() {
+			if _, err := w.Write([]byte{b}); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
+}
+
+// Status answers code with the given headers and an empty body.
+func Status(code int, header ...string) Action {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		w.WriteHeader(code)
+	}
+}
+
+// Body answers code with contentType and body.
+func Body(code int, contentType, body string) Action {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(code)
+		io.WriteString(w, body)
+	}
+}
+
+// ResetAfter sends the registry's headers and the first n body bytes,
+// then resets the connection.
+func ResetAfter(n int) Action {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		copyHeader(w, rec)
+		w.WriteHeader(rec.Code)
+		b := rec.Body.Bytes()
+		w.Write(b[:min(n, len(b))])
+		w.(http.Flusher).Flush()
+		reset(w)
+	}
+}
+
+// Reset resets the connection before answering.
+func Reset() Action {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) { reset(w) }
+}
+
+func reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// IgnoreRange passes the request on without its Range header, as a server
+// that does not support ranges would.
+func IgnoreRange() Action {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		r.Header.Del("Range")
+		next.ServeHTTP(w, r)
+	}
+}
+
+// DropHeader passes the request on and removes header from the answer.
+func DropHeader(header string) Action {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		copyHeader(w, rec)
+		w.Header().Del(header)
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}
+}
+
+// Rewrite passes the request on and changes the answer's body with fn
+// (the length follows; the digest header does not).
+func Rewrite(fn func([]byte) []byte) Action {
+	return func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := fn(rec.Body.Bytes())
+		copyHeader(w, rec)
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	}
+}
+
+// Redirect answers 307 to target + the request's path, as a registry
+// sending blobs to a CDN does.
+func Redirect(target string) Action {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		http.Redirect(w, r, target+r.URL.Path+"?sig=secret-token", http.StatusTemporaryRedirect)
+	}
+}
+
+func copyHeader(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+}

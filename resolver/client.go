@@ -1,0 +1,199 @@
+package resolver
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// MaxManifestSize is the largest manifest, index or image config read, in
+// bytes. Larger documents are refused while streaming (a limit + 1 reader),
+// so a hostile registry cannot make a resolve hold more than this in memory.
+const MaxManifestSize = 4 << 20
+
+// acceptManifests are the manifest media types a resolve understands.
+var acceptManifests = strings.Join([]string{
+	string(types.OCIImageIndex), string(types.OCIManifestSchema1),
+	string(types.DockerManifestList), string(types.DockerManifestSchema2),
+}, ", ")
+
+// regClient talks to one repository of one registry (a mirror or the
+// origin) over the resolver's bounded, retrying transport, authenticated
+// once: the /v2/ ping and token exchange are made when it is built.
+type regClient struct {
+	repo name.Repository
+	http *http.Client
+}
+
+// newClient pings repo's registry and authenticates for pulling from it.
+func (r *Resolver) newClient(ctx context.Context, repo name.Repository) (*regClient, error) {
+	auth, err := authn.Resolve(ctx, r.cfg.keychain, repo)
+	if err != nil {
+		return nil, fmt.Errorf("reading the credentials for %s: %w", repo.RegistryStr(), err)
+	}
+	tr, err := transport.NewWithContext(ctx, repo.Registry, auth, r.rt, []string{repo.Scope(transport.PullScope)})
+	if err != nil {
+		return nil, err
+	}
+	return &regClient{repo: repo, http: &http.Client{Transport: tr}}, nil
+}
+
+func (c *regClient) url(kind, id string) string {
+	return fmt.Sprintf("%s://%s/v2/%s/%s/%s", c.repo.Scheme(), c.repo.RegistryStr(), c.repo.RepositoryStr(), kind, id)
+}
+
+func (c *regClient) do(ctx context.Context, method, url string, hdr http.Header) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	return c.http.Do(req)
+}
+
+// NotRegistryError reports a server that answered a registry API request
+// with something else: a web page, or a document that is not the registry
+// protocol's. It matches [ErrUnreachable]: there is no registry there.
+type NotRegistryError struct {
+	Host string
+	What string // "a web page", "a response that is not a token", ...
+}
+
+func (e *NotRegistryError) Error() string {
+	return fmt.Sprintf("%s answered with %s, not a registry API; check the registry host name (and any proxy in between)", e.Host, e.What)
+}
+
+// Is reports whether target is [ErrUnreachable].
+func (e *NotRegistryError) Is(target error) bool { return target == ErrUnreachable }
+
+func isWebPage(resp *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// head asks what ref points at with one HEAD request; when the registry
+// refuses HEAD or answers it without a digest, it falls back to a GET of
+// the manifest, whose digest is computed.
+func (c *regClient) head(ctx context.Context, ref name.Reference, r *Resolver) (v1.Descriptor, error) {
+	resp, err := c.do(ctx, http.MethodHead, c.url("manifests", ref.Identifier()), http.Header{"Accept": {acceptManifests}})
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	resp.Body.Close()
+	why := ""
+	switch s := resp.StatusCode; {
+	case isWebPage(resp):
+		return v1.Descriptor{}, &NotRegistryError{Host: c.repo.RegistryStr(), What: "a web page"}
+	case s == http.StatusOK:
+		h, err := v1.NewHash(resp.Header.Get("Docker-Content-Digest"))
+		if err == nil {
+			mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+			return v1.Descriptor{Digest: h, MediaType: types.MediaType(mt), Size: resp.ContentLength}, nil
+		}
+		why = "HEAD answered without a digest"
+	case s == http.StatusNotFound, s == http.StatusUnauthorized, s == http.StatusTooManyRequests, s >= 500:
+		return v1.Descriptor{}, transport.CheckError(resp, http.StatusOK)
+	default:
+		why = fmt.Sprintf("HEAD refused with %d", s)
+	}
+	r.cfg.log.Debug("head-fallback", "ref", ref.Name(), "reason", why)
+	m, err := c.manifest(ctx, ref)
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	return v1.Descriptor{Digest: m.digest, MediaType: m.mediaType, Size: int64(len(m.raw))}, nil
+}
+
+// rawManifest is a manifest or index as the registry sent it, verified.
+type rawManifest struct {
+	raw       []byte
+	mediaType types.MediaType
+	digest    v1.Hash
+}
+
+// manifest gets the manifest ref names, at most [MaxManifestSize] bytes,
+// and checks it against the digest asked for (a digest reference) or the
+// one the registry announced (a tag).
+func (c *regClient) manifest(ctx context.Context, ref name.Reference) (*rawManifest, error) {
+	resp, err := c.do(ctx, http.MethodGet, c.url("manifests", ref.Identifier()), http.Header{"Accept": {acceptManifests}})
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if isWebPage(resp) {
+		return nil, &NotRegistryError{Host: c.repo.RegistryStr(), What: "a web page"}
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, transport.CheckError(resp, http.StatusOK)
+	}
+	raw, err := readCapped(resp, MaxManifestSize, "manifest")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(raw)
+	got := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
+	want := resp.Header.Get("Docker-Content-Digest")
+	if d, ok := ref.(name.Digest); ok {
+		want = d.DigestStr()
+	}
+	if want != "" && want != got.String() {
+		return nil, fmt.Errorf("manifest %s: the registry sent content whose digest is %s (wrong bytes): %w", ref.Identifier(), got, ErrRefused)
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if !types.MediaType(mt).IsIndex() && !types.MediaType(mt).IsImage() {
+		// Some registries send a generic type: the document says.
+		var probe struct {
+			MediaType types.MediaType `json:"mediaType"`
+		}
+		if json.Unmarshal(raw, &probe) != nil {
+			return nil, &NotRegistryError{Host: c.repo.RegistryStr(), What: "a document that is not a manifest"}
+		}
+		mt = string(probe.MediaType)
+	}
+	return &rawManifest{raw: raw, mediaType: types.MediaType(mt), digest: got}, nil
+}
+
+// blobBytes gets a small blob (an image config), at most
+// [MaxManifestSize] bytes, and checks its digest.
+func (c *regClient) blobBytes(ctx context.Context, desc v1.Descriptor) ([]byte, error) {
+	if desc.Size > MaxManifestSize {
+		return nil, fmt.Errorf("config %s is %d bytes, over the %d-byte limit: %w", desc.Digest, desc.Size, MaxManifestSize, ErrRefused)
+	}
+	rc := c.blob(ctx, desc)
+	defer rc.Close()
+	var buf bytes.Buffer
+	if _, err := io.Copy(&buf, io.LimitReader(rc, MaxManifestSize+1)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// readCapped reads a response body of at most max bytes.
+func readCapped(resp *http.Response, max int64, what string) ([]byte, error) {
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("%s of %d bytes is over the %d-byte limit: %w", what, resp.ContentLength, max, ErrRefused)
+	}
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(raw)) > max {
+		return nil, fmt.Errorf("%s is over the %d-byte limit: %w", what, max, ErrRefused)
+	}
+	return raw, nil
+}

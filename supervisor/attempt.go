@@ -1,0 +1,73 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// An Attempt is one method [DetectTried] tried that could not answer.
+type Attempt struct {
+	Method Source `json:"method"` // e.g. SourceRun, SourceEngine
+	// NotApplicable is true when the method cannot work on this host or
+	// binary ([ErrNotApplicable]), false when it worked but was not sure
+	// ([ErrUnknownVersion]).
+	NotApplicable bool   `json:"not_applicable"`
+	Reason        string `json:"reason"`        // the prober's error
+	Fix           string `json:"fix,omitempty"` // what would let it answer, if anything
+}
+
+// String is, for example, "run: not applicable: ...; fix: ...".
+func (a Attempt) String() string {
+	s := string(a.Method) + ": " + a.Reason
+	if a.Fix != "" {
+		s += " (to fix: " + a.Fix + ")"
+	}
+	return s
+}
+
+func attempt(m Source, err error, p v1.Platform) Attempt {
+	a := Attempt{Method: m, NotApplicable: errors.Is(err, ErrNotApplicable), Reason: reason(err)}
+	arch := p.Architecture
+	foreign := arch != "" && arch != runtime.GOARCH
+	switch {
+	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && foreign:
+		a.Fix = fmt.Sprintf("install qemu-user-static and register its binfmt_misc handler for linux/%s with the F flag "+
+			"(Debian's package does both), so this host runs it confined", arch)
+	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && strings.Contains(a.Reason, "namespace"):
+		a.Fix = "allow user namespaces (sysctl user.max_user_namespaces), or run as root, which confines the run as nobody"
+	case m == SourceEngine && a.NotApplicable:
+		a.Fix = "start a container engine (Docker or Podman), or point DOCKER_HOST or the Docker context at one"
+	case m == SourceEngine && foreign:
+		a.Fix = fmt.Sprintf("let the engine run linux/%s binaries (emulation: qemu-user-static with binfmt_misc on the engine's host; Docker Desktop has it)", arch)
+	case m == SourceELFString && !a.NotApplicable:
+		a.Fix = "a supervisor build that embeds the version marker (see the README)"
+	}
+	return a
+}
+
+// reason is err's message without this package's prefixes.
+func reason(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"supervisor: ", ErrNotApplicable.Error() + ": ", ErrUnknownVersion.Error() + ": "} {
+		msg = strings.ReplaceAll(msg, p, "")
+	}
+	return msg
+}
+
+// Explain describes an unknown version for an error message: the methods
+// tried, why each could not answer and what would fix them, for example
+// "tried: run: cannot run ... (to fix: install ...); elf-string: ...".
+func Explain(tried []Attempt) string {
+	if len(tried) == 0 {
+		return "no method was tried"
+	}
+	parts := make([]string, len(tried))
+	for i, a := range tried {
+		parts[i] = a.String()
+	}
+	return "tried " + strings.Join(parts, "; ")
+}
