@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opencontainers/go-digest"
+
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
@@ -65,8 +67,8 @@ func (e *PlatformError) Is(target error) bool { return target == ErrNotFound }
 // matches [ErrIncompatible]. The entry stays in the cache (it is content)
 // but the resolve does not return it as usable.
 type IncompatibleError struct {
-	Ref      string // the reference resolved
-	Digest   string // the platform manifest digest
+	Ref      string        // the reference resolved
+	Digest   digest.Digest // the platform manifest digest
 	Platform string
 	Version  string // "" when unknown
 	Range    string

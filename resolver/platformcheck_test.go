@@ -101,7 +101,7 @@ func TestPinAlwaysAsksTheRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	pin, err := r.Pin(ctx, fe.ref) // the record is seconds old: fresh, but not trusted
-	if err != nil || pin.Digest != want.String() {
+	if err != nil || pin.Digest.String() != want.String() {
 		t.Fatalf("got %+v, %v; want the new digest %s", pin, err, want)
 	}
 }
