@@ -88,7 +88,7 @@ func (e *IncompatibleError) Error() string {
 	}
 	if e.Version == "" {
 		return fmt.Sprintf("%s has an unknown version and the range %q is required; %s; "+
-			"or check the image on a machine that runs %s binaries (\"supctl pin --compat\" there) and use that digest here without a range",
+			"or check the image on a machine that runs %s binaries (\"supctl pin\" with the range there) and use that digest here without a range",
 			what, e.Range, supervisor.Explain(e.Tried), e.Platform)
 	}
 	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, remedy)

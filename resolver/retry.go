@@ -23,7 +23,7 @@ type RetryAfterError struct {
 }
 
 func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; try again later or use --mirror",
+	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; try again later or use a mirror",
 		e.Host, e.Status, e.Wait, e.Cap)
 }
 
