@@ -2,17 +2,11 @@ package doctor
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"log/slog"
-	"os"
 	"runtime"
-	"sort"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
@@ -78,17 +72,17 @@ type Cache struct {
 
 // Ref is what the cache holds for one reference.
 type Ref struct {
-	Ref           string    `json:"ref"`
-	Platform      string    `json:"platform"`
-	Digest        string    `json:"digest,omitempty"`
-	IndexDigest   string    `json:"index_digest,omitempty"`
-	Version       string    `json:"version"`
-	VersionSource string    `json:"version_source,omitempty"`
-	Path          string    `json:"path,omitempty"`
-	CheckedAt     time.Time `json:"checked_at,omitzero"`
-	Age           string    `json:"age,omitempty"` // since CheckedAt, e.g. "3h12m0s"
-	Stale         bool      `json:"stale"`         // a floating tag older than the max age: the next pull checks it
-	Range         string    `json:"range,omitempty"`
+	Ref           string        `json:"ref"`
+	Platform      string        `json:"platform"`
+	Digest        digest.Digest `json:"digest,omitempty"`
+	IndexDigest   digest.Digest `json:"index_digest,omitempty"`
+	Version       string        `json:"version"`
+	VersionSource string        `json:"version_source,omitempty"`
+	Path          string        `json:"path,omitempty"`
+	CheckedAt     time.Time     `json:"checked_at,omitzero"`
+	Age           string        `json:"age,omitempty"` // since CheckedAt, e.g. "3h12m0s"
+	Stale         bool          `json:"stale"`         // a floating tag older than the max age: the next pull checks it
+	Range         string        `json:"range,omitempty"`
 	// Verdict is "compatible", "incompatible", "unknown-version",
 	// "no-range", "not-cached" or "error".
 	Verdict string `json:"verdict"`
@@ -216,145 +210,4 @@ func (r *Report) add(area string, sev Severity, code int, msg, fix string) {
 		code = 0
 	}
 	r.Problems = append(r.Problems, Problem{Area: area, Severity: sev, Message: msg, Fix: fix, Code: code})
-}
-
-func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, error) {
-	if dir == "" {
-		d, err := cache.DefaultDir()
-		if err != nil {
-			r.Cache.Error = err.Error()
-			r.add("cache", SeverityProblem, 1, err.Error(), "set --cache-dir or SUPCTL_CACHE_DIR")
-			return nil, nil
-		}
-		dir = d
-	}
-	r.Cache = Cache{Dir: dir, Owner: -1, Verify: []cache.Problem{}, Leftovers: []cache.Leftover{}}
-	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil // the first pull creates it
-	}
-	if err != nil {
-		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, 1, fmt.Sprintf("cache directory %s: %v", dir, err), "make it readable by this user, or set --cache-dir")
-		return nil, nil
-	}
-	r.Cache.Exists, r.Cache.Mode = true, fmt.Sprintf("%04o", fi.Mode().Perm())
-	r.Cache.Owner = owner(fi)
-	c, err := cache.Open(dir)
-	if err != nil {
-		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, 1, err.Error(), "fix the directory's owner and mode as the message says, or set --cache-dir")
-		return nil, nil
-	}
-	vr, err := c.Verify(ctx, false)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, 1, fmt.Sprintf("verifying cache %s: %v", dir, err), "check the directory's permissions, then run \"supctl verify\"")
-	} else {
-		r.Cache.Entries, r.Cache.Records, r.Cache.Verify = vr.Entries, vr.Records, vr.Problems
-		for _, p := range vr.Problems {
-			r.add("cache", SeverityProblem, 6, fmt.Sprintf("%s: %s", p.Path, p.Message), "run \"supctl verify --repair\"; the next pull extracts set-aside entries again")
-		}
-	}
-	gr, err := c.GC(ctx, cache.GCPolicy{MaxUnused: 1<<63 - 1, DryRun: true})
-	if err == nil {
-		r.Cache.Leftovers = gr.Leftovers
-		for _, l := range gr.Leftovers {
-			r.add("cache", SeverityWarning, 0, fmt.Sprintf("%s is left over from an interrupted pull (%d bytes)", l.Path, l.Bytes), "run \"supctl gc\"")
-		}
-	} else if ctx.Err() != nil {
-		return nil, ctx.Err()
-	}
-	return c, nil
-}
-
-func (r *Report) checkRefs(ctx context.Context, c *cache.Cache, cfg config) error {
-	refs := cfg.refs
-	asked := len(refs) > 0
-	if !asked {
-		recs, err := c.Records().Refs()
-		if err != nil {
-			r.add("cache", SeverityWarning, 0, fmt.Sprintf("reading the ref records: %v", err), "run \"supctl verify\"")
-		}
-		for _, rec := range recs {
-			refs = append(refs, rec.Name)
-		}
-		sort.Strings(refs)
-	}
-	opts := []resolver.Option{resolver.WithPullPolicy(resolver.PullNever), resolver.WithPlatform(cfg.platform),
-		resolver.WithEngine(engine.None), resolver.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
-	if cfg.rng != nil {
-		opts = append(opts, resolver.WithRange(cfg.rng))
-	}
-	res, err := resolver.New(c, opts...)
-	if err != nil {
-		return err
-	}
-	for _, ref := range refs {
-		rr := r.checkRef(ctx, c, res, cfg, ref, asked)
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		r.Refs = append(r.Refs, rr)
-	}
-	return nil
-}
-
-func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Resolver, cfg config, ref string, asked bool) Ref {
-	rr := Ref{Ref: ref, Platform: cfg.platform}
-	if cfg.rng != nil {
-		rr.Range = cfg.rng.String()
-	}
-	got, err := res.Resolve(ctx, ref)
-	var ie *resolver.IncompatibleError
-	switch {
-	case errors.As(err, &ie):
-		got = ie.Result
-		rr.Verdict = VerdictIncompatible
-		if ie.Version == "" {
-			rr.Verdict = VerdictUnknown
-		}
-		what := fmt.Sprintf("supervisor %s (%s, %s)", ie.Ref, ie.Digest, ie.Platform)
-		if ie.Version == "" {
-			r.add("ref", SeverityProblem, 3, fmt.Sprintf("%s has an unknown version and the range %q is required", what, ie.Range),
-				fmt.Sprintf("start or point DOCKER_HOST to an engine that can run %s binaries, install qemu-user-static on this host, or pin a digest whose version was checked elsewhere", ie.Platform))
-		} else {
-			r.add("ref", SeverityProblem, 3, fmt.Sprintf("%s is version %s, outside the required range %q", what, ie.Version, ie.Range),
-				fmt.Sprintf("run \"supctl pull --pull always %s\" to take the tag's current image, pin a compatible digest with \"supctl pin\", or change the range", ie.Ref))
-		}
-	case errors.Is(err, resolver.ErrNotCached):
-		rr.Verdict = VerdictNotCached
-		sev := SeverityWarning
-		if asked {
-			sev = SeverityProblem
-		}
-		r.add("ref", sev, 4, fmt.Sprintf("%s is not cached for %s", ref, cfg.platform), fmt.Sprintf("run \"supctl pull --platform %s %s\"", cfg.platform, ref))
-	case err != nil:
-		rr.Verdict, rr.Error = VerdictError, err.Error()
-		r.add("ref", SeverityProblem, 1, err.Error(), "see the message")
-	case cfg.rng == nil:
-		rr.Verdict = VerdictNoRange
-	default:
-		rr.Verdict = VerdictCompatible
-	}
-	if got != nil {
-		rr.Ref, rr.Digest, rr.IndexDigest, rr.Version, rr.VersionSource, rr.Path = got.Ref, got.Digest, got.IndexDigest, got.Version, got.VersionSource, got.Path
-		if rr.VersionSource == "" {
-			rr.VersionSource = "unknown"
-		}
-		rr.CheckedAt = got.CheckedAt
-	}
-	if !rr.CheckedAt.IsZero() {
-		age := cfg.now().Sub(rr.CheckedAt).Round(time.Second)
-		rr.Age = age.String()
-		if t, err := name.NewTag(ref); err == nil && !resolver.IsReleaseTag(t.TagStr()) && age > cfg.maxAge {
-			if _, derr := name.NewDigest(ref); derr != nil {
-				rr.Stale = true
-			}
-		}
-	}
-	return rr
 }

@@ -77,9 +77,14 @@ func TestPullAuthTLS(t *testing.T) {
 			if o.stdout != "" {
 				t.Errorf("a failed pull printed on stdout: %q", o.stdout)
 			}
+			// With --log-format json the error is the last JSON line.
 			line := lastLine(o.stderr)
-			if !strings.HasPrefix(line, "supctl: ") || !strings.Contains(line, "access denied") || !strings.Contains(line, "docker login") {
-				t.Errorf("the error is not one line saying access denied and to docker login: %q", line)
+			var ev struct {
+				Level, Msg string
+			}
+			if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.Level != "ERROR" ||
+				!strings.Contains(ev.Msg, "access denied") || !strings.Contains(ev.Msg, "docker login") {
+				t.Errorf("the error is not one JSON line saying access denied and to docker login: %q", line)
 			}
 			noEntries(t, u)
 		})

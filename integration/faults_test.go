@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -155,8 +156,8 @@ func TestStallingRegistry(t *testing.T) {
 	f.On(registrytest.Path(blob), 0, registrytest.StallAfterHeaders())
 	o := u.supctl(t, "pull", ref, "--platform", "linux/amd64", "--timeout", "2s")
 	t.Logf("stalled blob: exit %d after %v", o.code, o.took.Round(time.Millisecond))
-	if o.code != 5 {
-		t.Errorf("stalled blob: want exit 5\n%s", o)
+	if o.code != 5 || !strings.Contains(errorLine(t, o), "raise --timeout") {
+		t.Errorf("stalled blob: want exit 5, advising --timeout\n%s", o)
 	}
 	f.Reset()
 	if o := u.supctl(t, "pull", ref, "--platform", "linux/amd64"); o.code != 0 {
@@ -166,5 +167,39 @@ func TestStallingRegistry(t *testing.T) {
 	res, o := u.pullJSON(t, ref, "--platform", "linux/amd64", "--max-age", "0s", "--timeout", "2s")
 	if res.ResolvedFrom != "stale-cache" {
 		t.Errorf("stalled registry, stale tag: want stale-cache\n%s", o)
+	}
+}
+
+// TestProxyFromEnvironment: requests go through the proxy the environment
+// names (HTTP_PROXY here: plain HTTP under --insecure; HTTPS_PROXY is read
+// by the same mechanism). The registry's name does not even resolve: only
+// the proxy can reach it.
+func TestProxyFromEnvironment(t *testing.T) {
+	t.Parallel()
+	reg := startRegistry(t, registrytest.Options{})
+	proxy := registrytest.NewFault(t, reg.URL(), reg.Transport())
+	b, _ := reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+	u := newUser(t).withEnv("HTTP_PROXY=" + proxy.URL())
+	ref := "registry.invalid:5000/openshell/supervisor:dev"
+	res, o := u.pullJSON(t, ref, "--platform", "linux/amd64", "--insecure")
+	checkBinary(t, res.Path, u.cache, b.Images["linux/amd64"])
+	if proxy.Hits("GET", "/v2/openshell/supervisor/manifests/dev") != 1 {
+		t.Errorf("the proxy did not carry the pull:\n%s", o)
+	}
+}
+
+// TestWebServerWhereARegistryShouldBe: a web site answering HTML to every
+// request is named as such, exit 5, not "not found".
+func TestWebServerWhereARegistryShouldBe(t *testing.T) {
+	t.Parallel()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte("<!doctype html><title>Not Found</title>"))
+	}))
+	defer site.Close()
+	o := newUser(t).supctl(t, "pull", strings.TrimPrefix(site.URL, "http://")+"/openshell/supervisor:dev")
+	if o.code != 5 || !strings.Contains(errorLine(t, o), "web page, not a registry API") {
+		t.Errorf("want exit 5 naming a web page\n%s", o)
 	}
 }

@@ -28,7 +28,11 @@ const blobResumes = 3
 // whole blob again and its first bytes are skipped, so the hash covers each
 // byte once, in order, end to end.
 func (c *regClient) blob(ctx context.Context, desc v1.Descriptor) io.ReadCloser {
-	return &blobReader{ctx: ctx, c: c, desc: desc, url: c.url("blobs", desc.Digest.String()), h: sha256.New()}
+	b := &blobReader{ctx: ctx, c: c, desc: desc, url: c.url("blobs", desc.Digest.String()), h: sha256.New()}
+	if desc.Size < 0 {
+		b.err = fmt.Errorf("blob %s has a negative size (%d) in its manifest: %w", desc.Digest, desc.Size, ErrRefused)
+	}
+	return b
 }
 
 type blobReader struct {

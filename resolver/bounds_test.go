@@ -3,6 +3,7 @@ package resolver_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,7 +41,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	e := newEnv(t)
 	fe := &faultEnv{env: e, fault: registrytest.NewFault(t, e.reg.URL(), e.reg.Transport())}
 	var err error
-	if fe.b, err = fixture.Build(context.Background(), fixture.Options{}); err != nil {
+	if fe.b, err = fixture.Build(context.Background(), fixture.Options{BuildDir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
 	fe.ref = fe.fault.Host() + "/sup:dev"
@@ -166,14 +167,29 @@ func TestTokenAuth(t *testing.T) {
 	}
 }
 
-// TestWebPageWhereARegistryShouldBe: HTML instead of a manifest.
+// TestWebPageWhereARegistryShouldBe: HTML instead of the registry API, at
+// /v2/ (a 404 page or a 200 one) or for the manifest.
 func TestWebPageWhereARegistryShouldBe(t *testing.T) {
-	fe := newFaultEnv(t)
-	fe.fault.On(registrytest.Manifests(""), 0, registrytest.Body(http.StatusOK, "text/html; charset=utf-8", "<!doctype html><html></html>"))
-	_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
-	var nr *resolver.NotRegistryError
-	if !errors.As(err, &nr) || !strings.Contains(err.Error(), "web page") {
-		t.Fatalf("got %v, want a NotRegistryError naming a web page", err)
+	page := "<!doctype html><html></html>"
+	for _, tc := range []struct {
+		name  string
+		match registrytest.Match
+		code  int
+	}{
+		{"ping 404", registrytest.Ping(), http.StatusNotFound},
+		{"ping 200", registrytest.Ping(), http.StatusOK},
+		{"manifest 200", registrytest.Manifests(""), http.StatusOK},
+		{"manifest 404", registrytest.Manifests(""), http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fe := newFaultEnv(t)
+			fe.fault.On(tc.match, 0, registrytest.Body(tc.code, "text/html; charset=utf-8", page))
+			_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
+			var nr *resolver.NotRegistryError
+			if !errors.As(err, &nr) || !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "web page") {
+				t.Fatalf("got %v, want a NotRegistryError naming a web page", err)
+			}
+		})
 	}
 }
 
@@ -448,3 +464,66 @@ func TestTotalInflatedCap(t *testing.T) {
 type netConn = net.Conn
 
 var dialer = &net.Dialer{Timeout: 300 * time.Millisecond}
+
+// TestPlainHTTPUnderAHostName: a registry that speaks plain HTTP under a
+// normal host name gets a hint about --insecure, not "EOF".
+func TestPlainHTTPUnderAHostName(t *testing.T) {
+	fe := newFaultEnv(t)
+	toProxy := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dialer.DialContext(ctx, network, fe.fault.Host())
+	}}
+	_, port, _ := net.SplitHostPort(fe.fault.Host())
+	_, err := fe.resolver(t, resolver.WithTransport(toProxy)).Resolve(context.Background(), "registry.example:"+port+"/sup:dev")
+	if !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "serves plain HTTP, allow insecure registries") {
+		t.Fatalf("got %v, want unreachable with a hint about --insecure", err)
+	}
+	res, err := fe.resolver(t, resolver.WithTransport(toProxy), resolver.WithInsecure(true)).Resolve(context.Background(), "registry.example:"+port+"/sup:dev")
+	if err != nil {
+		t.Fatalf("with --insecure: %v", err)
+	}
+	sameBytes(t, res.Path, fe.b.Binary("linux/amd64"))
+}
+
+// TestEndlessPing: a /v2/ answer whose body never ends (but never stalls)
+// does not hold the resolve.
+func TestEndlessPing(t *testing.T) {
+	fe := newFaultEnv(t)
+	fe.fault.On(registrytest.Ping(), 0, func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		chunk := bytes.Repeat([]byte(" "), 32<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	if _, err := fe.resolver(t, resolver.WithTimeout(5*time.Second)).Resolve(context.Background(), fe.ref); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNegativeLayerSize: a manifest that gives a layer a negative size is
+// refused, not a crash.
+func TestNegativeLayerSize(t *testing.T) {
+	fe := newFaultEnv(t)
+	img := fe.b.Images["linux/amd64"]
+	raw, err := img.Image.RawManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := fmt.Sprintf(`"size":%d`, fe.size)
+	if !bytes.Contains(raw, []byte(size)) {
+		t.Fatalf("the manifest has no %s", size)
+	}
+	bad := bytes.Replace(raw, []byte(size), []byte(`"size":-5`), 1)
+	badDigest := fmt.Sprintf("sha256:%x", sha256.Sum256(bad))
+	fe.fault.On(registrytest.Path("/v2/sup/manifests/"+badDigest), 0, func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+		w.Write(bad)
+	})
+	_, err = fe.resolver(t).Resolve(context.Background(), fe.fault.Host()+"/sup@"+badDigest)
+	if !errors.Is(err, resolver.ErrRefused) {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+}

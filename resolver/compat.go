@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -54,7 +55,7 @@ func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
 // binary does not fit either, or the registry cannot say.
 func (r *Resolver) recheck(ctx, op context.Context, ref name.Reference, res *Result, refused error) (*Result, error) {
 	tag, ok := ref.(name.Tag)
-	if !ok || res.ResolvedFrom != FromCache || r.cfg.policy == PullNever || r.cfg.immutable(tag.TagStr()) {
+	if !ok || !errors.Is(refused, ErrIncompatible) || res.ResolvedFrom != FromCache || r.cfg.policy == PullNever || r.cfg.immutable(tag.TagStr()) {
 		return nil, refused
 	}
 	c := *r

@@ -113,8 +113,8 @@ func defaults() config {
 		retryAfterCap: DefaultRetryAfterCap,
 		timeout:       DefaultTimeout,
 		now:           time.Now,
-		sleep:         sleepCtx,
 		probers:       engine.Probers(engine.Auto),
+		sleep:         sleepCtx,
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 func TestSingleManifestPlatform(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	img, err := fixture.BuildImage(ctx, fixture.Options{}, v1.Platform{OS: "linux", Architecture: "amd64"})
+	img, err := fixture.BuildImage(ctx, fixture.Options{BuildDir: t.TempDir()}, v1.Platform{OS: "linux", Architecture: "amd64"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestPinAlwaysAsksTheRegistry(t *testing.T) {
 	}
 	fe.fault.Reset()
 
-	next, err := fixture.Build(ctx, fixture.Options{Version: "0.0.48"})
+	next, err := fixture.Build(ctx, fixture.Options{BuildDir: t.TempDir(), Version: "0.0.48"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,20 @@ func TestPinAlwaysAsksTheRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	pin, err := r.Pin(ctx, fe.ref) // the record is seconds old: fresh, but not trusted
-	if err != nil || pin.Digest != want.String() {
+	if err != nil || pin.Digest.String() != want.String() {
 		t.Fatalf("got %+v, %v; want the new digest %s", pin, err, want)
+	}
+}
+
+// TestPinThroughAMirror: with the origin failing, pin asks the mirror.
+func TestPinThroughAMirror(t *testing.T) {
+	ctx := context.Background()
+	origin, mirror := newFaultEnv(t), newFaultEnv(t) // the same image under the same name
+	origin.fault.On(func(*http.Request) bool { return true }, 0, registrytest.Status(http.StatusServiceUnavailable))
+	pin, err := origin.resolver(t, resolver.WithTransport(http.DefaultTransport),
+		resolver.WithMirror(origin.fault.Host(), mirror.fault.Host())).Pin(ctx, origin.ref)
+	want, _ := mirror.b.Index.Digest()
+	if err != nil || pin.Digest.String() != want.String() || pin.Ref != origin.ref {
+		t.Fatalf("got %+v, %v; want the pin of %s at %s", pin, err, origin.ref, want)
 	}
 }

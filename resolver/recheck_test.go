@@ -37,7 +37,7 @@ func TestIncompatibleCachedTagIsRechecked(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.moved {
-				next, err := fixture.Build(ctx, fixture.Options{Version: "0.0.48"})
+				next, err := fixture.Build(ctx, fixture.Options{BuildDir: t.TempDir(), Version: "0.0.48"})
 				if err != nil {
 					t.Fatal(err)
 				}

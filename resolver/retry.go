@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -23,7 +24,7 @@ type RetryAfterError struct {
 }
 
 func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; try again later or use --mirror",
+	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; try again later or use a mirror",
 		e.Host, e.Status, e.Wait, e.Cap)
 }
 
@@ -31,7 +32,7 @@ func (e *RetryAfterError) Error() string {
 func (e *RetryAfterError) Is(target error) bool { return target == ErrUnreachable }
 
 // retryTransport retries a request that failed in a way worth retrying —
-// 429, 5xx, a refused, reset or timed-out connection — with exponential
+// 429, 5xx, a refused or reset connection — with exponential
 // backoff and jitter, honouring Retry-After up to a cap. The last attempt's
 // response or error is returned as it is.
 type retryTransport struct {
@@ -66,7 +67,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		var after time.Duration
 		switch {
 		case err != nil:
-			if last || !unreachable(err) || errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			// A connect that timed out (dropped SYNs) has waited its bound,
+			// and a new connection would be dropped alike: no retry. Other
+			// timeouts are retried on a new connection (a reused one may have
+			// died while idle).
+			var oe *net.OpError
+			if last || !unreachable(err) || errors.As(err, &oe) && oe.Op == "dial" && oe.Timeout() {
 				return nil, err
 			}
 		case !retryable(resp.StatusCode):

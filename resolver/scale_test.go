@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"runtime"
 	"testing"
 	"time"
@@ -16,20 +18,24 @@ import (
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
-// TestManyLayers: an image of thousands of layers with the binary at the
+// TestManyLayers: an image of a thousand layers with the binary at the
 // bottom, so every layer is searched. It logs the time and the bytes
-// allocated per layer (compare the figures of -run TestManyLayers/ at its
-// two sizes: the work is linear in the layer count); it asserts only the
-// result.
+// allocated per layer (compare the figures at its two sizes: the work is
+// linear in the layer count); it asserts only the result. With
+// SUPCTL_MEASURE=1 it measures 4,000 layers too.
 func TestManyLayers(t *testing.T) {
 	if testing.Short() {
-		t.Skip("pushes thousands of layers")
+		t.Skip("pushes a thousand layers")
 	}
-	for _, n := range []int{250, 4000} {
-		t.Run(time.Duration(n).String(), func(t *testing.T) {
+	sizes := []int{250, 1000}
+	if os.Getenv("SUPCTL_MEASURE") == "1" {
+		sizes = append(sizes, 4000)
+	}
+	for _, n := range sizes {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			ctx := context.Background()
 			fe := newFaultEnv(t)
-			b, err := fixture.Build(ctx, fixture.Options{Layout: fixture.BinaryInBase, LayersAbove: n, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
+			b, err := fixture.Build(ctx, fixture.Options{BuildDir: t.TempDir(), Layout: fixture.BinaryInBase, LayersAbove: n, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
 			if err != nil {
 				t.Fatal(err)
 			}

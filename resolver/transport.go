@@ -94,7 +94,7 @@ func (e *timeoutError) Error() string {
 	case "headers":
 		return fmt.Sprintf("the registry did not answer within %v (response header timeout)", e.d)
 	}
-	return fmt.Sprintf("the operation did not finish within %v (--timeout)", e.d)
+	return fmt.Sprintf("the operation did not finish within %v (the timeout set)", e.d)
 }
 func (e *timeoutError) Timeout() bool   { return true }
 func (e *timeoutError) Temporary() bool { return true }
@@ -125,10 +125,43 @@ func (b *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		cancel(nil)
 		return nil, headerErr
 	}
+	if req.URL.Path == "/v2/" && isWebPage(resp) {
+		// A web server, not a registry: its 404 page would read as "not
+		// found", its 200 page as a registry without authentication.
+		resp.Body.Close()
+		cancel(nil)
+		return nil, &NotRegistryError{Host: req.URL.Host, What: "a web page"}
+	}
 	sb := &stallBody{rc: resp.Body, ctx: ctx, parent: req.Context(), cancel: cancel, err: &timeoutError{what: "body", d: b.stall}, d: b.stall}
 	sb.timer = time.AfterFunc(b.stall, func() { cancel(sb.err) })
 	resp.Body = sb
+	if req.URL.Path == "/v2/" {
+		// The ping's body means nothing, but the client drains it to reuse
+		// the connection: an endless one must not hold the resolve.
+		resp.Body = &cappedBody{ReadCloser: sb, left: maxPingBody}
+	}
 	return resp, nil
+}
+
+// maxPingBody is the most read of a /v2/ answer's body.
+const maxPingBody = 64 << 10
+
+// cappedBody ends a body after left bytes.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.ReadCloser.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // stallBody fails a body that sends nothing for d: its timer cancels the
