@@ -32,7 +32,7 @@ func registrySaid(te *transport.Error) string {
 // to write instead.
 func badReference(ref string, err error) error {
 	if _, rest, ok := strings.Cut(ref, "://"); ok {
-		return fmt.Errorf("%q: %w: drop the scheme and write %s (supctl uses HTTPS, and plain HTTP for loopback registries or with --insecure)",
+		return fmt.Errorf("%q: %w: drop the scheme and write %s (HTTPS is used, and plain HTTP for loopback registries or with the insecure option)",
 			ref, ErrBadReference, rest)
 	}
 	detail := strings.TrimSuffix(err.Error(), ": "+ref)
