@@ -55,6 +55,7 @@ var phrases = []struct{ lib, cli string }{
 	{"if the registry serves plain HTTP, allow insecure registries", "if the registry serves plain HTTP, pass --insecure"},
 	{"(\"supctl pin\" with the range there)", "(\"supctl pin --compat\" there)"},
 	{"or resolve it from the registry instead", "or use --source registry"},
+	{": refused: supervisor: ", ": refused: "},
 	{"(HTTPS is used, and plain HTTP for loopback registries or with the insecure option)", "(supctl uses HTTPS, and plain HTTP for loopback registries or with --insecure)"},
 }
 
