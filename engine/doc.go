@@ -88,6 +88,9 @@
 // moves on to the next method and can say what would fix it.
 //
 // Engines are shared: the containers this package creates are named
-// "supctl-probe-<random>" and labelled; nothing else in the engine is
-// changed, apart from the probe images it loads.
+// "supctl-probe-<random>" and labelled, with [LabelExpires] saying when
+// they are surely out of use; a process killed before it removed its
+// container leaves it, and the next process to run something removes the
+// expired ones. Nothing else in the engine is changed, apart from the probe
+// images it loads.
 package engine

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -39,9 +40,10 @@ func (i Info) Platform() string { return i.OS + "/" + i.Arch }
 
 // Engine is a connection to a container engine that answered.
 type Engine struct {
-	cli  *client.Client
-	ep   Endpoint
-	info Info
+	cli   *client.Client
+	ep    Endpoint
+	info  Info
+	swept atomic.Bool // expired containers of killed processes removed
 }
 
 // An Option configures [Open].

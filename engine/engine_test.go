@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 
 	"github.com/openshell-contrib/supctl/internal/fixture"
@@ -290,5 +292,43 @@ func TestRunLeavesNoProcess(t *testing.T) {
 		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), tag) {
 			t.Errorf("a process of the run is still alive: %s: %q", p, b)
 		}
+	}
+}
+
+// TestSweep: a container a killed process left (expired) is removed by the
+// next run of any process; one still in use (not expired) is not.
+func TestSweep(t *testing.T) {
+	e := openEngine(t)
+	ctx := context.Background()
+	img, err := e.probeImage(ctx, hostPlatform())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := testLabel(t)
+	create := func(expires string) string {
+		l := map[string]string{LabelProbe: ProbeTag, LabelExpires: expires, "supctl-test": tag["supctl-test"]}
+		c, err := e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{Image: img,
+			Config: &container.Config{Entrypoint: []string{"/probe/x"}, Labels: l}, HostConfig: &container.HostConfig{NetworkMode: "none"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			e.cli.ContainerRemove(context.Background(), c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		})
+		return c.ID
+	}
+	expired := create("1")
+	live := create(strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10))
+	fresh, err := OpenEndpoint(ctx, e.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if _, err := fresh.Run(ctx, RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Args: []string{"--version"}}); err != nil {
+		t.Fatal(err)
+	}
+	left := containersLabelled(t, e, "supctl-test", tag["supctl-test"])
+	if len(left) != 1 || left[0] != live {
+		t.Fatalf("left %v; want only %s (expired: %s)", left, live, expired)
 	}
 }

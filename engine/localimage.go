@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -57,6 +58,7 @@ func (e *Engine) ReadFile(ctx context.Context, id, file string, fn func(tar io.R
 	if !path.IsAbs(file) {
 		return fmt.Errorf("engine: %q is not an absolute path", file)
 	}
+	e.sweep(ctx)
 	name, err := containerName()
 	if err != nil {
 		return err
@@ -67,7 +69,7 @@ func (e *Engine) ReadFile(ctx context.Context, id, file string, fn func(tar io.R
 			Image:           id,
 			Entrypoint:      []string{file},
 			NetworkDisabled: true,
-			Labels:          labels(nil),
+			Labels:          labels(nil, readDeadline(ctx)),
 		},
 		HostConfig: &container.HostConfig{NetworkMode: "none", CapDrop: []string{"ALL"}, ReadonlyRootfs: true, LogConfig: container.LogConfig{Type: "none"}},
 	})
@@ -118,4 +120,12 @@ func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
 		return fmt.Errorf("engine: removing image %s: %w", ref, err)
 	}
 	return nil
+}
+
+// readDeadline is when a ReadFile of ctx is over at the latest.
+func readDeadline(ctx context.Context) time.Time {
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return time.Now().Add(10 * time.Minute)
 }

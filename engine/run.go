@@ -99,6 +99,7 @@ func (e *Engine) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
+	e.sweep(ctx)
 	img, err := e.probeImage(ctx, spec.Platform)
 	if err != nil {
 		return RunResult{}, e.ctxErr(ctx, spec, err)
@@ -113,6 +114,7 @@ func (e *Engine) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
 
 func (e *Engine) run(ctx context.Context, img string, spec RunSpec, copyIn bool) (res RunResult, err error) {
 	res.Copied = copyIn
+	deadline, _ := ctx.Deadline()
 	pids := int64(PidsLimit)
 	hc := &container.HostConfig{
 		NetworkMode:    "none",
@@ -143,7 +145,7 @@ func (e *Engine) run(ctx context.Context, img string, spec RunSpec, copyIn bool)
 			AttachStdout:    true,
 			AttachStderr:    true,
 			NetworkDisabled: true,
-			Labels:          labels(spec.Labels),
+			Labels:          labels(spec.Labels, deadline),
 		},
 		HostConfig: hc,
 		Platform:   &ocispec.Platform{OS: spec.Platform.OS, Architecture: spec.Platform.Architecture, Variant: spec.Platform.Variant},
@@ -278,15 +280,6 @@ func (e *Engine) RunBinary(ctx context.Context, p string, pl v1.Platform, args .
 }
 
 var _ supervisor.ContainerRunner = (*Engine)(nil)
-
-func labels(extra map[string]string) map[string]string {
-	l := map[string]string{}
-	for k, v := range extra {
-		l[k] = v
-	}
-	l[LabelProbe] = ProbeTag
-	return l
-}
 
 func containerName() (string, error) {
 	var b [6]byte
