@@ -85,6 +85,9 @@ func Open(dir string) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, writeError(abs, "creating the cache", err)
 	}
+	if err := checkParent(abs); err != nil {
+		return nil, err
+	}
 	entries := filepath.Join(abs, "entries")
 	for _, p := range []string{abs, entries} {
 		if err := mkdirOwned(p); err != nil {
@@ -173,7 +176,8 @@ func (c *Cache) check(k Key) (*Entry, error) {
 		}
 	}
 	var rec manifest.Entry
-	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
+	data, err := manifest.ReadBytes(filepath.Join(dir, recordName), &rec)
+	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
@@ -193,7 +197,7 @@ func (c *Cache) check(k Key) (*Entry, error) {
 	}
 	// The record is believed only as committed: then its sha256, size and
 	// version are those learned from the bytes that were written.
-	sl, err := checkRecordSeal(dir)
+	sl, err := checkRecordSeal(dir, data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}

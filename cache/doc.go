@@ -39,8 +39,9 @@
 // the opened descriptor, and checked again before an entry is trusted;
 // inside them an entry directory, binary or record file that is not the
 // caller's is damaged, never handed out, and replaced by the next fill.
-// The directories above the cache directory are not checked: they belong
-// to the system and the user, and must not be writable by others either.
+// The parent of the cache directory must not let others rename it away:
+// writable by others is refused unless it has the sticky bit (as /tmp
+// does). The directories further up belong to the system and the user.
 // Directories the cache creates get mode 0755 whatever the umask.
 //
 // # Filling an entry
@@ -64,14 +65,23 @@
 // written over the binary with its mtime put back still show: any change
 // of the binary's stamp makes the use hash the whole binary again, as does
 // a last full check older than [RehashInterval]. The record is believed
-// only while it is the one committed (its own inode and ctime match the
-// seal): an entry.json edited or replaced afterwards, with another sha256
+// only while it is the one committed (its own stamp and the SHA-256 of its
+// bytes match the seal): an entry.json edited or replaced afterwards, with another sha256
 // or version say, is not believed, and the entry is extracted again, so
 // the sha256 and version handed out are those learned from the bytes at
 // commit. The seal is a consistency check, not a signature: it defeats an
 // edit of the record or of the binary alone, by hand or by a tool; a
 // process running as the cache's owner could forge it too, which is why
 // the ownership rule above keeps everyone else out.
+//
+// Where the kernel's ctime clock is coarse (a scheduler tick), a commit
+// makes the entry visible only once the tick of the binary's last change
+// is over, so that no later change can carry the sealed ctime.
+//
+// A copied or restored cache (its files have new inodes and ctimes), and
+// an entry committed by a supctl that wrote no seal, are therefore
+// extracted again on first use, and [Cache.GC] and [Cache.Verify] count
+// them as damaged.
 //
 // A mismatch is never returned as usable: Lookup reports it with
 // [ErrDamaged] and the next [Cache.Begin] sets the entry aside, under the

@@ -34,7 +34,7 @@ func (e *EntryError) Unwrap() error { return e.Err }
 // returns the entries it could read and an error joining one [*EntryError]
 // per such directory.
 func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
-	es, bad, err := c.scan(ctx)
+	es, bad, err := c.scan(ctx, true)
 	if err != nil {
 		return es, err
 	}
@@ -45,9 +45,10 @@ func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
 	return es, errors.Join(errs...)
 }
 
-// scan reads every entry directory. Directories that vanish while it reads
-// (a concurrent collection) are skipped.
-func (c *Cache) scan(ctx context.Context) (entries []Entry, bad []*EntryError, err error) {
+// scan reads every entry directory, checking the records' seals if
+// sealed is set. Directories that vanish while it reads (a concurrent
+// collection) are skipped.
+func (c *Cache) scan(ctx context.Context, sealed bool) (entries []Entry, bad []*EntryError, err error) {
 	des, err := os.ReadDir(c.entries)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing cache directory %s: %w", c.dir, err)
@@ -61,7 +62,7 @@ func (c *Cache) scan(ctx context.Context) (entries []Entry, bad []*EntryError, e
 		if !isEntryName(de.Name()) {
 			continue
 		}
-		e, err := c.readEntry(de.Name())
+		e, err := c.readEntry(de.Name(), sealed)
 		switch {
 		case e != nil:
 			entries = append(entries, *e)
@@ -79,9 +80,10 @@ func isEntryName(name string) bool {
 }
 
 // readEntry reads the entry directory called name: its record and last
-// use, without checking the binary. It returns nil and nil if the directory
-// is not there.
-func (c *Cache) readEntry(name string) (*Entry, *EntryError) {
+// use, without checking the binary, and if sealed is set, checks that the
+// record is the one committed. It returns nil and nil if the directory is
+// not there.
+func (c *Cache) readEntry(name string, sealed bool) (*Entry, *EntryError) {
 	dir := filepath.Join(c.entries, name)
 	bad := func(err error) *EntryError { return &EntryError{Name: name, Path: dir, Err: err} }
 	fi, err := os.Lstat(dir)
@@ -97,7 +99,8 @@ func (c *Cache) readEntry(name string) (*Entry, *EntryError) {
 		return nil, bad(fmt.Errorf("%w: %w", err, ErrDamaged))
 	}
 	var rec manifest.Entry
-	if err := manifest.Read(filepath.Join(dir, recordName), &rec); err != nil {
+	data, err := manifest.ReadBytes(filepath.Join(dir, recordName), &rec)
+	if err != nil {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			if _, serr := os.Lstat(dir); errors.Is(serr, fs.ErrNotExist) {
@@ -109,8 +112,10 @@ func (c *Cache) readEntry(name string) (*Entry, *EntryError) {
 		}
 		return nil, bad(fmt.Errorf("%s is not usable (%v): %w", recordName, err, ErrDamaged))
 	}
-	if _, err := checkRecordSeal(dir); err != nil {
-		return nil, bad(fmt.Errorf("%v: %w", err, ErrDamaged))
+	if sealed {
+		if _, err := checkRecordSeal(dir, data); err != nil {
+			return nil, bad(fmt.Errorf("%v: %w", err, ErrDamaged))
+		}
 	}
 	k := Key{Manifest: rec.ManifestDigest, File: rec.File}
 	if k.name() != name {

@@ -310,7 +310,8 @@ func (f *Fill) commit(rec manifest.Entry) (*Entry, error) {
 		}
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
-	if err := writeSeal(f.tmp, f.key.base()); err != nil {
+	changed, err := writeSeal(f.tmp, f.key.base())
+	if err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	for _, s := range []string{usedName, verifiedName} {
@@ -322,6 +323,8 @@ func (f *Fill) commit(rec manifest.Entry) (*Entry, error) {
 	if err := syncFile(f.tmp); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
+	// Usually long past: the binary was sealed before it was checked.
+	time.Sleep(time.Until(changed.Add(ctimeTick)))
 	if err := os.Rename(f.tmp, dir); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}

@@ -28,6 +28,7 @@ const (
 	ReasonKeep        Reason = "keep"
 	ReasonRecent      Reason = "recent"
 	ReasonInUse       Reason = "in-use"
+	ReasonBadLock     Reason = "bad-lock" // its lock file is unusable; verify --repair fixes it
 
 	ReasonUnused  Reason = "unused"
 	ReasonDamaged Reason = "damaged"
@@ -83,7 +84,10 @@ func (c *Cache) GC(ctx context.Context, p GCPolicy) (*GCReport, error) {
 	// List the entries before reading the records: an entry committed
 	// after the listing, whose ref record may not be written yet when the
 	// records are read, is then not considered at all.
-	entries, bad, err := c.scan(ctx)
+	// The seals are not checked: what a collection removes it never
+	// hands out, and an entry a pin protects is kept even when its record
+	// is no longer believed (its next use extracts it again).
+	entries, bad, err := c.scan(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +169,11 @@ func (c *Cache) remove(g *GCEntry, p GCPolicy, now time.Time, r *GCReport, bin *
 	}
 	unlock, ok, err := lock(g.Path + ".lock")
 	if err != nil {
-		return err
+		// A lock file that is a directory, say: nothing can be removed
+		// safely under it; the others are collected all the same.
+		g.Reason, g.Bytes = ReasonBadLock, dirSize(g.Path)
+		r.Kept = append(r.Kept, *g)
+		return nil
 	}
 	if !ok {
 		g.Reason, g.Bytes = ReasonInUse, dirSize(g.Path)
@@ -212,7 +220,7 @@ func (c *Cache) removeLocked(g *GCEntry, p GCPolicy, now time.Time, r *GCReport)
 	// Look again: the entry may have been used, replaced or removed since
 	// it was listed.
 	name := filepath.Base(g.Path)
-	e, bad := c.readEntry(name)
+	e, bad := c.readEntry(name, false)
 	switch {
 	case e == nil && bad == nil:
 		return "", nil

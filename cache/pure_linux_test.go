@@ -78,6 +78,28 @@ func TestReadsArePure(t *testing.T) {
 	}
 }
 
+// A lock file that is a directory does not stop a collection: that entry
+// is kept, the others are collected.
+func TestGCGoesOnPastABadLock(t *testing.T) {
+	c, _ := badCache(t)
+	r, err := c.GC(context.Background(), cache.GCPolicy{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad int
+	for _, g := range r.Kept {
+		if g.Reason == cache.ReasonBadLock {
+			bad++
+			if g.Path != entryDir(c, "lockdir") {
+				t.Errorf("kept for its lock: %s", g.Path)
+			}
+		}
+	}
+	if bad != 1 || len(r.Removed) == 0 {
+		t.Fatalf("removed %+v, kept %+v", r.Removed, r.Kept)
+	}
+}
+
 // Verify reports every problem, each once, and goes on after each; repair
 // fixes all of them but none of the sound entry.
 func TestVerifyReportsEverything(t *testing.T) {

@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/openshell-contrib/supctl/manifest"
 )
 
 // sealName is the file of an entry that holds its seal.
@@ -24,18 +29,35 @@ type seal struct {
 	Record stamp `json:"record"`
 }
 
-// A stamp is the part of a file's stat that any change of it moves.
+// A stamp is the part of a file's stat that any change of it moves; for
+// the record, also the SHA-256 of its bytes, so that an edit is seen even
+// when it lands within the same tick of a coarse ctime clock.
 type stamp struct {
 	Inode   uint64 `json:"inode"`
 	Size    int64  `json:"size"`
 	Mode    uint32 `json:"mode"`
 	MtimeNs int64  `json:"mtimeNs"`
 	CtimeNs int64  `json:"ctimeNs"`
+	SHA256  string `json:"sha256,omitempty"`
+}
+
+// ctimeTick bounds the granularity of a file system's ctime: kernels
+// without fine-grained timestamps take it from a clock that advances once
+// a scheduler tick (1 to 10 ms). A change within the tick of the commit
+// could leave the ctime as sealed, so an entry becomes visible only once
+// the tick is over.
+const ctimeTick = 10 * time.Millisecond
+
+func sum(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
 }
 
 // writeSeal writes the seal of the entry directory dir, whose binary is
-// called base; the directory is not yet in place.
-func writeSeal(dir, base string) error {
+// called base; the directory is not yet in place. It returns when the
+// binary's ctime was set: the caller makes the entry visible only after
+// ctimeTick has passed since.
+func writeSeal(dir, base string) (binaryChanged time.Time, err error) {
 	var s seal
 	for _, f := range []struct {
 		name string
@@ -43,11 +65,22 @@ func writeSeal(dir, base string) error {
 	}{{base, &s.Binary}, {recordName, &s.Record}} {
 		fi, err := os.Lstat(filepath.Join(dir, f.name))
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		*f.to = stampOf(fi)
 	}
-	data, err := json.Marshal(&s)
+	rec, err := os.ReadFile(filepath.Join(dir, recordName))
+	if err != nil {
+		return time.Time{}, err
+	}
+	s.Record.SHA256 = sum(rec)
+	err = writeSealFile(dir, &s)
+	return time.Unix(0, s.Binary.CtimeNs), err
+}
+
+// writeSealFile creates the seal file of dir holding s.
+func writeSealFile(dir string, s *seal) error {
+	data, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
@@ -56,10 +89,9 @@ func writeSeal(dir, base string) error {
 	if err != nil {
 		return err
 	}
+	// Not synced: a seal lost in a crash leaves an entry that is not
+	// believed and is extracted again, never a wrong one.
 	_, err = f.Write(append(data, '\n'))
-	if err == nil {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -99,10 +131,10 @@ func readSeal(dir string) (*seal, error) {
 	return &s, nil
 }
 
-// checkRecordSeal checks that the record of the entry directory dir is the
-// one committed: a record edited, replaced or copied since is not believed,
-// whatever it says, and the entry must be extracted again.
-func checkRecordSeal(dir string) (*seal, error) {
+// checkRecordSeal checks that the record of the entry directory dir, read
+// as data, is the one committed: a record edited, replaced or copied since
+// is not believed, whatever it says, and the entry must be extracted again.
+func checkRecordSeal(dir string, data []byte) (*seal, error) {
 	s, err := readSeal(dir)
 	if err != nil {
 		return nil, err
@@ -111,7 +143,9 @@ func checkRecordSeal(dir string) (*seal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if got := stampOf(fi); got != s.Record {
+	got := stampOf(fi)
+	got.SHA256 = sum(data)
+	if got != s.Record {
 		return nil, fmt.Errorf("its record %s was changed after the entry was committed (%s), so what it says is not believed", recordName, s.Record.diff(got))
 	}
 	return s, nil
@@ -120,6 +154,8 @@ func checkRecordSeal(dir string) (*seal, error) {
 // diff says how got differs from s.
 func (s stamp) diff(got stamp) string {
 	switch {
+	case got.SHA256 != s.SHA256:
+		return "other contents"
 	case got.Inode != s.Inode:
 		return fmt.Sprintf("inode %d, sealed %d", got.Inode, s.Inode)
 	case got.Size != s.Size:
@@ -136,7 +172,12 @@ func (s stamp) diff(got stamp) string {
 // after a full re-hash showed the binary to be what its sealed record
 // says. The caller holds the entry's exclusive lock.
 func reseal(dir, base string) error {
-	s, err := checkRecordSeal(dir)
+	var rec manifest.Entry
+	data, err := manifest.ReadBytes(filepath.Join(dir, recordName), &rec)
+	if err != nil {
+		return err
+	}
+	s, err := checkRecordSeal(dir, data)
 	if err != nil {
 		return err
 	}
@@ -145,7 +186,8 @@ func reseal(dir, base string) error {
 		return err
 	}
 	s.Binary = stampOf(fi)
-	data, err := json.Marshal(s)
+	time.Sleep(time.Until(time.Unix(0, s.Binary.CtimeNs).Add(ctimeTick))) // see ctimeTick
+	out, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
@@ -153,7 +195,7 @@ func reseal(dir, base string) error {
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(append(data, '\n'))
+	_, err = tmp.Write(append(out, '\n'))
 	if err == nil {
 		err = tmp.Chmod(0o444)
 	}

@@ -42,8 +42,10 @@ func (e *UnsafeError) Error() string {
 		fix = "move it away, or choose another --cache-dir"
 	case "is not owned by you":
 		fix = fmt.Sprintf("if its files are yours, run \"chown -R %s %s\" as root; otherwise choose another --cache-dir", you, e.Path)
-	default:
+	case "is writable by other users":
 		fix = fmt.Sprintf("run \"chmod go-w %s\", or choose another --cache-dir", e.Path)
+	default: // the parent
+		fix = fmt.Sprintf("run \"chmod o-w %s\" or \"chmod +t %s\", or choose a --cache-dir elsewhere", e.Path, e.Path)
 	}
 	return fmt.Sprintf("unsafe cache directory: %s %s (owner %s, mode %v; you are %s): another user could plant binaries there; %s",
 		e.Path, e.Why, who(e.Owner, e.OwnerName), e.Mode, who(e.UID, e.UserName), fix)

@@ -239,7 +239,7 @@ func (c *Cache) resealEntry(name string, p *Problem) {
 			c.repairEntry(name, p)
 			return
 		}
-		e, _ := c.readEntry(name)
+		e, _ := c.readEntry(name, true)
 		if e == nil {
 			p.Action = "not repaired: the entry changed meanwhile"
 			return
@@ -275,7 +275,7 @@ func (c *Cache) underLock(name string, p *Problem, fix func()) {
 // that it is not there; touched that its binary is intact but no longer
 // matches its seal.
 func (c *Cache) checkDir(name string) (gone, touched bool, why error) {
-	e, bad := c.readEntry(name)
+	e, bad := c.readEntry(name, true)
 	switch {
 	case bad != nil:
 		return false, false, bad.Err

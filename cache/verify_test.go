@@ -68,6 +68,11 @@ func TestVerify(t *testing.T) {
 			writeFile(t, p, string(data))
 			return p
 		}, manifest.ErrCorrupt},
+		{"misplaced ref record", func(t *testing.T, c *cache.Cache) string {
+			data, _ := manifest.Encode(&manifest.Ref{Name: "example.com/other:dev", Digest: keyOf("e").Manifest, CheckedAt: t0})
+			writeFile(t, ref(c), string(data))
+			return ref(c)
+		}, manifest.ErrCorrupt},
 		{"future ref record", func(t *testing.T, c *cache.Cache) string {
 			writeFile(t, ref(c), future)
 			return ref(c)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -109,6 +111,15 @@ func closedPort(t *testing.T) string {
 	return l.Addr().String()
 }
 
+// webServer serves a web page on loopback and returns its address.
+func webServer(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<html>not an engine</html>", http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
 // TestCheckEngine: a dead DOCKER_HOST and an engine that is not the
 // product asked for are problems (exit 1) whose fix names what to change.
 func TestCheckEngine(t *testing.T) {
@@ -124,6 +135,8 @@ func TestCheckEngine(t *testing.T) {
 	}{
 		{"dead unix DOCKER_HOST", WithEngine(engine.Auto, engine.WithEnv(engine.Env{DockerHost: "unix:///nonexistent/supctl-test.sock"})), engine.ErrUnreachable, "DOCKER_HOST"},
 		{"dead tcp DOCKER_HOST", WithEngine(engine.Auto, engine.WithEnv(engine.Env{DockerHost: "tcp://" + closedPort(t)})), engine.ErrUnreachable, "DOCKER_HOST"},
+		// DOCKER_HOST at something that is no engine (a registry, say).
+		{"DOCKER_HOST at a web server", WithEngine(engine.Auto, engine.WithEnv(engine.Env{DockerHost: "tcp://" + webServer(t)})), engine.ErrUnreachable, "DOCKER_HOST"},
 		// Podman asked for, Docker behind the socket: the original
 		// report's mis-pointed socket, the other way round.
 		{"mis-pointed", WithEngine(engine.Podman, engine.WithEnv(engine.Env{ContainerHost: d.Endpoint.Host})), engine.ErrWrongProduct, "podman"},
@@ -137,6 +150,9 @@ func TestCheckEngine(t *testing.T) {
 			ps := problems(r, "engine")
 			if r.ExitCode() != 1 || len(ps) != 1 || !errors.Is(r.Engine.Err, tc.want) || !strings.Contains(ps[0].Fix, tc.fix) {
 				t.Fatalf("exit %d, problems %+v, engine error %v", r.ExitCode(), r.Problems, r.Engine.Err)
+			}
+			if strings.Contains(tc.name, "web server") != strings.Contains(ps[0].Message, "not as a container engine") {
+				t.Errorf("does not tell an answer that is no engine from no answer: %s", ps[0].Message)
 			}
 			t.Logf("%s; fix: %s", ps[0].Message, ps[0].Fix)
 		})
@@ -159,6 +175,14 @@ func TestCheckRef(t *testing.T) {
 	r, err = Check(context.Background(), dir, none, WithRefs(missing))
 	if err != nil || r.ExitCode() != 4 || r.Refs[0].Verdict != VerdictNotCached {
 		t.Fatalf("not cached: %+v, %v", r, err)
+	}
+	other := "linux/arm64"
+	if runtime.GOARCH == "arm64" {
+		other = "linux/amd64"
+	}
+	r, err = Check(context.Background(), dir, none, WithRefs(ref), WithPlatform(other))
+	if err != nil || r.ExitCode() != 4 || len(problems(r, "ref")) != 1 {
+		t.Fatalf("a platform the image lacks: %+v, %v", r, err)
 	}
 	// Damage the binary: verify reports it, and doctor says so.
 	bins, _ := filepath.Glob(filepath.Join(dir, "entries", "*", "openshell-sandbox"))
@@ -183,9 +207,50 @@ func TestCheckEmulators(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "register"), nil, 0o200)
 	os.WriteFile(filepath.Join(dir, "status"), []byte("enabled\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "supctl-test-qemu-riscv"), []byte("enabled\ninterpreter /usr/bin/qemu-riscv64-static\nflags: \n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "qemu-aarch64"), []byte("enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POCF\noffset 0\nmagic 7f454c460201010000000000000000000200b700\n"), 0o644)
 	ems, err := engine.Emulators(dir)
-	if err != nil || len(ems) != 1 || ems[0] != (engine.Emulator{Name: "qemu-aarch64", Arch: "arm64", Interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", Enabled: true, Fixed: true}) {
+	if err != nil || len(ems) != 2 || ems[0] != (engine.Emulator{Name: "qemu-aarch64", Arch: "arm64", Interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", Enabled: true, Fixed: true}) ||
+		ems[1] != (engine.Emulator{Name: "supctl-test-qemu-riscv", Arch: "riscv64", Interpreter: "/usr/bin/qemu-riscv64-static", Enabled: true}) {
 		t.Fatalf("got %+v, %v", ems, err)
 	}
+}
+
+func hasWarning(r *Report, substr string) bool {
+	for _, p := range r.Problems {
+		if p.Severity == SeverityWarning && strings.Contains(p.Message, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCheckEmulation: a target the engine's architecture is not is a
+// warning until an emulator for it is registered on this host.
+func TestCheckEmulation(t *testing.T) {
+	d := requireEngine(t)
+	if d.Info.Arch != "amd64" || d.Info.Product == engine.ProductDockerDesktop {
+		t.Skip("needs an amd64 engine on this host")
+	}
+	t.Run("none", func(t *testing.T) {
+		fixture.ForeignUnrunnable(t, "arm64")
+		r, err := Check(context.Background(), t.TempDir(), WithPlatform("linux/arm64"))
+		if err != nil || !hasWarning(r, "no emulator for arm64") {
+			t.Fatalf("no emulator: %+v, %v", r.Problems, err)
+		}
+	})
+	t.Run("qemu", func(t *testing.T) {
+		fixture.RegisterQemu(t, "arm64")
+		r, err := Check(context.Background(), t.TempDir(), WithPlatform("linux/arm64"))
+		if err != nil || hasWarning(r, "emulator") {
+			t.Fatalf("with qemu: %+v, %v", r.Problems, err)
+		}
+		found := false
+		for _, em := range r.Host.Emulators {
+			found = found || em.Arch == "arm64" && em.Enabled && em.Fixed
+		}
+		if !found {
+			t.Fatalf("emulators: %+v", r.Host.Emulators)
+		}
+	})
 }

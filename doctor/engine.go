@@ -46,7 +46,11 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 		r.add("engine", SeverityProblem, 1, fmt.Sprintf("%s is %s %s, not %s", pe.Endpoint, pe.Got.Product, pe.Got.Version, pe.Want),
 			fmt.Sprintf("point %s at the %s engine, or use --engine auto", envName(cfg.kind), cfg.kind))
 	case errors.As(d.Err, &ue):
-		r.add("engine", SeverityProblem, 1, oneLine(fmt.Errorf("no container engine answers at %s: %w", ue.Endpoint, ue.Err)), ue.Endpoint.Fix())
+		msg := fmt.Errorf("no container engine answers at %s: %w", ue.Endpoint, ue.Err)
+		if ue.NotEngine {
+			msg = fmt.Errorf("%s answers, but not as a container engine: %w", ue.Endpoint, ue.Err)
+		}
+		r.add("engine", SeverityProblem, 1, oneLine(msg), ue.Endpoint.Fix())
 	case d.Err != nil:
 		r.add("engine", SeverityProblem, 1, oneLine(d.Err), "fix DOCKER_HOST or the Docker context, or unset them")
 	}

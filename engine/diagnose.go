@@ -3,6 +3,9 @@ package engine
 import (
 	"bufio"
 	"context"
+	"debug/elf"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -46,6 +49,7 @@ func Emulators(dir string) ([]Emulator, error) {
 			continue
 		}
 		em := Emulator{Name: de.Name(), Arch: qemuArch(de.Name())}
+		var magic string
 		s := bufio.NewScanner(f)
 		for s.Scan() {
 			line := s.Text()
@@ -56,18 +60,65 @@ func Emulators(dir string) ([]Emulator, error) {
 				em.Interpreter = strings.TrimPrefix(line, "interpreter ")
 			case strings.HasPrefix(line, "flags: "):
 				em.Fixed = strings.Contains(strings.TrimPrefix(line, "flags: "), "F")
+			case strings.HasPrefix(line, "magic "):
+				magic = strings.TrimPrefix(line, "magic ")
 			}
 		}
 		f.Close()
+		if a := magicArch(magic); a != "" {
+			em.Arch = a
+		} else if em.Arch == "" {
+			em.Arch = qemuArch(filepath.Base(em.Interpreter))
+		}
 		out = append(out, em)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
-// qemuArch maps a handler name such as "qemu-aarch64" to a Go architecture.
+// magicArch reads the ELF machine from a handler's magic (hex of the
+// bytes it matches, from the start of the file) and names it in Go's
+// terms; "" if the magic is not an ELF header's.
+func magicArch(hexMagic string) string {
+	b, err := hex.DecodeString(hexMagic)
+	if err != nil || len(b) < 20 || string(b[:4]) != "\x7fELF" {
+		return ""
+	}
+	le := b[5] == 1
+	m := elf.Machine(binary.LittleEndian.Uint16(b[18:20]))
+	if !le {
+		m = elf.Machine(binary.BigEndian.Uint16(b[18:20]))
+	}
+	switch m {
+	case elf.EM_AARCH64:
+		return "arm64"
+	case elf.EM_X86_64:
+		return "amd64"
+	case elf.EM_ARM:
+		return "arm"
+	case elf.EM_386:
+		return "386"
+	case elf.EM_RISCV:
+		return "riscv64"
+	case elf.EM_S390:
+		return "s390x"
+	case elf.EM_PPC64:
+		if le {
+			return "ppc64le"
+		}
+		return "ppc64"
+	}
+	return ""
+}
+
+// qemuArch maps a name such as "qemu-aarch64" or "qemu-aarch64-static" to
+// a Go architecture.
 func qemuArch(name string) string {
-	m := strings.TrimPrefix(name, "qemu-")
+	i := strings.Index(name, "qemu-")
+	if i < 0 {
+		return ""
+	}
+	m, _, _ := strings.Cut(name[i+len("qemu-"):], "-")
 	switch m {
 	case "aarch64":
 		return "arm64"
@@ -126,6 +177,7 @@ func Diagnose(ctx context.Context, opts ...Option) Diagnosis {
 		d.Err = err
 		return d
 	}
+	ep.APIVersion = env.APIVersion
 	d.Endpoint = &ep
 	e, err := connect(ctx, config{kind: Auto, timeout: cfg.timeout}, ep)
 	if err != nil {

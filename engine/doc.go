@@ -19,9 +19,11 @@
 //     "no context". Its endpoint is the "docker" endpoint's Host in
 //     contexts/meta/<hex SHA-256 of the name>/meta.json, and its TLS
 //     files, if any, are in contexts/tls/<same>/docker/;
-//  3. the first standard socket that exists ([SourceSocket]):
-//     [DockerSocket], then, for [Auto] only, [PodmanRootfulSocket] and
-//     $XDG_RUNTIME_DIR/podman/podman.sock.
+//  3. the first standard socket that exists and this process may connect
+//     to ([SourceSocket]): [DockerSocket], then, for [Auto] only,
+//     [PodmanRootfulSocket] and $XDG_RUNTIME_DIR/podman/podman.sock; if
+//     none may be connected to, the first that exists, so that the
+//     permission error says what to do.
 //
 // [Podman] uses CONTAINER_HOST, else the Podman sockets. An endpoint set by
 // DOCKER_HOST or a context is used even when nothing answers there, as the
@@ -34,7 +36,9 @@
 // # Opening it
 //
 // [Open] discovers, connects, negotiates the API version (down to the
-// engine's; the client's floor is API 1.40, Docker 19.03) and asks the
+// engine's; the client's floor is API 1.40, Docker 19.03, and
+// DOCKER_API_VERSION fixes the version instead, the client's documented way
+// to older engines) and asks the
 // engine for its version and system information, all within
 // [DefaultOpenTimeout]. [Info] holds the product ([ProductDockerEngine],
 // [ProductDockerDesktop] or [ProductPodman]: Podman from its "Podman
@@ -61,6 +65,16 @@
 // [Engine.RunBinary] and the lazily opened [Runner] implement
 // [supervisor.ContainerRunner]; [Probers] is the standard prober set with
 // the engine (see [supervisor.StandardProbers]).
+//
+// # Local images and diagnosis
+//
+// [Engine.Image] reports an image the engine holds (its ID and platform);
+// [Engine.ReadFile] streams one file of it through a created, never
+// started container and the engine's archive endpoint; [Engine.LoadImage]
+// loads a "docker save" archive. [Diagnose] opens the engine as [Open] does
+// but keeps what it learned at each step, and where [DockerSocket] really
+// leads, for "supctl doctor"; [Emulators] lists this host's binfmt_misc
+// handlers.
 //
 // # Errors
 //

@@ -51,6 +51,9 @@ type Endpoint struct {
 	// TLS holds the directory of ca.pem, cert.pem and key.pem, if the
 	// endpoint uses TLS client certificates.
 	TLS string `json:"tls,omitempty"`
+	// APIVersion is the API version fixed by DOCKER_API_VERSION ("":
+	// negotiated).
+	APIVersion string `json:"api_version,omitempty"`
 }
 
 // Why says in words how the endpoint was chosen, e.g. `DOCKER_HOST`,
@@ -92,7 +95,8 @@ func (e Endpoint) Fix() string {
 //   - [Auto] and [Docker]: DOCKER_HOST if set; else the Docker context
 //     named by DOCKER_CONTEXT or by "currentContext" in config.json of the
 //     configuration directory (DOCKER_CONFIG, else ~/.docker), unless it is
-//     "default"; else the first of the standard sockets that exists:
+//     "default"; else the first of the standard sockets that exists and
+//     that this process may connect to (else the first that exists):
 //     [DockerSocket], then, for [Auto] only, [PodmanRootfulSocket] and the
 //     rootless Podman socket.
 //   - [Podman]: CONTAINER_HOST if set, else the first Podman socket that
@@ -127,12 +131,23 @@ func Discover(k Kind, env Env) (Endpoint, error) {
 	default:
 		return Endpoint{}, fmt.Errorf("engine: unknown engine kind %q: %w", k, ErrBadEndpoint)
 	}
+	// The first socket this process may connect to; else the first that
+	// exists, whose permission error then says what to do.
 	var tried []string
+	first := ""
 	for _, sock := range sockets(k, env) {
 		tried = append(tried, sock)
 		if fi, err := os.Stat(sock); err == nil && fi.Mode()&fs.ModeSocket != 0 {
-			return socketEndpoint(sock, SourceSocket, ""), nil
+			if writable(sock) {
+				return socketEndpoint(sock, SourceSocket, ""), nil
+			}
+			if first == "" {
+				first = sock
+			}
 		}
+	}
+	if first != "" {
+		return socketEndpoint(first, SourceSocket, ""), nil
 	}
 	return Endpoint{}, &NoEngineError{Kind: k, Tried: tried}
 }

@@ -99,6 +99,7 @@ func Open(ctx context.Context, opts ...Option) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	ep.APIVersion = env.APIVersion
 	return connect(ctx, cfg, ep)
 }
 
@@ -115,6 +116,9 @@ func OpenEndpoint(ctx context.Context, ep Endpoint, opts ...Option) (*Engine, er
 
 func connect(ctx context.Context, cfg config, ep Endpoint) (*Engine, error) {
 	copts := []client.Opt{client.WithHost(ep.Host), client.WithUserAgent("supctl")}
+	if ep.APIVersion != "" {
+		copts = append(copts, client.WithAPIVersion(ep.APIVersion))
+	}
 	if ep.TLS != "" {
 		copts = append(copts, client.WithTLSClientConfig(filepath.Join(ep.TLS, "ca.pem"),
 			filepath.Join(ep.TLS, "cert.pem"), filepath.Join(ep.TLS, "key.pem")))
@@ -134,7 +138,7 @@ func connect(ctx context.Context, cfg config, ep Endpoint) (*Engine, error) {
 		if octx.Err() != nil {
 			err = fmt.Errorf("no answer within %v", cfg.timeout)
 		}
-		return nil, &UnreachableError{Endpoint: ep, Err: err}
+		return nil, &UnreachableError{Endpoint: ep, Err: err, NotEngine: octx.Err() == nil && !client.IsErrConnectionFailed(err)}
 	}
 	if !cfg.kind.accepts(e.info.Product) {
 		cli.Close()
@@ -145,7 +149,7 @@ func connect(ctx context.Context, cfg config, ep Endpoint) (*Engine, error) {
 
 // identify negotiates the API version and fills e.info.
 func (e *Engine) identify(ctx context.Context) error {
-	if _, err := e.cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true}); err != nil {
+	if _, err := e.cli.Ping(ctx, client.PingOptions{NegotiateAPIVersion: e.ep.APIVersion == ""}); err != nil {
 		return err
 	}
 	v, err := e.cli.ServerVersion(ctx, client.ServerVersionOptions{})

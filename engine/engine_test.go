@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/moby/client"
 
+	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -36,6 +38,22 @@ func TestOpen(t *testing.T) {
 	}
 	if info.APIVersion != v.APIVersion && info.APIVersion != client.MaxAPIVersion {
 		t.Fatalf("client speaks API %s; the engine offers %s and the client at most %s", info.APIVersion, v.APIVersion, client.MaxAPIVersion)
+	}
+}
+
+// TestOpenFixedAPIVersion: DOCKER_API_VERSION fixes the version, as the
+// Docker tooling does (the way to an engine below the client's floor).
+func TestOpenFixedAPIVersion(t *testing.T) {
+	e := openEngine(t)
+	env := FromOS()
+	env.DockerHost, env.APIVersion = e.Endpoint().Host, "1.40"
+	f, err := Open(context.Background(), WithEnv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Info().APIVersion != "1.40" {
+		t.Fatalf("API %s; want 1.40", f.Info().APIVersion)
 	}
 }
 
@@ -65,6 +83,29 @@ func TestOpenDead(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// TestOpenSilent: an endpoint that accepts connections and never answers
+// fails at the open timeout, saying so.
+func TestOpenSilent(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	_, err = Open(context.Background(), WithEnv(Env{DockerHost: "tcp://" + l.Addr().String()}), WithOpenTimeout(time.Second))
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "no answer within 1s") {
+		t.Fatalf("got %v; want no answer within the timeout", err)
 	}
 }
 
@@ -103,7 +144,7 @@ func TestRunVersion(t *testing.T) {
 // capabilities, no network but loopback, and cannot write the root.
 func TestRunConfined(t *testing.T) {
 	e := openEngine(t)
-	res, err := e.Run(context.Background(), RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Platform: hostPlatform(), Args: []string{"self"}})
+	res, err := e.Run(context.Background(), RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Args: []string{"self"}})
 	if err != nil || res.ExitCode != 0 {
 		t.Fatalf("%+v, %v", res, err)
 	}
@@ -185,17 +226,15 @@ func TestRunTimeout(t *testing.T) {
 }
 
 // TestRunForeignArch: where the engine has no emulation for arm64, the
-// run is not applicable and says why. (If another test registers a
-// qemu-aarch64 handler meanwhile, the binary runs instead.)
+// run is not applicable and says why. It holds the shared binfmt_misc
+// test lock, so no test registers an emulator meanwhile.
 func TestRunForeignArch(t *testing.T) {
 	e := openEngine(t)
 	other := "arm64"
 	if e.Info().Arch == "arm64" {
 		other = "amd64"
 	}
-	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/qemu-aarch64"); err == nil && other == "arm64" {
-		t.Skip("an arm64 emulator is registered on this machine")
-	}
+	fixture.ForeignUnrunnable(t, other) // and skips if an emulator runs it anyway
 	bin := probeBinary(t, other, "1.0.0")
 	_, err := e.RunBinary(context.Background(), bin, v1.Platform{OS: "linux", Architecture: other}, "--version")
 	if !errors.Is(err, ErrCannotRun) || !errors.Is(err, supervisor.ErrNotApplicable) {
@@ -215,5 +254,41 @@ func TestRunnerDead(t *testing.T) {
 	v, err := supervisor.Engine(r, 0).Probe(context.Background(), supervisor.Binary{Path: "/nonexistent/openshell-sandbox"})
 	if v.Known() || !errors.Is(err, supervisor.ErrNotApplicable) || !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "DOCKER_HOST") {
 		t.Fatalf("got %v, %v", v, err)
+	}
+}
+
+// TestRunEmulated: with a qemu-user handler registered (F flag), the
+// engine runs a binary of the other architecture and its version is
+// learned with the standard probers' engine method.
+func TestRunEmulated(t *testing.T) {
+	e := openEngine(t)
+	if e.Info().Arch != "amd64" {
+		t.Skip("this test registers qemu-aarch64 on an amd64 engine host")
+	}
+	fixture.RegisterQemu(t, "arm64")
+	bin := probeBinary(t, "arm64", "0.0.47-dev.13+g57b71c68f")
+	v, err := supervisor.Detect(context.Background(), supervisor.Binary{Path: bin, Platform: v1.Platform{OS: "linux", Architecture: "arm64"}}, supervisor.Engine(e, 0))
+	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Source: supervisor.SourceEngine}) {
+		t.Fatalf("arm64 through qemu in the engine: %v, %v", v, err)
+	}
+}
+
+// TestRunLeavesNoProcess: a binary that leaves a child running when it
+// exits leaves nothing on the host once Run returns.
+func TestRunLeavesNoProcess(t *testing.T) {
+	e := openEngine(t)
+	tag := "supctl-test-" + testLabel(t)["supctl-test"]
+	res, err := e.Run(context.Background(), RunSpec{Binary: probeBinary(t, runtime.GOARCH, "1.0.0"), Args: []string{"fork", tag}})
+	if err != nil || !strings.HasPrefix(string(res.Stdout), "forked ") {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), tag) {
+			t.Errorf("a process of the run is still alive: %s: %q", p, b)
+		}
 	}
 }

@@ -17,6 +17,10 @@ type Env struct {
 	XDGRuntimeDir string // XDG_RUNTIME_DIR
 	TLSVerify     bool   // DOCKER_TLS_VERIFY set to a non-empty value
 	CertPath      string // DOCKER_CERT_PATH
+	// APIVersion (DOCKER_API_VERSION) fixes the API version instead of
+	// negotiating it: the way to reach an engine older than the client's
+	// floor, API 1.40 (Docker 19.03).
+	APIVersion string
 }
 
 // FromOS returns the environment of this process: the variables named in
@@ -33,6 +37,7 @@ func FromOS() Env {
 		XDGRuntimeDir: os.Getenv("XDG_RUNTIME_DIR"),
 		TLSVerify:     os.Getenv("DOCKER_TLS_VERIFY") != "",
 		CertPath:      os.Getenv("DOCKER_CERT_PATH"),
+		APIVersion:    os.Getenv("DOCKER_API_VERSION"),
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 var (
@@ -30,6 +32,48 @@ var (
 	ErrCannotRun = errors.New("engine: the engine cannot run this platform")
 )
 
+// CannotRunError reports an engine that cannot execute a binary's
+// platform. It matches [ErrCannotRun] and [supervisor.ErrNotApplicable].
+type CannotRunError struct {
+	Engine   Info
+	Endpoint Endpoint
+	Platform string // the binary's, e.g. "linux/arm64"
+}
+
+func (e *CannotRunError) Error() string {
+	return fmt.Sprintf("engine: the %s at %s runs %s and cannot run a %s binary (exec format error); %s",
+		e.Engine.Product, e.Endpoint.Host, e.Engine.Platform(), e.Platform, e.Fix())
+}
+
+// Fix says what would let the engine run the binary.
+func (e *CannotRunError) Fix() string {
+	if e.Engine.Product == ProductDockerDesktop {
+		return fmt.Sprintf("turn on Docker Desktop's emulation (Rosetta or QEMU) for %s, or use an engine that runs it", e.Platform)
+	}
+	return fmt.Sprintf("register an emulator for %s on the engine's host (qemu-user-static with binfmt_misc, F flag), or use an engine that runs it", e.Platform)
+}
+
+// Is reports whether target is [ErrCannotRun] or [supervisor.ErrNotApplicable].
+func (e *CannotRunError) Is(target error) bool {
+	return target == ErrCannotRun || target == supervisor.ErrNotApplicable
+}
+
+// notApplicable marks an engine error as a reason the engine prober
+// cannot answer, keeping its message and what it matches.
+type notApplicable struct{ err error }
+
+func (e *notApplicable) Error() string   { return e.err.Error() }
+func (e *notApplicable) Unwrap() []error { return []error{e.err, supervisor.ErrNotApplicable} }
+
+// Fix is the wrapped error's fix, if it has one.
+func (e *notApplicable) Fix() string {
+	var f interface{ Fix() string }
+	if errors.As(e.err, &f) {
+		return f.Fix()
+	}
+	return ""
+}
+
 // NoEngineError reports that discovery found no engine.
 type NoEngineError struct {
 	Kind  Kind     // the kind asked for
@@ -38,23 +82,37 @@ type NoEngineError struct {
 
 func (e *NoEngineError) Error() string {
 	if e.Kind == Podman {
-		return fmt.Sprintf("engine: no Podman engine found: CONTAINER_HOST is not set and none of %s exists; start Podman's service (podman system service), or set CONTAINER_HOST",
-			strings.Join(e.Tried, ", "))
+		return fmt.Sprintf("engine: no Podman engine found: CONTAINER_HOST is not set and none of %s exists; %s",
+			strings.Join(e.Tried, ", "), e.Fix())
 	}
-	return fmt.Sprintf("engine: no container engine found: DOCKER_HOST is not set, there is no current Docker context, and none of %s exists; start Docker or Podman, or set DOCKER_HOST",
-		strings.Join(e.Tried, ", "))
+	return fmt.Sprintf("engine: no container engine found: DOCKER_HOST is not set, there is no current Docker context, and none of %s exists; %s",
+		strings.Join(e.Tried, ", "), e.Fix())
 }
 
 // Is reports whether target is [ErrNoEngine].
 func (e *NoEngineError) Is(target error) bool { return target == ErrNoEngine }
 
+// Fix says how to get an engine.
+func (e *NoEngineError) Fix() string {
+	if e.Kind == Podman {
+		return "start Podman's service (podman system service), or set CONTAINER_HOST"
+	}
+	return "start Docker or Podman, or set DOCKER_HOST"
+}
+
 // UnreachableError reports an endpoint where no engine answers.
 type UnreachableError struct {
 	Endpoint Endpoint
 	Err      error // what the connection attempt said
+	// NotEngine: something answered, but not as a container engine (a web
+	// server, a registry: a DOCKER_HOST pointed at the wrong port).
+	NotEngine bool
 }
 
 func (e *UnreachableError) Error() string {
+	if e.NotEngine {
+		return fmt.Sprintf("engine: %s answers, but not as a container engine: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
+	}
 	return fmt.Sprintf("engine: no container engine answers at %s: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
 }
 
@@ -62,6 +120,9 @@ func (e *UnreachableError) Error() string {
 func (e *UnreachableError) Is(target error) bool { return target == ErrUnreachable }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Fix says what to change: the endpoint's own fix.
+func (e *UnreachableError) Fix() string { return e.Endpoint.Fix() }
 
 // ProductError reports an engine that is not the kind asked for.
 type ProductError struct {
@@ -71,9 +132,17 @@ type ProductError struct {
 }
 
 func (e *ProductError) Error() string {
-	return fmt.Sprintf("engine: %s is %s %s, not %s; point DOCKER_HOST (or the Docker context) at the %s engine, or use engine %q",
-		e.Endpoint, e.Got.Product, e.Got.Version, e.Want, e.Want, Auto)
+	return fmt.Sprintf("engine: %s is %s %s, not %s; %s", e.Endpoint, e.Got.Product, e.Got.Version, e.Want, e.Fix())
 }
 
 // Is reports whether target is [ErrWrongProduct].
 func (e *ProductError) Is(target error) bool { return target == ErrWrongProduct }
+
+// Fix says how to reach the product asked for.
+func (e *ProductError) Fix() string {
+	v := "DOCKER_HOST (or the Docker context)"
+	if e.Want == Podman {
+		v = "CONTAINER_HOST"
+	}
+	return fmt.Sprintf("point %s at the %s engine, or use engine %q", v, e.Want, Auto)
+}

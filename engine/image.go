@@ -21,7 +21,7 @@ import (
 // loaded once per platform as ProbeRepository:ProbeTag-OS-ARCH[-VARIANT]
 // (for example "supctl-probe:1-linux-amd64") with the label [LabelProbe]
 // set to ProbeTag. It stays in the engine and is reused; removing it is
-// harmless (the next run imports it again).
+// harmless (the next run loads it again).
 const (
 	ProbeRepository = "supctl-probe"
 	ProbeTag        = "1"

@@ -39,7 +39,8 @@ const (
 type RunSpec struct {
 	// Binary is the path of a static executable on this host.
 	Binary string
-	// Platform is the binary's; the container is created for it.
+	// Platform is the binary's; the container is created for it (default:
+	// the engine's).
 	Platform v1.Platform
 	// Dest is the binary's path in the container (default
 	// /probe/<base name of Binary>).
@@ -86,6 +87,9 @@ func (e *Engine) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
 	}
 	if spec.Dest == "" {
 		spec.Dest = "/probe/" + path.Base(spec.Binary)
+	}
+	if spec.Platform.OS == "" && spec.Platform.Architecture == "" {
+		spec.Platform = v1.Platform{OS: e.info.OS, Architecture: e.info.Arch}
 	}
 	if !path.IsAbs(spec.Dest) || path.Dir(spec.Dest) == "/" {
 		return RunResult{}, fmt.Errorf("engine: destination %q must be an absolute path below a directory", spec.Dest)
@@ -207,8 +211,7 @@ func (e *Engine) startErr(spec RunSpec, msg string, err error) error {
 	if !strings.Contains(msg, "exec format error") {
 		return err
 	}
-	return fmt.Errorf("engine: the %s at %s runs %s and cannot run a %s binary (exec format error); register an emulator for it on the engine's host (qemu-user-static with binfmt_misc), or use an engine that runs %s: %w: %w",
-		e.info.Product, e.ep.Host, e.info.Platform(), platformString(spec.Platform), platformString(spec.Platform), ErrCannotRun, supervisor.ErrNotApplicable)
+	return &CannotRunError{Engine: e.info, Endpoint: e.ep, Platform: platformString(spec.Platform)}
 }
 
 // ctxErr says that the run timed out, or returns ctx's error when ctx

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -52,7 +51,7 @@ func (r *Runner) RunBinary(ctx context.Context, p string, pl v1.Platform, args .
 			return nil, ctx.Err()
 		}
 		if errors.Is(err, ErrNoEngine) || errors.Is(err, ErrUnreachable) || errors.Is(err, ErrBadEndpoint) || errors.Is(err, ErrWrongProduct) {
-			return nil, fmt.Errorf("%w: %w", err, supervisor.ErrNotApplicable)
+			return nil, &notApplicable{err}
 		}
 		return nil, err
 	}

@@ -87,10 +87,19 @@ func checkRecord(sub, path string) (gone bool, why error) {
 	case err != nil:
 		return false, err
 	}
-	if x, ok := rec.(*Index); ok {
-		if want := x.Digest.Algorithm().String() + "-" + x.Digest.Encoded() + ".json"; filepath.Base(path) != want {
-			return false, fmt.Errorf("index record of %s is named %s, not %s: %w", x.Digest, filepath.Base(path), want, ErrCorrupt)
-		}
+	var kind, of, want string
+	switch x := rec.(type) {
+	case *Index:
+		kind, of, want = "index", x.Digest.String(), x.Digest.Algorithm().String()+"-"+x.Digest.Encoded()+".json"
+	case *Ref:
+		kind, of, want = "ref", x.Name, nameKey(x.Name)
+	case *Pin:
+		kind, of, want = "pin", x.Name, nameKey(x.Name)
+	}
+	if filepath.Base(path) != want {
+		// Misplaced: lookups by name never find it, and it may hide or
+		// contradict the record that belongs there.
+		return false, fmt.Errorf("%s record of %s is named %s, not %s: %w", kind, of, filepath.Base(path), want, ErrCorrupt)
 	}
 	return false, nil
 }

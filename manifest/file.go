@@ -41,17 +41,24 @@ func (p *Pin) schema() *int   { return &p.SchemaVersion }
 // it is. The caller treats the record as absent; writing the record again
 // replaces the file, and [Store.SetAside] moves it out of the way.
 func Read(path string, rec Record) error {
+	_, err := ReadBytes(path, rec)
+	return err
+}
+
+// ReadBytes is [Read], and returns the bytes it decoded, for a caller that
+// checks them against a digest of its own.
+func ReadBytes(path string, rec Record) ([]byte, error) {
 	data, err := readFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := Decode(data, rec); err != nil {
 		if errors.Is(err, ErrSchema) {
-			return fmt.Errorf("record %s: %w", path, err)
+			return nil, fmt.Errorf("record %s: %w", path, err)
 		}
-		return fmt.Errorf("record %s is corrupt (%v): %w", path, err, ErrCorrupt)
+		return nil, fmt.Errorf("record %s is corrupt (%v): %w", path, err, ErrCorrupt)
 	}
-	return nil
+	return data, nil
 }
 
 // readFile reads the record file at path, at most MaxRecordSize+1 bytes,

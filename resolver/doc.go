@@ -62,15 +62,20 @@
 // the top layer down; the search stops at the first layer that decides: one
 // holding the file (the last entry of that name in the layer wins), or one
 // deleting it with a whiteout of the file or of a directory above it, or an
-// opaque whiteout of a directory above it. Layers below are not downloaded.
+// opaque whiteout of a directory above it, or one putting a directory at its
+// path: explicitly, or implied by an entry below it ("openshell-sandbox/x",
+// an opaque marker "openshell-sandbox/.wh..wh..opq"), as the engine's own
+// view of the image shows a directory there. A deleted binary is
+// [ErrNotFound]. Layers below are not downloaded.
 // Each layer streams: compressed bytes are hashed as they arrive, inflated
 // (gzip or zstd, sniffed from the first bytes; plain tar otherwise) and read
 // as tar; the binary goes straight to a temporary file in the cache. The
 // rest of the blob is then read and its digest and size checked before
 // anything is committed. Memory stays bounded whatever the binary's size.
 //
-// Refused with [ErrRefused]: a symlink, hard link, device or directory in
-// place of the binary; a symlink in place of a directory above it; a tar
+// Refused with [ErrRefused]: a symlink, hard link or device in place of the
+// binary; a layer holding the binary's path both as a file and with entries
+// below it; a symlink in place of a directory above it; a tar
 // name climbing above the root; a binary over [WithMaxSize]; a layer that
 // inflates beyond [WithMaxLayerSize]; content that does not match its
 // digest; a file that is not ELF or whose ELF machine is not the platform's.
@@ -78,7 +83,12 @@
 // # Version and compatibility
 //
 // After verification the binary's version is learned by the probers of
-// package supervisor ([WithProbers]) and recorded with how it was learned.
+// package supervisor and recorded with how it was learned. The default is
+// [engine.Probers] of [engine.Auto] ([WithEngine]): the binary is run
+// confined on this host when the kernel can run it, else in a throwaway
+// container of the container engine found as the Docker tooling finds it
+// (opened on first need only), else read without running; [WithProbers]
+// replaces the set.
 // With a range set ([WithRange]) a version outside it, or an unknown
 // version, gives an [*IncompatibleError] (matching [ErrIncompatible]) that
 // names the reference, digest, version and range: never a silent success.
@@ -113,6 +123,21 @@
 // searched are capped ([WithMaxInflated]). A web page or another document
 // where a registry or token service should answer is a [*NotRegistryError].
 // Secrets are never logged.
+//
+// # Local images
+//
+// With [WithImageSource] set to [SourceEngine] or [SourceAuto], an image
+// the container engine holds locally (built there and never pushed) is
+// used instead of the registry: the engine is asked for the image's ID and
+// platform on every resolve (a local call), the binary alone is streamed
+// out of a created, never started container, and it is checked, versioned
+// and recorded like any other entry, keyed by the image ID, its record's
+// Source "engine" and the result's ResolvedFrom [FromEngine]. A rebuild
+// changes the ID and is picked up at once. [SourceAuto] uses the engine
+// only when it has the image for the target platform. No ref record is
+// written for a local image (the engine, not a registry, says what a tag
+// is), so gc treats its entries as unreferenced once unused: they are
+// extracted again from the engine when needed.
 //
 // # Pins
 //
@@ -150,6 +175,11 @@
 //     supctl; it is neither used nor replaced.
 //   - the context's error, once ctx is done.
 //
+// [Resolver.CheckFile] refuses a path that is not a regular file (a FIFO, a
+// directory, a device) with [ErrRefused] before opening it for reading.
+// [Resolver.Inspect] takes a path or a reference, by the rule of
+// [Resolver.IsPath]; a target that is neither gives an error matching
+// [ErrNotFound] and fs.ErrNotExist, and reaches no registry.
 // [Resolver.CheckFile] returns [ErrRefused] (wrapping the
 // [supervisor.ErrNotELF], [supervisor.ErrWrongMachine] or
 // [supervisor.ErrNotExecutable] that says why), an [*IncompatibleError], or

@@ -112,8 +112,8 @@ func defaults() config {
 		retryAfterCap: DefaultRetryAfterCap,
 		timeout:       DefaultTimeout,
 		now:           time.Now,
-		sleep:         sleepCtx,
 		probers:       engine.Probers(engine.Auto),
+		sleep:         sleepCtx,
 	}
 }
 

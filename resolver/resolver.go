@@ -114,16 +114,20 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		switch p := parsed.(type) {
-		case name.Digest:
-			res, err = r.resolveDigest(ctx, op, p)
-		case name.Tag:
-			res, err = r.resolveTag(ctx, op, p)
-		}
-		if err != nil {
+	if ok {
+		if err := r.checkRange(ctx, res); err != nil {
 			return nil, err
 		}
+		return res, nil
+	}
+	switch p := parsed.(type) {
+	case name.Digest:
+		res, err = r.resolveDigest(ctx, op, p)
+	case name.Tag:
+		res, err = r.resolveTag(ctx, op, p)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := r.checkRange(ctx, res); err != nil {
 		return r.recheck(ctx, op, parsed, res, err)

@@ -46,35 +46,8 @@ func openEngine(t *testing.T) *engine.Engine {
 func loadLocal(t *testing.T, e *engine.Engine, ref, version string, p v1.Platform) {
 	t.Helper()
 	ctx := context.Background()
-	bin, err := fixture.BuildSupervisor(ctx, t.TempDir(), p.Architecture, version)
+	img, err := fixture.ScratchImage(ctx, p, version)
 	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// FROM scratch, COPY openshell-sandbox /
-	var layer bytes.Buffer
-	tw := tar.NewWriter(&layer)
-	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "openshell-sandbox", Mode: 0o755, Size: int64(len(data))})
-	tw.Write(data)
-	tw.Close()
-	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layer.Bytes())), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := mutate.AppendLayers(empty.Image, l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Variant = p.OS, p.Architecture, p.Variant
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		t.Fatal(err)
 	}
 	tag, err := name.NewTag(ref)
@@ -173,4 +146,47 @@ func TestLocalImageAuto(t *testing.T) {
 	if err != nil || res.ResolvedFrom != resolver.FromEngine || res.Version != "0.0.47-dev.5" {
 		t.Fatalf("local image for the platform: %+v, %v", res, err)
 	}
+}
+
+// TestLocalImageSymlink: a local image whose binary is a symlink is
+// refused, as from a registry.
+func TestLocalImageSymlink(t *testing.T) {
+	eng := openEngine(t)
+	ctx := context.Background()
+	var layer bytes.Buffer
+	tw := tar.NewWriter(&layer)
+	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "openshell-sandbox", Linkname: "/etc/passwd"})
+	tw.Close()
+	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(layer.Bytes())), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := mutate.AppendLayers(empty.Image, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, _ := img.ConfigFile()
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", runtime.GOARCH
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	ref := localRef(t)
+	tag, _ := name.NewTag(ref)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(tarball.Write(tag, img, pw)) }()
+	if err := eng.LoadImage(ctx, pr); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := eng.Image(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.RemoveImage(context.Background(), loaded.ID) })
+	env := newEnv(t)
+	_, err = env.resolver(t, resolver.WithImageSource(resolver.SourceEngine)).Resolve(ctx, ref)
+	if !errors.Is(err, resolver.ErrRefused) {
+		t.Fatalf("got %v; want ErrRefused", err)
+	}
+	t.Log(err)
 }

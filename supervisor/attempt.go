@@ -29,31 +29,41 @@ func (a Attempt) String() string {
 	return s
 }
 
-func attempt(m Source, err error, p v1.Platform) Attempt {
-	a := Attempt{Method: m, NotApplicable: errors.Is(err, ErrNotApplicable), Reason: reason(err)}
+func attempt(m Source, err error, path string, p v1.Platform) Attempt {
+	a := Attempt{Method: m, NotApplicable: errors.Is(err, ErrNotApplicable), Reason: reason(err, path)}
 	arch := p.Architecture
 	foreign := arch != "" && arch != runtime.GOARCH
 	switch {
 	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && foreign:
-		a.Fix = fmt.Sprintf("install qemu-user-static and register its binfmt_misc handler for linux/%s with the F flag "+
-			"(Debian's package does both), so this host runs it confined", arch)
+		a.Fix = fmt.Sprintf("install qemu-user-static and register its binfmt_misc handler for linux/%s with the F flag, "+
+			"as Debian's package does, so this host runs it confined", arch)
 	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && strings.Contains(a.Reason, "namespace"):
 		a.Fix = "allow user namespaces (sysctl user.max_user_namespaces), or run as root, which confines the run as nobody"
-	case m == SourceEngine && a.NotApplicable:
-		a.Fix = "start a container engine (Docker or Podman), or point DOCKER_HOST or the Docker context at one"
-	case m == SourceEngine && foreign:
-		a.Fix = fmt.Sprintf("let the engine run linux/%s binaries (emulation: qemu-user-static with binfmt_misc on the engine's host; Docker Desktop has it)", arch)
+	// The engine's errors say themselves what would fix them (start one,
+	// point DOCKER_HOST at one, register an emulator on its host).
 	case m == SourceELFString && !a.NotApplicable:
-		a.Fix = "a supervisor build that embeds the version marker (see the README)"
+		a.Fix = "a supervisor build that embeds the version marker the README describes"
+	}
+	// An error that knows its own fix (the engine's do) says it best.
+	var f interface{ Fix() string }
+	if errors.As(err, &f) && f.Fix() != "" {
+		a.Fix = f.Fix()
 	}
 	return a
 }
 
-// reason is err's message without this package's prefixes.
-func reason(err error) string {
-	msg := err.Error()
-	for _, p := range []string{"supervisor: ", ErrNotApplicable.Error() + ": ", ErrUnknownVersion.Error() + ": "} {
-		msg = strings.ReplaceAll(msg, p, "")
+// reason is err's message without this package's prefixes and sentinel
+// texts, and with path, which the caller knows, said as "it".
+func reason(err error, path string) string {
+	msg := strings.ReplaceAll(err.Error(), "supervisor: ", "")
+	for _, e := range []error{ErrNotApplicable, ErrUnknownVersion} {
+		s := strings.TrimPrefix(e.Error(), "supervisor: ")
+		msg = strings.ReplaceAll(msg, s+": ", "")
+		msg = strings.ReplaceAll(msg, ": "+s, "")
+	}
+	if path != "" {
+		msg = strings.ReplaceAll(msg, path+": ", "")
+		msg = strings.ReplaceAll(msg, path, "it")
 	}
 	return msg
 }

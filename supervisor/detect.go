@@ -59,7 +59,7 @@ func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []A
 			}
 			return v, tried, nil
 		case errors.Is(err, ErrUnknownVersion), errors.Is(err, ErrNotApplicable):
-			tried = append(tried, attempt(methodOf(p), err, b.Platform))
+			tried = append(tried, attempt(methodOf(p), err, b.Path, b.Platform))
 		default:
 			return unknown, tried, err
 		}

@@ -33,6 +33,28 @@
 //   - [ELFString] reads the version marker an upstream build can embed in
 //     its read-only data (see below).
 //
+// Running the binary, confined on the host or in a container engine, comes
+// first because it is the only method that works on every real
+// supervisor. [StandardProbers] adds, after [Run], the engine prober
+// [Engine] over a [ContainerRunner]: "<bin> --version" in a throwaway
+// container of a container engine, for binaries this host cannot run
+// itself (a Mac with Apple silicon, whose engine runs linux/arm64). This
+// package has no engine client; package engine implements
+// [ContainerRunner] on the Engine API and provides the standard set with
+// the engine found as the Docker tooling finds it.
+//
+// # Unknown versions
+//
+// [DetectTried] returns, beside the version, an [Attempt] for every prober
+// that could not answer: its method, whether it was not applicable or not
+// sure, the reason (the prober's error) and, where one is known, what would
+// fix it (install qemu-user-static, start an engine, embed the marker).
+// [Explain] turns them into a sentence for an error message. A prober
+// outside this package names its method with a Method() [Source] method;
+// without one, its type names it. Probers report why they cannot answer by
+// wrapping [ErrNotApplicable] or [ErrUnknownVersion] in an error whose text
+// says why.
+//
 // # Running a binary, confined
 //
 // Registry content is untrusted, so [RunProber] never runs a binary on the
@@ -66,7 +88,10 @@
 //     input from the null device, the first 4 KiB of standard output kept
 //     and the rest discarded, standard error kept only for error messages;
 //   - is bounded by a timeout (default [DefaultRunTimeout]); on timeout or
-//     cancellation the binary's PID namespace and process group are killed.
+//     cancellation the binary's PID namespace and process group are killed;
+//   - gets, right after it starts (fork cannot set them for the child), a
+//     4 GiB address-space limit and no core dumps; this bounds what it can
+//     take once running, not its very first instructions.
 //
 // Where the confinement cannot be set up (not Linux, namespaces refused,
 // user namespaces disabled), the binary is not run: the prober is not

@@ -143,3 +143,20 @@ func TestCheckELFShortFile(t *testing.T) {
 		t.Errorf("CheckELF(4-byte file) = %v, want ErrNotELF naming the file", err)
 	}
 }
+
+func TestPlatformOfFile(t *testing.T) {
+	for _, arch := range []string{"amd64", "arm64", "arm", "riscv64"} {
+		got, err := PlatformOfFile(fakeSupervisor(t, arch, foreignVersion))
+		if err != nil || got.OS != "linux" || got.Architecture != arch || got.Variant != "" {
+			t.Errorf("%s: PlatformOfFile = %+v, %v", arch, got, err)
+		}
+	}
+	if _, err := PlatformOfFile(writeFile(t, []byte("#!/bin/sh\n"))); !errors.Is(err, ErrNotELF) {
+		t.Errorf("script: %v, want ErrNotELF", err)
+	}
+	sparc := elfHeader(elf.ELFCLASS64, elf.ELFDATA2LSB, elf.ET_EXEC, elf.EM_SPARCV9)
+	sparc[elf.EI_VERSION], sparc[20] = byte(elf.EV_CURRENT), byte(elf.EV_CURRENT)
+	if _, err := PlatformOfFile(writeFile(t, sparc)); !errors.Is(err, ErrUnsupportedPlatform) {
+		t.Errorf("sparc: %v, want ErrUnsupportedPlatform", err)
+	}
+}

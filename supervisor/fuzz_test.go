@@ -88,3 +88,30 @@ func FuzzVersionScan(f *testing.F) {
 		}
 	})
 }
+
+// qemuAarch64Entry is a binfmt_misc entry as the kernel lists it.
+const qemuAarch64Entry = `enabled
+interpreter /usr/bin/qemu-aarch64-static
+flags: %s
+offset 0
+magic 7f454c460201010000000000000000000200b700
+mask ffffffffffffff00fffffffffffffffffeffffff
+`
+
+// FuzzBinfmtEntry checks that any binfmt_misc entry parses without
+// panicking and that matching any header is safe.
+func FuzzBinfmtEntry(f *testing.F) {
+	f.Add(strings.Replace(qemuAarch64Entry, "%s", "F", 1), []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00"))
+	f.Add("enabled\noffset 200\nmagic 00\n", []byte{0})
+	f.Add("enabled\nmagic zz\nmask ff\n", []byte{})
+	f.Fuzz(func(t *testing.T, entry string, head []byte) {
+		h, ok := parseBinfmtEntry("x", entry)
+		if !ok {
+			return
+		}
+		if h.offset < 0 || h.offset > 128 || len(h.magic) == 0 {
+			t.Fatalf("accepted %+v", h)
+		}
+		h.matches(head)
+	})
+}

@@ -65,19 +65,6 @@ func treeHash(t *testing.T, dir string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// processesWith returns the pids whose command line contains s.
-func processesWith(s string) []string {
-	var pids []string
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err == nil && strings.Contains(string(b), s) {
-			pids = append(pids, e.Name())
-		}
-	}
-	return pids
-}
-
 type hostileEnv struct {
 	marker, bin, cache, open string
 	dials                    *atomic.Int32

@@ -100,6 +100,7 @@ func runOnThisThread(parent context.Context, root string, timeout time.Duration,
 	if err := cmd.Start(); err != nil {
 		return "", startError(err, asRoot)
 	}
+	limit(cmd.Process.Pid)
 	err = cmd.Wait()
 	switch {
 	case parent.Err() != nil:
@@ -110,6 +111,18 @@ func runOnThisThread(parent context.Context, root string, timeout time.Duration,
 		return "", fmt.Errorf("%w: --version failed (%v); stderr: %s", ErrUnknownVersion, err, quote(stderr.String()))
 	}
 	return stdout.String(), nil
+}
+
+// maxAddressSpace bounds a confined run's virtual memory.
+const maxAddressSpace = 4 << 30
+
+// limit bounds the memory of the confined process pid and of what it
+// starts later, and forbids core dumps. fork cannot set limits for the
+// child, so this is done right after the start: best effort, a bound on
+// what a binary can take once running, not on its first instructions.
+func limit(pid int) {
+	unix.Prlimit(pid, unix.RLIMIT_AS, &unix.Rlimit{Cur: maxAddressSpace, Max: maxAddressSpace}, nil)
+	unix.Prlimit(pid, unix.RLIMIT_CORE, &unix.Rlimit{}, nil)
 }
 
 // dropBoundingSet removes every capability from this thread's bounding
@@ -140,7 +153,8 @@ func startError(err error, asRoot bool) error {
 		if asRoot {
 			how = "new namespaces as nobody"
 		}
-		return fmt.Errorf("%w: cannot run it confined (%s): %w; user namespaces may be disabled (sysctl user.max_user_namespaces) or the binary not executable", ErrNotApplicable, how, err)
+		return fmt.Errorf("%w: cannot run it confined (%s): %w; user namespaces may be disabled (sysctl user.max_user_namespaces), "+
+			"or the temporary directory %s mounted noexec (set TMPDIR to one that is not)", ErrNotApplicable, how, err, os.TempDir())
 	case errors.Is(err, syscall.ENOEXEC), errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w: the kernel cannot execute it: %w", ErrNotApplicable, err)
 	}

@@ -29,3 +29,26 @@ func TestRunWhileOpenForWriting(t *testing.T) {
 		t.Errorf("Probe = %+v, %v; want %s", got, err, testVersion)
 	}
 }
+
+// TestStartError: a kernel that refuses the namespaces or the binary makes
+// the confined run not applicable, never a reason to run it unconfined.
+func TestStartError(t *testing.T) {
+	for _, tt := range []struct {
+		errno         syscall.Errno
+		notApplicable bool
+	}{
+		{syscall.EPERM, true},
+		{syscall.EACCES, true},
+		{syscall.EINVAL, true},
+		{syscall.ENOSPC, true},
+		{syscall.ENOENT, true},
+		{syscall.ENOEXEC, true},
+		{syscall.ETXTBSY, false},
+		{syscall.ENOMEM, false},
+	} {
+		err := startError(&os.PathError{Op: "fork/exec", Path: "/x", Err: tt.errno}, true)
+		if errors.Is(err, ErrNotApplicable) != tt.notApplicable || !errors.Is(err, tt.errno) {
+			t.Errorf("startError(%v) = %v; want not applicable: %v", tt.errno, err, tt.notApplicable)
+		}
+	}
+}

@@ -42,3 +42,27 @@ func TestRustClapNoExec(t *testing.T) {
 		}
 	}
 }
+
+// TestRustClapRun learns the version of native Rust/clap stand-ins, several
+// versions, stripped or not, by the confined run of the default probers.
+func TestRustClapRun(t *testing.T) {
+	t.Parallel()
+	needHost(t)
+	fixture.SkipWithoutRust(t, runtimeArch())
+	for _, o := range []fixture.RustOptions{
+		{Version: "0.0.47-dev.13+g57b71c68f"},
+		{Version: "0.0.47-dev.13+g57b71c68f", Unstripped: true},
+		{Version: "0.0.37-dev.160"},
+		{Version: "v0.1.0"},
+	} {
+		o.Arch = runtimeArch()
+		path, err := fixture.BuildRustSupervisor(context.Background(), t.TempDir(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := Detect(context.Background(), Binary{Path: path, Platform: linuxPlatform(o.Arch)})
+		if want := (Version{o.Version, SourceRun}); err != nil || v != want {
+			t.Errorf("%+v: Detect = %+v, %v; want %+v", o, v, err, want)
+		}
+	}
+}

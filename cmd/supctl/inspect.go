@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 func newInspect(g *globals) *cobra.Command {
@@ -17,7 +18,8 @@ func newInspect(g *globals) *cobra.Command {
 		Short: "Show the version, platform, sha256 and range verdict of a binary or image",
 		Long: "inspect identifies a supervisor binary: TARGET is a path to a local binary\n" +
 			"(the gateway's supervisor_bin, checked in place) or an image reference\n" +
-			"(resolved like pull). It exits 3 when the binary is outside --compat.\n\n" +
+			"(resolved like pull). It exits 3 when the binary is outside --compat.\n" +
+			"For a path, the platform defaults to the one its ELF header names.\n\n" +
 			"TARGET is a path when it starts with \"/\" or \".\", or exists and contains a\n" +
 			"\"/\" (write ./NAME for a file in this directory); a path is never sent to a\n" +
 			"registry, and one that is not a regular file (a directory, a FIFO, a device)\n" +
@@ -28,6 +30,14 @@ func newInspect(g *globals) *cobra.Command {
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
+			}
+			if rf.platform == "" && r.IsPath(args[0]) { // the file says which platform it is for
+				if p, perr := supervisor.PlatformOfFile(args[0]); perr == nil {
+					rf.platform = p.String()
+					if r, err = rf.resolver(g); err != nil {
+						return err
+					}
+				}
 			}
 			ctx, cancel := rf.context(cmd.Context())
 			defer cancel()

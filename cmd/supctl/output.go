@@ -197,13 +197,16 @@ type resultDoc struct {
 	ResolvedFrom  string     `json:"resolved_from"`
 	Extracted     bool       `json:"extracted"`
 	CheckedAt     *time.Time `json:"checked_at,omitempty"`
+	// VersionAttempts, with an unknown version: what was tried, why each
+	// method could not answer, what would fix it.
+	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
 }
 
 func newResultDoc(r *resolver.Result) resultDoc {
 	d := resultDoc{
 		Ref: r.Ref, Digest: r.Digest, Platform: r.Platform, Path: r.Path, Version: r.Version,
 		VersionSource: r.VersionSource, BinarySHA256: r.BinarySHA256, Size: r.Size,
-		ResolvedFrom: string(r.ResolvedFrom), Extracted: r.Extracted,
+		ResolvedFrom: string(r.ResolvedFrom), Extracted: r.Extracted, VersionAttempts: r.VersionAttempts,
 	}
 	if r.ResolvedFrom != resolver.FromFile {
 		idx, at := r.IndexDigest, r.CheckedAt

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,11 +23,7 @@ func newVerify(g *globals) *cobra.Command {
 			"next pull extracts and records them again.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.openCache()
-			if err != nil {
-				return err
-			}
-			r, err := c.Verify(cmd.Context(), repair)
+			r, dir, err := verifyCache(cmd, g, repair)
 			if err != nil {
 				return err
 			}
@@ -34,7 +31,7 @@ func newVerify(g *globals) *cobra.Command {
 				if r.OK() {
 					return g.printJSON(r)
 				}
-				return &docError{&exitError{code: exitCorrupt, err: verifyFailure(c.Dir(), r.Problems, repair)}, r}
+				return &docError{&exitError{code: exitCorrupt, err: verifyFailure(dir, r.Problems, repair)}, r}
 			} else {
 				var b strings.Builder
 				for _, p := range r.Problems {
@@ -52,11 +49,31 @@ func newVerify(g *globals) *cobra.Command {
 			if err != nil || r.OK() {
 				return err
 			}
-			return &exitError{code: exitCorrupt, err: verifyFailure(c.Dir(), r.Problems, repair)}
+			return &exitError{code: exitCorrupt, err: verifyFailure(dir, r.Problems, repair)}
 		},
 	}
 	cmd.Flags().BoolVar(&repair, "repair", false, "set bad entries and corrupt records aside")
 	return cmd
+}
+
+// verifyCache verifies the cache the flags name. A cache that breaks the
+// ownership rule is not opened: that is its one problem, reported like the
+// others, and never repaired (supctl does not change what it cannot trust).
+func verifyCache(cmd *cobra.Command, g *globals, repair bool) (*cache.VerifyReport, string, error) {
+	c, err := g.openCache()
+	var ue *cache.UnsafeError
+	switch {
+	case errors.As(err, &ue):
+		r := &cache.VerifyReport{Problems: []cache.Problem{{Kind: cache.ProblemDirectory, Path: ue.Path, Err: ue, Message: ue.Error()}}}
+		if repair {
+			r.Problems[0].Action = "not repaired: fix the ownership as said"
+		}
+		return r, ue.Path, nil
+	case err != nil:
+		return nil, "", err
+	}
+	r, err := c.Verify(cmd.Context(), repair)
+	return r, c.Dir(), err
 }
 
 // A verifyError reports the problems verify found.
@@ -71,6 +88,9 @@ func (e *verifyError) Error() string { return e.msg }
 // verifyFailure is the error line of a verify that found problems.
 func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 	n := len(problems)
+	if n == 1 && problems[0].Kind == cache.ProblemDirectory && errors.Is(problems[0].Err, cache.ErrUnsafeDir) {
+		return &verifyError{dir, n, "the cache is not safe to use, and was not verified: fix " + dir + " as said above"}
+	}
 	msg := fmt.Sprintf("found %d %s in cache %s", n, plural(n, "problem", "problems"), dir)
 	if !repair {
 		return &verifyError{dir, n, msg + "; run \"supctl verify --repair\" to set them aside"}

@@ -5,6 +5,7 @@
 //	spew N     print N bytes of 'x' on stdout and on stderr
 //	sleep      sleep until killed
 //	self       print its uid, gid, effective capabilities and network interfaces
+//	fork TAG   start itself as "linger TAG" (which sleeps), print its pid, exit
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +33,15 @@ func main() {
 		b := []byte(strings.Repeat("x", n))
 		os.Stdout.Write(b)
 		os.Stderr.Write(b)
+	case "fork":
+		cmd := exec.Command(os.Args[0], "linger", os.Args[2])
+		if err := cmd.Start(); err != nil {
+			fmt.Println("fork failed:", err)
+			os.Exit(1)
+		}
+		fmt.Println("forked", cmd.Process.Pid)
+	case "linger":
+		time.Sleep(time.Hour)
 	case "sleep":
 		fmt.Println("sleeping")
 		time.Sleep(time.Hour)

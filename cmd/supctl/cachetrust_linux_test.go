@@ -156,7 +156,13 @@ func TestForeignCacheRefused(t *testing.T) {
 			os.Chown(p, 4242, 4242)
 			for _, args := range [][]string{{"pull", ref, "--platform", "linux/amd64"}, {"ls"}, {"verify"}, {"gc", "--dry-run"}} {
 				code, out, errOut := supctl(t, args...)
-				if code == 0 || out != "" {
+				if args[0] == "verify" {
+					// verify reports it as the cache's problem, exit 6.
+					if code != exitCorrupt {
+						t.Fatalf("verify on a foreign cache: exit %d, %q %s", code, out, errOut)
+					}
+					errOut = out + errOut
+				} else if code == 0 || out != "" {
 					t.Fatalf("%v on a foreign cache: exit %d, %q", args, code, out)
 				}
 				for _, w := range []string{p + " is not owned by you", "uid 4242", "drwxr-xr-x", "chown"} {
@@ -251,3 +257,20 @@ func cliSnapshot(t *testing.T, dir string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A top layer that makes the binary's path a directory, explicitly or by
+// an entry below it, hides the binary of the lower layers: exit 4, as the
+// engine would show no file there.
+func TestDirectoryLayersHideTheBinary(t *testing.T) {
+	isolate(t)
+	reg := registrytest.NewInProcess(t)
+	for _, l := range []fixture.Layout{fixture.DirectoryOnTop, fixture.ImpliedDirOnTop, fixture.OpaqueInsideOnTop} {
+		t.Run(l.String(), func(t *testing.T) {
+			_, ref := pushFixture(t, reg, "trust/"+strings.ToLower(l.String())+":dev", fixture.Options{Layout: l, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
+			code, out, errOut := supctl(t, "pull", ref, "--platform", "linux/amd64")
+			if code != 4 || out != "" || !strings.Contains(errOut, "is a directory") {
+				t.Fatalf("exit %d, %q, %s; want exit 4", code, out, errOut)
+			}
+		})
+	}
+}

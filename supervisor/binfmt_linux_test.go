@@ -11,14 +11,6 @@ import (
 	"github.com/openshell-contrib/supctl/internal/fixture"
 )
 
-const qemuAarch64Entry = `enabled
-interpreter /usr/bin/qemu-aarch64-static
-flags: %s
-offset 0
-magic 7f454c460201010000000000000000000200b700
-mask ffffffffffffff00fffffffffffffffffeffffff
-`
-
 func TestBinfmtFor(t *testing.T) {
 	arm := fakeSupervisor(t, "arm64", foreignVersion)
 	amd := fakeSupervisor(t, "amd64", foreignVersion)
