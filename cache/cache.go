@@ -60,7 +60,7 @@ func DefaultDir() (string, error) {
 	if base == "" || !filepath.IsAbs(base) {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("finding the default cache directory: %w; set --cache-dir", err)
+			return "", fmt.Errorf("finding the default cache directory: %w; give a cache directory", err)
 		}
 		base = filepath.Join(home, ".local", "share")
 	}

@@ -12,12 +12,12 @@ import (
 )
 
 // Network file systems answer flock with such errors: the error names the
-// lock file and says to use a local --cache-dir.
+// lock file and says to use a local file system.
 func TestLockingNotSupported(t *testing.T) {
 	for _, errno := range []syscall.Errno{syscall.ENOLCK, syscall.EOPNOTSUPP, syscall.ENOSYS, syscall.EINVAL} {
 		err := cache.LockError("/nfs/cache/entries/x.lock", errno)
 		if !errors.Is(err, cache.ErrLocking) || !errors.Is(err, errno) ||
-			!strings.Contains(err.Error(), "/nfs/cache/entries/x.lock") || !strings.Contains(err.Error(), "--cache-dir") {
+			!strings.Contains(err.Error(), "/nfs/cache/entries/x.lock") || !strings.Contains(err.Error(), "must be on a local file system") {
 			t.Errorf("%v: %v", errno, err)
 		}
 	}

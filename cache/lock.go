@@ -109,9 +109,9 @@ func heldShared(p string) bool {
 func lockError(p string, err error) error {
 	switch {
 	case errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EINVAL):
-		return fmt.Errorf("locking %s: %w; the cache directory must be on a local file system, use --cache-dir: %w", p, err, ErrLocking)
+		return fmt.Errorf("locking %s: %w; the cache directory must be on a local file system, use another one: %w", p, err, ErrLocking)
 	case errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("locking %s: %w; the cache directory is not writable: make it writable or choose another --cache-dir", p, err)
+		return fmt.Errorf("locking %s: %w; the cache directory is not writable: make it writable or choose another cache directory", p, err)
 	}
 	return fmt.Errorf("locking %s: %w", p, err)
 }

@@ -37,15 +37,15 @@ func (e *UnsafeError) Error() string {
 	var fix string
 	switch e.Why {
 	case "is a symbolic link":
-		fix = "replace the link by the directory itself, or point --cache-dir at a real directory"
+		fix = "replace the link by the directory itself, or use a real directory as the cache directory"
 	case "is not a directory":
-		fix = "move it away, or choose another --cache-dir"
+		fix = "move it away, or choose another cache directory"
 	case "is not owned by you":
-		fix = fmt.Sprintf("if its files are yours, run \"chown -R %s %s\" as root; otherwise choose another --cache-dir", you, e.Path)
+		fix = fmt.Sprintf("if its files are yours, run \"chown -R %s %s\" as root; otherwise choose another cache directory", you, e.Path)
 	case "is writable by other users":
-		fix = fmt.Sprintf("run \"chmod go-w %s\", or choose another --cache-dir", e.Path)
+		fix = fmt.Sprintf("run \"chmod go-w %s\", or choose another cache directory", e.Path)
 	default: // the parent
-		fix = fmt.Sprintf("run \"chmod o-w %s\" or \"chmod +t %s\", or choose a --cache-dir elsewhere", e.Path, e.Path)
+		fix = fmt.Sprintf("run \"chmod o-w %s\" or \"chmod +t %s\", or choose another cache directory elsewhere", e.Path, e.Path)
 	}
 	return fmt.Sprintf("unsafe cache directory: %s %s (owner %s, mode %v; you are %s): another user could plant binaries there; %s",
 		e.Path, e.Why, who(e.Owner, e.OwnerName), e.Mode, who(e.UID, e.UserName), fix)

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/opencontainers/go-digest"
+
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
@@ -70,17 +72,17 @@ type Cache struct {
 
 // Ref is what the cache holds for one reference.
 type Ref struct {
-	Ref           string    `json:"ref"`
-	Platform      string    `json:"platform"`
-	Digest        string    `json:"digest,omitempty"`
-	IndexDigest   string    `json:"index_digest,omitempty"`
-	Version       string    `json:"version"`
-	VersionSource string    `json:"version_source,omitempty"`
-	Path          string    `json:"path,omitempty"`
-	CheckedAt     time.Time `json:"checked_at,omitzero"`
-	Age           string    `json:"age,omitempty"` // since CheckedAt, e.g. "3h12m0s"
-	Stale         bool      `json:"stale"`         // a floating tag older than the max age: the next pull checks it
-	Range         string    `json:"range,omitempty"`
+	Ref           string        `json:"ref"`
+	Platform      string        `json:"platform"`
+	Digest        digest.Digest `json:"digest,omitempty"`
+	IndexDigest   digest.Digest `json:"index_digest,omitempty"`
+	Version       string        `json:"version"`
+	VersionSource string        `json:"version_source,omitempty"`
+	Path          string        `json:"path,omitempty"`
+	CheckedAt     time.Time     `json:"checked_at,omitzero"`
+	Age           string        `json:"age,omitempty"` // since CheckedAt, e.g. "3h12m0s"
+	Stale         bool          `json:"stale"`         // a floating tag older than the max age: the next pull checks it
+	Range         string        `json:"range,omitempty"`
 	// Verdict is "compatible", "incompatible", "unknown-version",
 	// "no-range", "not-cached" or "error".
 	Verdict string `json:"verdict"`

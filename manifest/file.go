@@ -208,11 +208,11 @@ func (e *WriteError) Error() string {
 	var hint string
 	switch {
 	case errors.Is(e.Err, syscall.ENOSPC), errors.Is(e.Err, syscall.EDQUOT):
-		hint = "; the file system is full: free space there or choose another --cache-dir"
+		hint = "; the file system is full: free space there or choose another cache directory"
 	case errors.Is(e.Err, syscall.EFBIG):
-		hint = "; a file size limit (ulimit -f) was reached: raise it or choose another --cache-dir"
+		hint = "; a file size limit (ulimit -f) was reached: raise it or choose another cache directory"
 	case errors.Is(e.Err, syscall.EROFS), errors.Is(e.Err, fs.ErrPermission):
-		hint = "; the cache directory is not writable: make it writable or choose another --cache-dir"
+		hint = "; the cache directory is not writable: make it writable or choose another cache directory"
 	}
 	return fmt.Sprintf("%s in cache directory %s: %v%s", e.Op, e.Dir, e.Err, hint)
 }

@@ -474,7 +474,7 @@ func TestPlainHTTPUnderAHostName(t *testing.T) {
 	}}
 	_, port, _ := net.SplitHostPort(fe.fault.Host())
 	_, err := fe.resolver(t, resolver.WithTransport(toProxy)).Resolve(context.Background(), "registry.example:"+port+"/sup:dev")
-	if !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "serves plain HTTP, allow insecure access") {
+	if !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "serves plain HTTP, allow insecure registries") {
 		t.Fatalf("got %v, want unreachable with a hint about --insecure", err)
 	}
 	res, err := fe.resolver(t, resolver.WithTransport(toProxy), resolver.WithInsecure(true)).Resolve(context.Background(), "registry.example:"+port+"/sup:dev")

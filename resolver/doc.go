@@ -156,8 +156,10 @@
 //   - [ErrNotFound]: no such repository, tag, digest or binary in the
 //     image; a [*PlatformError] (matching ErrNotFound) when the index has no
 //     image for the platform.
-//   - [ErrUnreachable]: the registry could not be reached or kept failing
-//     after the retries, and nothing usable was cached.
+//   - [ErrUnreachable]: the registry could not be reached, timed out or
+//     kept failing after the retries, and nothing usable was cached; a
+//     [*RetryAfterError] when it asked to wait longer than the resolver
+//     does, a [*NotRegistryError] when what answered is no registry.
 //   - [ErrNotCached] (which is [cache.ErrNotCached] and matches
 //     fs.ErrNotExist): a miss under [PullNever].
 //   - [ErrRefused]: the image's binary is not one to use (see Extraction).

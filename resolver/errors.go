@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opencontainers/go-digest"
+
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
@@ -65,8 +67,8 @@ func (e *PlatformError) Is(target error) bool { return target == ErrNotFound }
 // matches [ErrIncompatible]. The entry stays in the cache (it is content)
 // but the resolve does not return it as usable.
 type IncompatibleError struct {
-	Ref      string // the reference resolved
-	Digest   string // the platform manifest digest
+	Ref      string        // the reference resolved
+	Digest   digest.Digest // the platform manifest digest
 	Platform string
 	Version  string // "" when unknown
 	Range    string
@@ -86,7 +88,7 @@ func (e *IncompatibleError) Error() string {
 	}
 	if e.Version == "" {
 		return fmt.Sprintf("%s has an unknown version and the range %q is required; %s; "+
-			"or check the image on a machine that runs %s binaries (\"supctl pin --compat\" there) and use that digest here without a range",
+			"or check the image on a machine that runs %s binaries (\"supctl pin\" with the range there) and use that digest here without a range",
 			what, e.Range, supervisor.Explain(e.Tried), e.Platform)
 	}
 	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, remedy)

@@ -19,9 +19,7 @@ import (
 func TestResolveNewerSchema(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	b, _ := e.push(t, "sup:dev", fixture.Options{})
-	id, _ := b.Index.Digest()
-	ref := e.reg.Host() + "/sup@" + id.String()
+	_, ref := e.pushUnprotected(t)
 	r := e.resolver(t, resolver.WithPlatform(fixture.HostPlatform()))
 	res, err := r.Resolve(ctx, ref)
 	if err != nil {
@@ -57,9 +55,7 @@ func TestResolveNewerSchema(t *testing.T) {
 func TestResolveDamagedHeldEntry(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	b, _ := e.push(t, "sup:dev", fixture.Options{})
-	id, _ := b.Index.Digest()
-	ref := e.reg.Host() + "/sup@" + id.String()
+	_, ref := e.pushUnprotected(t)
 	r := e.resolver(t, resolver.WithPlatform(fixture.HostPlatform()))
 	h, err := r.ResolveAndHold(ctx, ref)
 	if err != nil {

@@ -74,7 +74,7 @@ func (r *Resolver) fetchFrom(ctx context.Context, c *regClient, ref, get name.Re
 	if err != nil {
 		return nil, err
 	}
-	res.IndexDigest = idx.String()
+	res.IndexDigest = idx
 	res.ResolvedFrom = FromRegistry
 	if tag, ok := ref.(name.Tag); ok {
 		rec := &manifest.Ref{Name: tag.Name(), Digest: top, CheckedAt: now}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/openshell-contrib/supctl/supervisor"
 )
@@ -41,7 +40,7 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 		Platform:      platformString(r.cfg.platform),
 		Version:       info.Version.Version,
 		VersionSource: string(info.Version.Source),
-		BinarySHA256:  strings.TrimPrefix(info.SHA256, "sha256:"),
+		BinarySHA256:  info.SHA256.Encoded(),
 		Size:          info.Size,
 		ResolvedFrom:  FromFile,
 	}

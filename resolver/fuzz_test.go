@@ -79,3 +79,31 @@ func FuzzScanTar(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePlatform: a platform parses only in the form it prints.
+func FuzzParsePlatform(f *testing.F) {
+	for _, s := range []string{"linux/amd64", "linux/arm64/v8", "linux", "linux//v8", " linux/amd64", "linux/amd64/", "windows/amd64:10.0", "a/b/c/d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePlatform(s)
+		if err != nil {
+			return
+		}
+		if p.OS == "" || p.Architecture == "" || p.OSVersion != "" || p.String() != s || strings.Count(s, "/") > 2 {
+			t.Fatalf("ParsePlatform(%q) = %+v", s, p)
+		}
+	})
+}
+
+func TestParsePlatform(t *testing.T) {
+	for s, want := range map[string]string{
+		"linux/amd64": "linux/amd64", "linux/arm64/v8": "linux/arm64/v8",
+		"linux": "", "linux//v8": "", " linux/amd64": "", "linux/amd64/": "", "windows/amd64:10.0": "", "a/b/c/d": "", "": "",
+	} {
+		p, err := ParsePlatform(s)
+		if got := p.String(); got != want || (err == nil) != (want != "") {
+			t.Errorf("ParsePlatform(%q) = %q, %v; want %q", s, got, err, want)
+		}
+	}
+}

@@ -53,6 +53,18 @@ func (e *env) push(t *testing.T, repoTag string, o fixture.Options) (*fixture.Bu
 	return b, ref
 }
 
+// pushUnprotected pushes the default fixture and returns it and its
+// reference by index digest, which no ref record protects from gc.
+func (e *env) pushUnprotected(t *testing.T) (*fixture.Built, string) {
+	t.Helper()
+	b, _ := e.push(t, "sup:dev", fixture.Options{})
+	id, err := b.Index.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, e.reg.Host() + "/sup@" + id.String()
+}
+
 // resolver returns a resolver on e's cache and clock that reaches e's
 // registry anonymously.
 func (e *env) resolver(t *testing.T, opts ...resolver.Option) *resolver.Resolver {

@@ -24,10 +24,9 @@ import (
 func TestHoldKeepsTheEntryFromGC(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	b, _ := e.push(t, "sup:dev", fixture.Options{})
-	id, _ := b.Index.Digest()
-	r := e.resolver(t, resolver.WithPlatform("linux/amd64"))
-	res, err := r.Resolve(ctx, e.reg.Host()+"/sup@"+id.String()) // no ref record protects it
+	_, ref := e.pushUnprotected(t)
+	r := e.resolver(t, resolver.WithPlatform(fixture.HostPlatform()))
+	res, err := r.Resolve(ctx, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,10 +90,8 @@ func TestGCLoopProcess(t *testing.T) {
 func TestResolveAndHoldUnderGC(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	b, _ := e.push(t, "sup:dev", fixture.Options{})
-	id, _ := b.Index.Digest()
-	ref := e.reg.Host() + "/sup@" + id.String() // no ref record protects it
-	r := e.resolver(t, resolver.WithPlatform("linux/amd64"))
+	b, ref := e.pushUnprotected(t)
+	r := e.resolver(t, resolver.WithPlatform(fixture.HostPlatform()))
 
 	proc := exec.Command(os.Args[0], "-test.run=^TestGCLoopProcess$", "-test.count=1")
 	proc.Env = append(os.Environ(), gcLoopDirEnv+"="+e.cache.Dir())
@@ -162,7 +159,7 @@ func TestResolveAndHoldUnderGC(t *testing.T) {
 		if got := sha256File(t, h.Path); got != h.BinarySHA256 {
 			t.Fatalf("round %d: the held binary %s has sha256 %s, the result says %s", i, h.Path, got, h.BinarySHA256)
 		}
-		sameBytes(t, h.Path, b.Binary("linux/amd64"))
+		sameBytes(t, h.Path, b.Binary(fixture.HostPlatform()))
 		last = h.Result
 		if err := h.Release(); err != nil {
 			t.Fatal(err)

@@ -19,7 +19,7 @@ type Pin struct {
 	Ref string `json:"ref"`
 	// Digest is the immutable digest: the index's when the reference names
 	// an index, else the image manifest's.
-	Digest string `json:"digest"`
+	Digest digest.Digest `json:"digest"`
 	// Image is "<repository>@<digest>", the value to configure.
 	Image string `json:"image"`
 	// Range is the range every binary was checked against, if any.
@@ -92,7 +92,7 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 				res.Ref, res.Digest, len(pls), ErrNotFound)
 		}
 	}
-	image := parsed.Context().Name() + "@" + top
+	image := parsed.Context().Name() + "@" + top.String()
 	pin := &Pin{Ref: parsed.Name(), Digest: top, Image: image, Platforms: []*Result{res}}
 	if r.cfg.rng != nil {
 		pin.Range = r.cfg.rng.String()
@@ -104,9 +104,9 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 		}
 		pin.Platforms = append(pin.Platforms, res)
 	}
-	rec := &manifest.Pin{Name: pin.Ref, Digest: digest.Digest(top), Range: pin.Range, PinnedAt: r.cfg.now().UTC().Truncate(time.Second)}
+	rec := &manifest.Pin{Name: pin.Ref, Digest: top, Range: pin.Range, PinnedAt: r.cfg.now().UTC().Truncate(time.Second)}
 	for _, res := range pin.Platforms {
-		rec.Platforms = append(rec.Platforms, manifest.Platform{Platform: res.Platform, Digest: digest.Digest(res.Digest)})
+		rec.Platforms = append(rec.Platforms, manifest.Platform{Platform: res.Platform, Digest: res.Digest})
 	}
 	if err := r.cache.Records().PutPin(rec); err != nil {
 		return nil, err

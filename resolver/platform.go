@@ -3,37 +3,25 @@ package resolver
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// ParsePlatform parses "os/arch" or "os/arch/variant", e.g. "linux/arm64".
+// ParsePlatform parses "os/arch" or "os/arch/variant", e.g. "linux/arm64",
+// with go-containerregistry's v1.ParsePlatform, refusing what that accepts
+// but a platform to resolve for is not: a missing OS or architecture, an
+// empty part, spaces or an OS version.
 func ParsePlatform(s string) (v1.Platform, error) {
-	parts := strings.Split(s, "/")
-	for _, p := range parts {
-		if p == "" || strings.TrimSpace(p) != p {
-			parts = nil
-		}
-	}
-	if len(parts) < 2 || len(parts) > 3 {
+	p, err := v1.ParsePlatform(s)
+	if err != nil || p.OS == "" || p.Architecture == "" || p.OSVersion != "" || p.String() != s {
 		return v1.Platform{}, fmt.Errorf("platform %q: want OS/ARCH or OS/ARCH/VARIANT, e.g. linux/arm64", s)
 	}
-	p := v1.Platform{OS: parts[0], Architecture: parts[1]}
-	if len(parts) == 3 {
-		p.Variant = parts[2]
-	}
-	return p, nil
+	return *p, nil
 }
 
-// platformString formats p as "os/arch" or "os/arch/variant".
-func platformString(p v1.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
-}
+// platformString formats p as "os/arch" or "os/arch/variant" (and
+// ":osversion" if it has one), as go-containerregistry does.
+func platformString(p v1.Platform) string { return p.String() }
 
 // defaultVariant is the variant an architecture means when none is given.
 func defaultVariant(arch string) string {

@@ -101,7 +101,7 @@ func TestPinAlwaysAsksTheRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	pin, err := r.Pin(ctx, fe.ref) // the record is seconds old: fresh, but not trusted
-	if err != nil || pin.Digest != want.String() {
+	if err != nil || pin.Digest.String() != want.String() {
 		t.Fatalf("got %+v, %v; want the new digest %s", pin, err, want)
 	}
 }
@@ -114,7 +114,7 @@ func TestPinThroughAMirror(t *testing.T) {
 	pin, err := origin.resolver(t, resolver.WithTransport(http.DefaultTransport),
 		resolver.WithMirror(origin.fault.Host(), mirror.fault.Host())).Pin(ctx, origin.ref)
 	want, _ := mirror.b.Index.Digest()
-	if err != nil || pin.Digest != want.String() || pin.Ref != origin.ref {
+	if err != nil || pin.Digest.String() != want.String() || pin.Ref != origin.ref {
 		t.Fatalf("got %+v, %v; want the pin of %s at %s", pin, err, origin.ref, want)
 	}
 }

@@ -88,7 +88,7 @@ func normalRegistry(host string) string {
 func parseMirror(registry, mirror string) (string, string, error) {
 	check := func(what, h string) error {
 		if h == "" || strings.Contains(h, "://") || strings.ContainsAny(h, "/ @?#") {
-			return fmt.Errorf("mirror %s=%s: %s %q must be a registry host[:port], with no scheme (plain HTTP is the insecure setting) and no path", registry, mirror, what, h)
+			return fmt.Errorf("mirror %s=%s: %s %q must be a registry host[:port] (no scheme, no path); plain HTTP needs the insecure option", registry, mirror, what, h)
 		}
 		if _, err := name.NewRegistry(h, name.StrictValidation); err != nil {
 			return fmt.Errorf("mirror %s=%s: %s %q is not a registry host name: %v", registry, mirror, what, h, err)
@@ -165,7 +165,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 	if ctx.Err() != nil {
 		var te *timeoutError
 		if cause := context.Cause(ctx); errors.As(cause, &te) {
-			return fmt.Errorf("%s: %w (%v); check the network and that the registry is up, or allow more time", ref, ErrUnreachable, te)
+			return fmt.Errorf("%s: %w (%v); check the network and that the registry is up, or raise the timeout", ref, ErrUnreachable, te)
 		}
 		return fmt.Errorf("%s: %w", ref, ctx.Err())
 	}
@@ -185,7 +185,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 	}
 	var rhe tls.RecordHeaderError
 	if errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rhe) || (errors.Is(err, io.EOF) && ref.Context().Scheme() == "https" && !isLoopback(hostOnly(ref.Context().RegistryStr()))) {
-		return fmt.Errorf("%s: %w: the TLS handshake failed (%v); if the registry serves plain HTTP, allow insecure access to it", ref, ErrUnreachable, err)
+		return fmt.Errorf("%s: %w: the TLS handshake failed (%v); if the registry serves plain HTTP, allow insecure registries", ref, ErrUnreachable, err)
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {

@@ -51,7 +51,7 @@ func TestColdThenWarmPull(t *testing.T) {
 			sameBytes(t, res.Path, img.Binary)
 			md, _ := img.Image.Digest()
 			id, _ := b.Index.Digest()
-			if res.Digest != md.String() || res.IndexDigest != id.String() || res.Platform != tc.platform {
+			if res.Digest.String() != md.String() || res.IndexDigest.String() != id.String() || res.Platform != tc.platform {
 				t.Errorf("result names %s in %s for %s, want %s in %s for %s", res.Digest, res.IndexDigest, res.Platform, md, id, tc.platform)
 			}
 			if res.Version != version || res.VersionSource != tc.source {
@@ -184,7 +184,7 @@ func TestPullByDigestCold(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameBytes(t, res.Path, b.Binary("linux/arm64"))
-	if res.IndexDigest != id.String() {
+	if res.IndexDigest.String() != id.String() {
 		t.Errorf("index digest %s, want %s", res.IndexDigest, id)
 	}
 }

@@ -72,9 +72,9 @@ type Result struct {
 	Ref string `json:"ref"`
 	// Digest is the platform image manifest's digest; IndexDigest the
 	// index's, or "" when the reference named a single manifest.
-	Digest      string `json:"digest"`
-	IndexDigest string `json:"index_digest"`
-	Platform    string `json:"platform"`
+	Digest      digest.Digest `json:"digest"`
+	IndexDigest digest.Digest `json:"index_digest"`
+	Platform    string        `json:"platform"`
 	// Path is the binary's absolute path in the cache.
 	Path string `json:"path"`
 	// Version is the binary's version ("" when unknown) and VersionSource
@@ -84,7 +84,8 @@ type Result struct {
 	// VersionAttempts, when the version is unknown, lists the methods
 	// tried, why each could not answer and what would fix it.
 	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
-	// BinarySHA256 is the hex SHA-256 of the binary.
+	// BinarySHA256 is the hex SHA-256 of the binary: the encoded part of
+	// its digest (cache.Entry.BinarySHA256, supervisor.Info.SHA256).
 	BinarySHA256 string `json:"binary_sha256"`
 	Size         int64  `json:"size"`
 	ResolvedFrom Source `json:"resolved_from"`
@@ -283,7 +284,7 @@ func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest
 	if err != nil {
 		return nil, err
 	}
-	res.IndexDigest = idx.String()
+	res.IndexDigest = idx
 	return res, nil
 }
 
@@ -298,8 +299,8 @@ func (r *Resolver) result(ref name.Reference, e *cache.Entry, extracted bool) (*
 	}
 	return &Result{
 		Ref:           ref.Name(),
-		Digest:        e.ManifestDigest.String(),
-		IndexDigest:   e.IndexDigest.String(),
+		Digest:        e.ManifestDigest,
+		IndexDigest:   e.IndexDigest,
 		Platform:      e.Platform,
 		Path:          e.Path,
 		Version:       e.Version,

@@ -42,7 +42,7 @@ func (r *Resolver) resolveLocal(ctx context.Context, raw string, ref name.Refere
 	case errors.Is(err, engine.ErrImageNotFound) && !only:
 		return nil, false, nil
 	case errors.Is(err, engine.ErrImageNotFound):
-		return nil, false, &notLocalError{msg: fmt.Sprintf("the engine at %s (from %s) has no image %s; build or load it there, or use --source registry", eng.Endpoint().Host, eng.Endpoint().Why(), raw)}
+		return nil, false, &notLocalError{msg: fmt.Sprintf("the engine at %s (from %s) has no image %s; build or load it there, or resolve it from the registry instead", eng.Endpoint().Host, eng.Endpoint().Why(), raw)}
 	case err != nil:
 		return nil, false, err
 	}

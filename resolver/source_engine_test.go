@@ -88,7 +88,7 @@ func TestLocalImage(t *testing.T) {
 		t.Fatalf("first resolve: %+v, %v", res, err)
 	}
 	img, err := eng.Image(ctx, ref)
-	if err != nil || res.Digest != img.ID {
+	if err != nil || res.Digest.String() != img.ID {
 		t.Fatalf("digest %s; the engine's image ID %s (%v)", res.Digest, img.ID, err)
 	}
 	e, err := env.cache.Lookup(ctx, cache.Key{Manifest: digest.Digest(img.ID), File: "/openshell-sandbox"})

@@ -2,22 +2,22 @@ package supervisor
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	_ "crypto/sha256" // for digest.SHA256
 	"fmt"
 	"io"
 	"os"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/opencontainers/go-digest"
 )
 
 // Info describes an identified supervisor binary.
 type Info struct {
-	Path     string      // the file, as given
-	Size     int64       // its size in bytes
-	SHA256   string      // its digest, "sha256:<hex>"
-	Version  Version     // its version; Source is SourceUnknown if no prober was sure
-	Platform v1.Platform // the platform it was checked against
+	Path     string        // the file, as given
+	Size     int64         // its size in bytes
+	SHA256   digest.Digest // its SHA-256 digest, "sha256:<hex>"
+	Version  Version       // its version; Source is SourceUnknown if no prober was sure
+	Platform v1.Platform   // the platform it was checked against
 	// Tried lists the methods that could not answer, and why; with an
 	// unknown version, every method tried.
 	Tried []Attempt
@@ -55,10 +55,11 @@ func Identify(ctx context.Context, b Binary, probers ...Prober) (Info, error) {
 	return Info{Path: b.Path, Size: st.Size(), SHA256: sum, Version: v, Platform: b.Platform, Tried: tried}, nil
 }
 
-// hashFile returns the "sha256:<hex>" digest of the first size bytes of r,
+// hashFile returns the SHA-256 digest of the first size bytes of r,
 // streaming them, and fails if r is shorter.
-func hashFile(ctx context.Context, r io.ReaderAt, size int64) (string, error) {
-	h := sha256.New()
+func hashFile(ctx context.Context, r io.ReaderAt, size int64) (digest.Digest, error) {
+	d := digest.SHA256.Digester()
+	h := d.Hash()
 	n, err := io.Copy(h, ctxReader{ctx, io.NewSectionReader(r, 0, size)})
 	if err != nil {
 		return "", err
@@ -66,7 +67,7 @@ func hashFile(ctx context.Context, r io.ReaderAt, size int64) (string, error) {
 	if n != size {
 		return "", fmt.Errorf("read %d bytes, want %d: the file changed", n, size)
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return d.Digest(), nil
 }
 
 // ctxReader stops reading once ctx is done.

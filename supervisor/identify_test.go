@@ -5,10 +5,11 @@ import (
 
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"os"
 	"testing"
+
+	"github.com/opencontainers/go-digest"
 )
 
 func TestIdentify(t *testing.T) {
@@ -40,7 +41,7 @@ func TestIdentify(t *testing.T) {
 		}
 		sum := sha256.Sum256(data)
 		want := Info{
-			Path: tt.b.Path, Size: int64(len(data)), SHA256: "sha256:" + hex.EncodeToString(sum[:]),
+			Path: tt.b.Path, Size: int64(len(data)), SHA256: digest.NewDigestFromBytes(digest.SHA256, sum[:]),
 			Version: tt.want, Platform: tt.b.Platform,
 		}
 		if info.Path != want.Path || info.Size != want.Size || info.SHA256 != want.SHA256 ||

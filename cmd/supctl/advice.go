@@ -8,53 +8,53 @@ import (
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
-// advise returns err with the CLI's own advice in its message: the
-// library's messages name no flags, and where the library's advice ends
-// the message the CLI replaces it with the flag or command that helps. The
+// advise returns err with the CLI's own advice in its message (see
+// cliText; an incompatible supervisor gets the commands that fix it). The
 // error returned wraps err.
 func advise(err error) error {
 	if err == nil {
 		return nil
 	}
 	msg := err.Error()
-	var (
-		pe *resolver.PlatformError
-		ie *resolver.IncompatibleError
-	)
-	switch {
-	case errors.As(err, &ie) && ie.Ref != "" && ie.Version != "":
+	var ie *resolver.IncompatibleError
+	if errors.As(err, &ie) && ie.Ref != "" && ie.Version != "" {
 		msg = replaceSuffix(msg, ie.Error(), fmt.Sprintf("supervisor %s (%s, %s) is version %s, outside the required range %q; "+
 			"pull a newer tag (\"supctl pull --pull always %s\"), pin a compatible digest with \"supctl pin\", or change the range",
 			ie.Ref, ie.Digest, ie.Platform, ie.Version, ie.Range, ie.Ref))
-	case errors.As(err, &pe):
-		have := "none"
-		if len(pe.Have) > 0 {
-			have = strings.Join(pe.Have, ", ")
-		}
-		msg = replaceSuffix(msg, pe.Error(), fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those with --platform", pe.Ref, pe.Want, have))
 	}
-	for _, a := range advice {
-		if errors.Is(err, a.kind) {
-			msg = replaceSuffix(msg, a.lib, a.cli)
-		}
-	}
+	msg = cliText(msg)
 	if msg == err.Error() {
 		return err
 	}
 	return &advised{msg: msg, err: err}
 }
 
-// advice is the CLI's wording of the library's advice that ends the
-// message of an error of a kind.
-var advice = []struct {
-	kind     error
-	lib, cli string
-}{
-	{resolver.ErrUnreachable, "; try again later or use a mirror", "; try again later or use --mirror"},
-	{resolver.ErrUnreachable, "; check the network and that the registry is up, or allow more time", "; check the network and that the registry is up, or raise --timeout"},
-	{resolver.ErrUnreachable, "; if the registry serves plain HTTP, allow insecure access to it", "; if the registry serves plain HTTP, pass --insecure"},
-	{resolver.ErrNotFound, "; check the image or the binary's path", "; check the image or --file"},
-	{resolver.ErrNotFound, "; pin it for one platform: " + resolver.ErrNotFound.Error(), "; pin it with one --platform: " + resolver.ErrNotFound.Error()},
+// cliText is a library message in the CLI's words: the library's advice
+// names no flags, and each of its phrases below becomes the flag that
+// does it, word for word as supctl has always printed it.
+func cliText(msg string) string {
+	for _, p := range phrases {
+		msg = strings.ReplaceAll(msg, p.lib, p.cli)
+	}
+	return msg
+}
+
+// phrases maps the library's advice to the CLI's.
+var phrases = []struct{ lib, cli string }{
+	{"try again later or use a mirror", "try again later or use --mirror"},
+	{"; check the image or the binary's path", "; check the image or --file"},
+	{"; pin it for one platform: ", "; pin it with one --platform: "},
+	{"; choose one of those platforms", "; choose one of those with --platform"},
+	{"choose another cache directory", "choose another --cache-dir"},
+	{"must be on a local file system, use another one:", "must be on a local file system, use --cache-dir:"},
+	{"; give a cache directory", "; set --cache-dir"},
+	{"or use a real directory as the cache directory", "or point --cache-dir at a real directory"},
+	{" (the timeout set)", " (--timeout)"},
+	{"(no scheme, no path); plain HTTP needs the insecure option", "(no scheme, no path); use --insecure for plain HTTP"},
+	{"or raise the timeout", "or raise --timeout"},
+	{"if the registry serves plain HTTP, allow insecure registries", "if the registry serves plain HTTP, pass --insecure"},
+	{"(\"supctl pin\" with the range there)", "(\"supctl pin --compat\" there)"},
+	{"or resolve it from the registry instead", "or use --source registry"},
 }
 
 // replaceSuffix replaces the suffix lib of msg with cli; a message that

@@ -57,6 +57,9 @@ func newDoctor(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			for i := range rep.Problems {
+				rep.Problems[i].Message = cliText(rep.Problems[i].Message)
+			}
 			if g.json {
 				err = g.printJSON(rep)
 			} else {

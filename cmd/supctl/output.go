@@ -83,7 +83,7 @@ func describe(err error, code int) errorBody {
 	)
 	switch {
 	case errors.As(err, &ie):
-		b.Ref, b.Digest, b.Platform, b.Version, b.Range = ie.Ref, ie.Digest, ie.Platform, ie.Version, ie.Range
+		b.Ref, b.Digest, b.Platform, b.Version, b.Range = ie.Ref, ie.Digest.String(), ie.Platform, ie.Version, ie.Range
 		if ie.Result != nil {
 			b.VersionSource, b.Path = ie.Result.VersionSource, ie.Result.Path
 		}
@@ -204,12 +204,12 @@ type resultDoc struct {
 
 func newResultDoc(r *resolver.Result) resultDoc {
 	d := resultDoc{
-		Ref: r.Ref, Digest: r.Digest, Platform: r.Platform, Path: r.Path, Version: r.Version,
+		Ref: r.Ref, Digest: r.Digest.String(), Platform: r.Platform, Path: r.Path, Version: r.Version,
 		VersionSource: r.VersionSource, BinarySHA256: r.BinarySHA256, Size: r.Size,
 		ResolvedFrom: string(r.ResolvedFrom), Extracted: r.Extracted, VersionAttempts: r.VersionAttempts,
 	}
 	if r.ResolvedFrom != resolver.FromFile {
-		idx, at := r.IndexDigest, r.CheckedAt
+		idx, at := r.IndexDigest.String(), r.CheckedAt
 		d.IndexDigest = &idx
 		if !at.IsZero() {
 			d.CheckedAt = &at

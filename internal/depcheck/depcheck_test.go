@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -15,8 +19,8 @@ import (
 
 const module = "github.com/openshell-contrib/supctl"
 
-// library lists the packages a gateway imports; engine once it exists.
-var library = []string{"resolver", "cache", "manifest", "supervisor", "compat", "engine"}
+// library lists the packages a gateway imports (those present are checked).
+var library = []string{"resolver", "cache", "manifest", "supervisor", "compat", "engine", "doctor"}
 
 // forbidden reports whether a library package may not depend on p.
 func forbidden(p string) bool {
@@ -156,4 +160,31 @@ func list(t *testing.T, patterns ...string) graph {
 		g[p.ImportPath] = p.Imports
 	}
 	return g
+}
+
+// The library's messages name no supctl flags: the CLI words its own
+// advice (cmd/supctl/advice.go). Package supervisor runs binaries with
+// their flags and doctor words supctl's own report, so they are not
+// checked.
+func TestLibraryMessagesNameNoFlags(t *testing.T) {
+	flag := regexp.MustCompile(`(^|[\s("])--[a-z][a-z-]+`)
+	for _, pkg := range []string{"resolver", "cache", "manifest", "compat", "engine"} {
+		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			fset := token.NewFileSet()
+			af, err := parser.ParseFile(fset, f, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(af, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && flag.MatchString(lit.Value) {
+					t.Errorf("%s: %s names a flag; word the advice without it and add the CLI's words to cmd/supctl/advice.go", fset.Position(lit.Pos()), lit.Value)
+				}
+				return true
+			})
+		}
+	}
 }
