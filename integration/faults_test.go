@@ -203,3 +203,15 @@ func TestWebServerWhereARegistryShouldBe(t *testing.T) {
 		t.Errorf("want exit 5 naming a web page\n%s", o)
 	}
 }
+
+// TestDroppedPackets: a registry address that drops SYNs is exit 5 when
+// the dial times out, or at --timeout, whichever comes first.
+func TestDroppedPackets(t *testing.T) {
+	t.Parallel()
+	addr := registrytest.Unanswered(t)
+	o := newUser(t).supctl(t, "pull", addr+"/openshell/supervisor:dev", "--timeout", "3s")
+	t.Logf("dropped packets: exit %d after %v: %s", o.code, o.took.Round(time.Millisecond), strings.TrimSpace(o.stderr))
+	if o.code != 5 || !strings.Contains(errorLine(t, o), "unreachable") {
+		t.Errorf("want exit 5, unreachable\n%s", o)
+	}
+}

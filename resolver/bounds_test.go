@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -526,4 +527,29 @@ func TestNegativeLayerSize(t *testing.T) {
 	if !errors.Is(err, resolver.ErrRefused) {
 		t.Fatalf("got %v, want a refusal", err)
 	}
+}
+
+// TestGenericContentType: a registry that sends manifests as
+// application/json, without a mediaType field, is understood.
+func TestGenericContentType(t *testing.T) {
+	fe := newFaultEnv(t)
+	strip := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+			t.Error(err)
+			return
+		}
+		delete(doc, "mediaType")
+		body, _ := json.Marshal(doc)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body) // no digest header: by tag, nothing to compare with
+	}
+	fe.fault.On(registrytest.Path("/v2/sup/manifests/dev"), 0, strip)
+	res, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBytes(t, res.Path, fe.b.Binary("linux/amd64"))
 }

@@ -159,11 +159,20 @@ func (c *regClient) manifest(ctx context.Context, ref name.Reference) (*rawManif
 		// Some registries send a generic type: the document says.
 		var probe struct {
 			MediaType types.MediaType `json:"mediaType"`
+			Manifests json.RawMessage `json:"manifests"`
+			Config    json.RawMessage `json:"config"`
 		}
 		if json.Unmarshal(raw, &probe) != nil {
 			return nil, &NotRegistryError{Host: c.repo.RegistryStr(), What: "a document that is not a manifest"}
 		}
-		mt = string(probe.MediaType)
+		switch {
+		case probe.MediaType != "":
+			mt = string(probe.MediaType)
+		case probe.Manifests != nil: // OCI allows the field to be left out
+			mt = string(types.OCIImageIndex)
+		case probe.Config != nil:
+			mt = string(types.OCIManifestSchema1)
+		}
 	}
 	return &rawManifest{raw: raw, mediaType: types.MediaType(mt), digest: got}, nil
 }

@@ -71,8 +71,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// and a new connection would be dropped alike: no retry. Other
 			// timeouts are retried on a new connection (a reused one may have
 			// died while idle).
+			// A name that does not resolve will not resolve in a second.
 			var oe *net.OpError
-			if last || !unreachable(err) || errors.As(err, &oe) && oe.Op == "dial" && oe.Timeout() {
+			var de *net.DNSError
+			if last || !unreachable(err) || errors.As(err, &oe) && oe.Op == "dial" && oe.Timeout() || errors.As(err, &de) && de.IsNotFound {
 				return nil, err
 			}
 		case !retryable(resp.StatusCode):

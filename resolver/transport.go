@@ -134,6 +134,7 @@ func (b *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	sb := &stallBody{rc: resp.Body, ctx: ctx, parent: req.Context(), cancel: cancel, err: &timeoutError{what: "body", d: b.stall}, d: b.stall}
 	sb.timer = time.AfterFunc(b.stall, func() { cancel(sb.err) })
+	sb.timer.Stop() // runs only while a Read waits
 	resp.Body = sb
 	if req.URL.Path == "/v2/" {
 		// The ping's body means nothing, but the client drains it to reuse
@@ -164,8 +165,9 @@ func (c *cappedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stallBody fails a body that sends nothing for d: its timer cancels the
-// request, which ends a read in progress.
+// stallBody fails a body that sends nothing for d while it is read: its
+// timer, running only while a Read waits (a slow consumer is not a stalled
+// server), cancels the request, which ends the read.
 type stallBody struct {
 	rc     io.ReadCloser
 	ctx    context.Context
@@ -177,10 +179,9 @@ type stallBody struct {
 }
 
 func (s *stallBody) Read(p []byte) (int, error) {
+	s.timer.Reset(s.d)
 	n, err := s.rc.Read(p)
-	if n > 0 {
-		s.timer.Reset(s.d)
-	}
+	s.timer.Stop()
 	if err != nil && err != io.EOF && s.parent.Err() == nil && errors.Is(context.Cause(s.ctx), s.err) {
 		err = s.err
 	}
