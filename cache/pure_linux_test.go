@@ -43,6 +43,8 @@ func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
 	dead := filepath.Join(c.Dir(), "entries", ".tmp-"+filepath.Base(entryDir(c, "gone"))+"-9")
 	os.MkdirAll(dead, 0o755)
 	writeFile(t, filepath.Join(dead, "openshell-sandbox"), "half")
+	tmpSeal := filepath.Join(entryDir(c, "sound"), ".seal.tmp-7")
+	writeFile(t, tmpSeal, "{")
 	tmpRec := filepath.Join(c.Dir(), "indexes", ".x.json.tmp-1")
 	writeFile(t, tmpRec, "{")
 	old := now.Add(-time.Hour)
@@ -51,7 +53,7 @@ func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
 		cache.ProblemEntry:    {entryDir(c, "edited"), entryDir(c, "tampered")},
 		cache.ProblemLock:     {lock},
 		cache.ProblemRecord:   {ref, refDir},
-		cache.ProblemLeftover: {dead, tmpRec},
+		cache.ProblemLeftover: {tmpSeal, dead, tmpRec},
 	}
 }
 
@@ -118,7 +120,7 @@ func TestVerifyReportsEverything(t *testing.T) {
 			t.Errorf("%s problems: %v, want %v", kind, got[kind], paths)
 		}
 	}
-	if len(r.Problems) != 7 {
+	if len(r.Problems) != 8 {
 		t.Errorf("%d problems: %+v", len(r.Problems), r.Problems)
 	}
 	r, err = c.Verify(ctx, true)

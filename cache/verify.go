@@ -174,8 +174,23 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 	if why == nil && !touched && !gone && repair {
 		c.touch(filepath.Join(dir, verifiedName), 0) // still under the lock: what was hashed
 	}
+	// A new seal is written under the exclusive lock: under the shared one,
+	// a temporary seal is a killed repair's.
+	stale, _ := filepath.Glob(filepath.Join(dir, ".seal.tmp-*"))
 	if err := unlock(); err != nil {
 		return err
+	}
+	for _, p := range stale {
+		why := errors.New("temporary seal left by a repair that was killed")
+		r.add(ProblemLeftover, p, why, repair, func(pr *Problem) {
+			c.underLock(name, pr, func() {
+				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					pr.Action = "not removed: " + err.Error()
+					return
+				}
+				pr.Repaired, pr.Action = true, "removed"
+			})
+		})
 	}
 	switch {
 	case gone:
