@@ -19,9 +19,3 @@ func terminalWidth(w io.Writer) int {
 	}
 	return cols
 }
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
