@@ -143,7 +143,11 @@
 //
 // [Resolver.Pin] always asks the registry what the reference points at (one
 // HEAD, mirrors allowed), never a record: with the registry unreachable it
-// fails with [ErrUnreachable].
+// fails with [ErrUnreachable]. [Pin.DriverConfig] renders the gateway's
+// [openshell.drivers.docker] table for the pinned image ([DriverConfig] for
+// any image) and [Pin.WriteConfig] the configuration file a release
+// installs, with each platform's checked binary in its comments; values are
+// TOML strings, escaped as TOML requires.
 //
 // # Errors
 //

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/opencontainers/go-digest"
-
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
 )
@@ -49,37 +47,39 @@ const holdAttempts = 3
 // when no sandbox runs from the binary any more.
 func (r *Resolver) ResolveAndHold(ctx context.Context, ref string) (*Held, error) {
 	for attempt := 1; ; attempt++ {
-		h, err := r.resolveAndHold(ctx, ref)
-		if err == nil || !errors.Is(err, ErrNotCached) || attempt == holdAttempts || ctx.Err() != nil {
+		h, collected, err := r.resolveAndHold(ctx, ref)
+		if !collected || attempt == holdAttempts || ctx.Err() != nil {
 			return h, err
 		}
 		r.cfg.log.Warn("entry collected before it was held; resolving again", "ref", ref, "err", err)
 	}
 }
 
-func (r *Resolver) resolveAndHold(ctx context.Context, ref string) (*Held, error) {
+// resolveAndHold is one attempt of ResolveAndHold; collected reports that
+// the entry resolved went before it could be held.
+func (r *Resolver) resolveAndHold(ctx context.Context, ref string) (h *Held, collected bool, err error) {
 	hr := *r
 	hr.holds = &holdSet{}
 	res, err := hr.Resolve(ctx, ref)
 	if err != nil {
-		return nil, withRelease(err, hr.holds.releaseExcept(cache.Key{}))
+		return nil, false, withRelease(err, hr.holds.releaseExcept(cache.Key{}))
 	}
-	k := r.key(digest.Digest(res.Digest))
+	k := r.key(res.Digest)
 	if _, ok := hr.holds.m[k]; !ok {
 		// Filled by another process: hold it now, and take what the result
 		// says about the binary from the check made under the hold.
 		e, err := hr.lookup(ctx, k)
 		if err != nil {
-			return nil, withRelease(err, hr.holds.releaseExcept(cache.Key{}))
+			return nil, errors.Is(err, ErrNotCached), withRelease(err, hr.holds.releaseExcept(cache.Key{}))
 		}
 		res.Path, res.Version, res.VersionSource = e.Path, e.Version, e.VersionSource
 		res.BinarySHA256, res.Size = e.BinarySHA256.Encoded(), e.Size
 	}
 	if err := hr.holds.releaseExcept(k); err != nil {
 		hr.holds.releaseExcept(cache.Key{})
-		return nil, err
+		return nil, false, err
 	}
-	return &Held{Result: *res, release: hr.holds.m[k]}, nil
+	return &Held{Result: *res, release: hr.holds.m[k]}, false, nil
 }
 
 // withRelease is err, joined with the error of releasing a hold, if any.
@@ -160,5 +160,5 @@ func (r *Resolver) Hold(ctx context.Context, res *Result) (release func() error,
 	if res == nil || res.ResolvedFrom == FromFile || res.Digest == "" {
 		return nil, errors.New("resolver: only a binary in the cache can be held")
 	}
-	return r.cache.Hold(ctx, r.key(digest.Digest(res.Digest)))
+	return r.cache.Hold(ctx, r.key(res.Digest))
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"runtime"
@@ -199,4 +200,20 @@ func sha256File(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// A miss under PullNever is the resolve's answer, not an entry collected
+// before it was held: ResolveAndHold returns it at once.
+func TestResolveAndHoldMiss(t *testing.T) {
+	e := newEnv(t)
+	_, ref := e.pushUnprotected(t)
+	var logs strings.Builder
+	r := e.resolver(t, resolver.WithPlatform(fixture.HostPlatform()), resolver.WithPullPolicy(resolver.PullNever),
+		resolver.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if _, err := r.ResolveAndHold(context.Background(), ref); !errors.Is(err, resolver.ErrNotCached) {
+		t.Fatalf("ResolveAndHold of an uncached ref under PullNever: %v, want ErrNotCached", err)
+	}
+	if strings.Contains(logs.String(), "resolving again") {
+		t.Errorf("a miss was resolved again:\n%s", logs.String())
+	}
 }

@@ -37,8 +37,8 @@ func TestRustArm64Unknown(t *testing.T) {
 	fixture.ForeignUnrunnable(t, "arm64")
 
 	code, out, errOut := supctl(t, "pull", ref, "--platform", "linux/amd64", "--compat", rustRange)
-	if code != 0 {
-		t.Fatalf("amd64: exit %d %s", code, errOut)
+	if code != 0 || out == "" {
+		t.Fatalf("amd64: exit %d, stdout %q %s; want 0 and the path", code, out, errOut)
 	}
 	for _, cmd := range [][]string{
 		{"pull", ref, "--platform", "linux/arm64", "--compat", rustRange},

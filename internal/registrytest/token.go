@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,7 +35,6 @@ type TokenServer struct {
 	mode     atomic.Int32
 	requests atomic.Int64
 
-	mu   sync.Mutex
 	quit chan struct{}
 }
 
