@@ -36,7 +36,16 @@ func cliText(msg string) string {
 	for _, p := range phrases {
 		msg = strings.ReplaceAll(msg, p.lib, p.cli)
 	}
+	for _, p := range tidy {
+		msg = strings.ReplaceAll(msg, p.lib, p.cli)
+	}
 	return msg
+}
+
+// tidy drops the package prefixes that a library error carries in the
+// middle of a message, where the CLI's reader has no use for them.
+var tidy = []struct{ lib, cli string }{
+	{": refused: supervisor: ", ": refused: "},
 }
 
 // phrases maps the library's advice to the CLI's.
@@ -55,7 +64,6 @@ var phrases = []struct{ lib, cli string }{
 	{"if the registry serves plain HTTP, allow insecure registries", "if the registry serves plain HTTP, pass --insecure"},
 	{"(\"supctl pin\" with the range there)", "(\"supctl pin --compat\" there)"},
 	{"or resolve it from the registry instead", "or use --source registry"},
-	{": refused: supervisor: ", ": refused: "},
 	{"(HTTPS is used, and plain HTTP for loopback registries or with the insecure option)", "(supctl uses HTTPS, and plain HTTP for loopback registries or with --insecure)"},
 }
 
