@@ -109,6 +109,25 @@ func Open(dir string) (*Cache, error) {
 	return &Cache{dir: abs, entries: entries, records: st, now: time.Now, heldGrace: heldGrace}, nil
 }
 
+// OpenExisting opens the cache in dir like [Open], but only if dir exists:
+// a cache that was never created is not created, and the error matches
+// [fs.ErrNotExist]. Commands that only read or trim the cache (listing,
+// verifying, collecting) use it, so running them on a fresh machine leaves
+// nothing behind.
+func OpenExisting(dir string) (*Cache, error) {
+	if strings.HasPrefix(dir, "~") {
+		return Open(dir) // refused there, with the reason
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
+	}
+	if _, err := os.Lstat(abs); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("cache directory %s does not exist yet (the first pull creates it): %w", abs, fs.ErrNotExist)
+	}
+	return Open(abs)
+}
+
 // mkdirOwned creates the directory p, mode 0755 whatever the umask, unless
 // something is there already (which the caller then checks).
 func mkdirOwned(p string) error {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -30,9 +32,18 @@ func newGC(g *globals) *cobra.Command {
 			if keep < 0 {
 				return usagef("--keep %d: want 0 or more", keep)
 			}
-			c, err := g.openCache()
-			if err != nil {
+			c, err := g.openExistingCache()
+			if errors.Is(err, fs.ErrNotExist) {
+				c = nil // nothing cached yet: nothing to remove
+			} else if err != nil {
 				return err
+			}
+			if c == nil {
+				r := &cache.GCReport{}
+				if g.json {
+					return g.printJSON(r)
+				}
+				return printGC(g, r)
 			}
 			g.log.Debug("gc", "cache_dir", c.Dir(), "max_unused", formatDuration(maxUnused), "keep", keep, "dry_run", dryRun)
 			r, err := c.GC(cmd.Context(), cache.GCPolicy{MaxUnused: maxUnused, Keep: keep, DryRun: dryRun})

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -59,6 +61,17 @@ binary_sha256, size, extracted_at, last_used, refs (the refs pointing at it
 now), previous_refs (tags it was extracted for that now point elsewhere;
 omitted when none), current (some ref points at it now), pins, pinned.`
 
+// printLsList prints the entries as a JSON array or a table.
+func printLsList(g *globals, list []lsEntry, noTrunc bool) error {
+	if list == nil {
+		list = []lsEntry{}
+	}
+	if g.json {
+		return g.printJSON(list)
+	}
+	return printLs(g, list, noTrunc, time.Now(), terminalWidth(g.stdout))
+}
+
 func newLs(g *globals) *cobra.Command {
 	var noTrunc bool
 	cmd := &cobra.Command{
@@ -67,7 +80,10 @@ func newLs(g *globals) *cobra.Command {
 		Long:  lsLong,
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.openCache()
+			c, err := g.openExistingCache()
+			if errors.Is(err, fs.ErrNotExist) {
+				return printLsList(g, nil, noTrunc) // nothing cached yet
+			}
 			if err != nil {
 				return err
 			}
@@ -86,10 +102,7 @@ func newLs(g *globals) *cobra.Command {
 			for i := range es {
 				list[i] = newLsEntry(&es[i], roots)
 			}
-			if g.json {
-				return g.printJSON(list)
-			}
-			return printLs(g, list, noTrunc, time.Now(), terminalWidth(g.stdout))
+			return printLsList(g, list, noTrunc)
 		},
 	}
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "print digests, digest references and times in full")

@@ -151,8 +151,29 @@ func (g *globals) logger() (*slog.Logger, error) {
 	return nil, usagef("--log-format %q: want text or json", g.logFormat)
 }
 
-// openCache opens the cache the flags name.
+// openCache opens the cache the flags name, creating it if needed.
 func (g *globals) openCache() (*cache.Cache, error) {
+	dir, err := g.cacheDirectory()
+	if err != nil {
+		return nil, err
+	}
+	return cache.Open(dir)
+}
+
+// openExistingCache opens the cache the flags name if it exists; a cache
+// never created gives an error matching fs.ErrNotExist, and is not created
+// (ls, gc and verify of a fresh machine leave nothing behind).
+func (g *globals) openExistingCache() (*cache.Cache, error) {
+	dir, err := g.cacheDirectory()
+	if err != nil {
+		return nil, err
+	}
+	return cache.OpenExisting(dir)
+}
+
+// cacheDirectory is the cache directory the flags, the environment or the
+// default name, with a leading "~" expanded.
+func (g *globals) cacheDirectory() (string, error) {
 	dir := g.cacheDir
 	if dir == "" {
 		dir = os.Getenv("SUPCTL_CACHE_DIR")
@@ -160,15 +181,11 @@ func (g *globals) openCache() (*cache.Cache, error) {
 	if dir == "" {
 		d, err := cache.DefaultDir()
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		dir = d
 	}
-	dir, err := expandHome(dir)
-	if err != nil {
-		return nil, err
-	}
-	return cache.Open(dir)
+	return expandHome(dir)
 }
 
 // expandHome expands a leading "~" or "~user" in the cache directory, as

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,9 +65,12 @@ func newVerify(g *globals) *cobra.Command {
 // ownership rule is not opened: that is its one problem, reported like the
 // others, and never repaired (supctl does not change what it cannot trust).
 func verifyCache(cmd *cobra.Command, g *globals, repair bool) (*cache.VerifyReport, string, error) {
-	c, err := g.openCache()
+	c, err := g.openExistingCache()
 	var ue *cache.UnsafeError
 	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		dir, _ := g.cacheDirectory()
+		return &cache.VerifyReport{}, dir, nil // nothing cached yet: nothing wrong
 	case errors.As(err, &ue):
 		r := &cache.VerifyReport{Problems: []cache.Problem{{Kind: cache.ProblemDirectory, Path: ue.Path, Err: ue, Message: ue.Error()}}}
 		if repair {
