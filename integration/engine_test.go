@@ -16,30 +16,14 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 )
-
-// openEngine opens this machine's engine or skips (fails with
-// SUPCTL_REQUIRE_ENGINE=1).
-func openEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	e, err := engine.Open(context.Background())
-	if err != nil {
-		if os.Getenv("SUPCTL_REQUIRE_ENGINE") == "1" {
-			t.Fatalf("no container engine, and SUPCTL_REQUIRE_ENGINE=1: %v", err)
-		}
-		t.Skipf("no container engine: %v", err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
 
 // TestDoctorContext: the doctor names the Docker context that chose a
 // dead endpoint, and exits 1; with no context it finds the machine's
 // engine and exits 0.
 func TestDoctorContext(t *testing.T) {
-	openEngine(t)
+	fixture.OpenEngine(t)
 	u := newUser(t)
 	if o := u.supctl(t, "doctor"); o.code != 0 || !strings.Contains(o.stdout, "ok: no problems found") {
 		t.Fatalf("healthy:\n%s", o)
@@ -70,7 +54,7 @@ func TestDoctorContext(t *testing.T) {
 // TestPullLocalImage: "supctl pull --source engine" takes an image built
 // in the engine and never pushed.
 func TestPullLocalImage(t *testing.T) {
-	e := openEngine(t)
+	e := fixture.OpenEngine(t)
 	ctx := context.Background()
 	p := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	img, err := fixture.ScratchImage(ctx, p, "0.0.47-dev.21")

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"os"
 	"runtime"
 	"testing"
 
@@ -24,21 +23,6 @@ import (
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/resolver"
 )
-
-// openEngine opens this machine's engine or skips (fails with
-// SUPCTL_REQUIRE_ENGINE=1).
-func openEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	e, err := engine.Open(context.Background())
-	if err != nil {
-		if os.Getenv("SUPCTL_REQUIRE_ENGINE") == "1" {
-			t.Fatalf("no container engine, and SUPCTL_REQUIRE_ENGINE=1: %v", err)
-		}
-		t.Skipf("no container engine: %v", err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
 
 // loadLocal builds the fixture supervisor image of version for p and loads
 // it into the engine as ref, as "docker build -t ref" would leave it; it
@@ -76,7 +60,7 @@ func localRef(t *testing.T) string {
 // engine, recorded with its source, reused while its image ID stays, and
 // replaced at once when it is rebuilt.
 func TestLocalImage(t *testing.T) {
-	eng := openEngine(t)
+	eng := fixture.OpenEngine(t)
 	host := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	ref := localRef(t)
 	loadLocal(t, eng, ref, "0.0.47-dev.1", host)
@@ -118,7 +102,7 @@ func TestLocalImage(t *testing.T) {
 // TestLocalImageAuto: auto takes the engine's image when it is there for
 // the platform, else the registry.
 func TestLocalImageAuto(t *testing.T) {
-	eng := openEngine(t)
+	eng := fixture.OpenEngine(t)
 	host := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	other := v1.Platform{OS: "linux", Architecture: "arm64"}
 	if host.Architecture == "arm64" {
@@ -151,7 +135,7 @@ func TestLocalImageAuto(t *testing.T) {
 // TestLocalImageSymlink: a local image whose binary is a symlink is
 // refused, as from a registry.
 func TestLocalImageSymlink(t *testing.T) {
-	eng := openEngine(t)
+	eng := fixture.OpenEngine(t)
 	ctx := context.Background()
 	var layer bytes.Buffer
 	tw := tar.NewWriter(&layer)
