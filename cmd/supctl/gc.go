@@ -39,7 +39,7 @@ func newGC(g *globals) *cobra.Command {
 				return err
 			}
 			if c == nil {
-				r := &cache.GCReport{}
+				r := &cache.GCReport{DryRun: dryRun, Removed: []cache.GCEntry{}, Kept: []cache.GCEntry{}, Leftovers: []cache.Leftover{}}
 				if g.json {
 					return g.printJSON(r)
 				}
