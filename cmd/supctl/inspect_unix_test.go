@@ -100,14 +100,17 @@ func TestCacheDirTilde(t *testing.T) {
 	work := t.TempDir()
 	t.Chdir(work)
 	t.Setenv("SUPCTL_CACHE_DIR", "~/c")
-	if code, _, errOut := supctl(t, "ls"); code != 0 {
-		t.Fatalf("ls with SUPCTL_CACHE_DIR=~/c: %d %s", code, errOut)
+	// A pull creates the cache (ls would not: it creates nothing); this one
+	// finds nothing cached and may not ask a registry, exit 5.
+	miss := []string{"pull", "--pull", "never", "127.0.0.1:1/x:dev"}
+	if code, _, errOut := supctl(t, miss...); code != exitUnreachable {
+		t.Fatalf("pull with SUPCTL_CACHE_DIR=~/c: %d %s", code, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(home, "c", "entries")); err != nil {
 		t.Fatalf("the cache is not in the home directory: %v", err)
 	}
-	if code, _, errOut := supctl(t, "--cache-dir", "~/d", "ls"); code != 0 {
-		t.Fatalf("ls --cache-dir ~/d: %d %s", code, errOut)
+	if code, _, errOut := supctl(t, append([]string{"--cache-dir", "~/d"}, miss...)...); code != exitUnreachable {
+		t.Fatalf("pull --cache-dir ~/d: %d %s", code, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(home, "d")); err != nil {
 		t.Fatal(err)
