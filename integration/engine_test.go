@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/openshell-contrib/supctl/internal/enginetest"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 )
 
@@ -23,7 +24,7 @@ import (
 // dead endpoint, and exits 1; with no context it finds the machine's
 // engine and exits 0.
 func TestDoctorContext(t *testing.T) {
-	fixture.OpenEngine(t)
+	enginetest.Open(t)
 	u := newUser(t)
 	if o := u.supctl(t, "doctor"); o.code != 0 || !strings.Contains(o.stdout, "ok: no problems found") {
 		t.Fatalf("healthy:\n%s", o)
@@ -54,7 +55,7 @@ func TestDoctorContext(t *testing.T) {
 // TestPullLocalImage: "supctl pull --source engine" takes an image built
 // in the engine and never pushed.
 func TestPullLocalImage(t *testing.T) {
-	e := fixture.OpenEngine(t)
+	e := enginetest.Open(t)
 	ctx := context.Background()
 	p := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	img, err := fixture.ScratchImage(ctx, p, "0.0.47-dev.21")

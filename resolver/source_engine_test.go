@@ -20,6 +20,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/engine"
+	"github.com/openshell-contrib/supctl/internal/enginetest"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/resolver"
 )
@@ -60,7 +61,7 @@ func localRef(t *testing.T) string {
 // engine, recorded with its source, reused while its image ID stays, and
 // replaced at once when it is rebuilt.
 func TestLocalImage(t *testing.T) {
-	eng := fixture.OpenEngine(t)
+	eng := enginetest.Open(t)
 	host := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	ref := localRef(t)
 	loadLocal(t, eng, ref, "0.0.47-dev.1", host)
@@ -102,7 +103,7 @@ func TestLocalImage(t *testing.T) {
 // TestLocalImageAuto: auto takes the engine's image when it is there for
 // the platform, else the registry.
 func TestLocalImageAuto(t *testing.T) {
-	eng := fixture.OpenEngine(t)
+	eng := enginetest.Open(t)
 	host := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
 	other := v1.Platform{OS: "linux", Architecture: "arm64"}
 	if host.Architecture == "arm64" {
@@ -135,7 +136,7 @@ func TestLocalImageAuto(t *testing.T) {
 // TestLocalImageSymlink: a local image whose binary is a symlink is
 // refused, as from a registry.
 func TestLocalImageSymlink(t *testing.T) {
-	eng := fixture.OpenEngine(t)
+	eng := enginetest.Open(t)
 	ctx := context.Background()
 	var layer bytes.Buffer
 	tw := tar.NewWriter(&layer)

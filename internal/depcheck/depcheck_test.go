@@ -30,7 +30,7 @@ func forbidden(p string) bool {
 	case p == module+"/cmd" || strings.HasPrefix(p, module+"/cmd/"):
 		return true
 	}
-	for _, helper := range []string{"internal/fixture", "internal/registrytest", "internal/clocktest", "internal/proctest"} {
+	for _, helper := range []string{"internal/fixture", "internal/registrytest", "internal/clocktest", "internal/proctest", "internal/enginetest"} {
 		if p == module+"/"+helper || strings.HasPrefix(p, module+"/"+helper+"/") {
 			return true
 		}
