@@ -13,7 +13,7 @@ import (
 )
 
 // MaxRecordSize bounds the size of a record file that [Read] accepts. It is
-// twice the largest index a resolve reads (resolver.MaxManifestSize, 4 MiB):
+// twice the largest index a resolve reads (registry.MaxManifestSize, 4 MiB):
 // an index record, one platform and digest per manifest, is never larger
 // than the index it records, so every index a resolve accepts round-trips.
 const MaxRecordSize = 8 << 20

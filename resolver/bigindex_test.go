@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/openshell-contrib/supctl/internal/registrytest"
+	"github.com/openshell-contrib/supctl/registry"
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
@@ -36,7 +37,7 @@ func TestLargeIndexRoundTrips(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(body) <= 2<<20 || len(body) > resolver.MaxManifestSize {
+	if len(body) <= 2<<20 || len(body) > registry.MaxManifestSize {
 		t.Fatalf("the index is %d bytes; want between 2 MiB and MaxManifestSize", len(body))
 	}
 	fe.fault.On(registrytest.Path("/v2/sup/manifests/dev"), 0, registrytest.Body(http.StatusOK, string(types.OCIImageIndex), string(body)))

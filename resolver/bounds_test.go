@@ -20,6 +20,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/internal/registrytest"
+	"github.com/openshell-contrib/supctl/registry"
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
@@ -150,7 +151,7 @@ func TestTokenServiceAnsweringGarbage(t *testing.T) {
 	fe := newFaultEnv(t)
 	fe.bearer(registrytest.Body(http.StatusOK, "text/html", "<html><body>Sign in</body></html>"))
 	_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
-	var nr *resolver.NotRegistryError
+	var nr *registry.NotRegistryError
 	if !errors.As(err, &nr) || !errors.Is(err, resolver.ErrUnreachable) {
 		t.Fatalf("got %v, want a NotRegistryError", err)
 	}
@@ -186,7 +187,7 @@ func TestWebPageWhereARegistryShouldBe(t *testing.T) {
 			fe := newFaultEnv(t)
 			fe.fault.On(tc.match, 0, registrytest.Body(tc.code, "text/html; charset=utf-8", page))
 			_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
-			var nr *resolver.NotRegistryError
+			var nr *registry.NotRegistryError
 			if !errors.As(err, &nr) || !errors.Is(err, resolver.ErrUnreachable) || !strings.Contains(err.Error(), "web page") {
 				t.Fatalf("got %v, want a NotRegistryError naming a web page", err)
 			}
@@ -241,7 +242,7 @@ func TestRetryAfter(t *testing.T) {
 		fe := newFaultEnv(t)
 		fe.fault.On(registrytest.Manifests("GET"), 0, registrytest.Status(http.StatusTooManyRequests, "Retry-After", "120"))
 		_, err := fe.resolver(t, resolver.WithRetryAfterCap(10*time.Second)).Resolve(ctx, fe.ref)
-		var ra *resolver.RetryAfterError
+		var ra *registry.RetryAfterError
 		if !errors.As(err, &ra) || ra.Wait != 120*time.Second || !errors.Is(err, resolver.ErrUnreachable) {
 			t.Fatalf("got %v, want a RetryAfterError of 2m0s", err)
 		}
@@ -445,7 +446,7 @@ func TestMirrorSpecs(t *testing.T) {
 func TestManifestCap(t *testing.T) {
 	fe := newFaultEnv(t)
 	fe.fault.On(registrytest.Manifests("GET"), 0, registrytest.Rewrite(func(b []byte) []byte {
-		return append(bytes.Clone(b), bytes.Repeat([]byte{' '}, resolver.MaxManifestSize)...)
+		return append(bytes.Clone(b), bytes.Repeat([]byte{' '}, registry.MaxManifestSize)...)
 	}))
 	_, err := fe.resolver(t).Resolve(context.Background(), fe.ref)
 	if !errors.Is(err, resolver.ErrRefused) {

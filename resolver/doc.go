@@ -99,30 +99,19 @@
 //
 // # Registries
 //
-// Credentials come from [WithKeychain] (default: the Docker config and its
-// credential helpers). TLS is verified; plain HTTP is used only for loopback
-// registries unless [WithInsecure] is set. Every request goes through one
-// transport the resolver builds: the standard transport's settings
-// (HTTPS_PROXY honoured) with dial, TLS-handshake, response-header and idle
-// timeouts, and a stall timeout on every body — manifests, blobs, the /v2/
-// ping, token realms ([WithTimeouts], [Timeouts]); a whole resolve or pin is
-// bounded by [WithTimeout] (default [DefaultTimeout]). Failed requests (429,
-// 5xx, resets, timeouts) are retried with exponential backoff and jitter
-// ([WithRetry]), honouring Retry-After up to [WithRetryAfterCap]; beyond the
-// cap a [*RetryAfterError] names the wait asked for. A blob cut mid-stream
-// resumes with a Range request from the bytes already hashed (at most three
-// times); a server that ignores Range sends the blob again and the bytes
-// already delivered are skipped, so the digest covers every byte once.
-// A refused, reset, timed-out or dropped connection is [ErrUnreachable], and
-// stale-if-error applies. A HEAD that is refused or has no digest header
-// falls back to a GET of the manifest. Mirrors ([WithMirror], registry names
-// normalized, checked by [New]) are tried before the origin; any failure of a
-// mirror, wrong bytes included, moves on to the origin, for checks and
-// fetches alike. Manifests, indexes and configs are capped at
-// [MaxManifestSize] while they stream; the bytes inflated across the layers
-// searched are capped ([WithMaxInflated]). A web page or another document
-// where a registry or token service should answer is a [*NotRegistryError].
-// Secrets are never logged.
+// Registry requests are made by package [registry], the project's client
+// of the distribution protocol, configured through the resolver's options:
+// credentials from [WithKeychain] (default: the Docker config and its
+// credential helpers); TLS verified, plain HTTP only for loopback
+// registries unless [WithInsecure] is set; per-request bounds
+// ([WithTimeouts], [Timeouts]), retries ([WithRetry], [WithRetryAfterCap]),
+// mirrors ([WithMirror]) and a [WithTransport] under them. The package
+// documentation of [registry] says how each request is bounded, retried,
+// resumed and checked. A whole resolve or pin is bounded by [WithTimeout]
+// (default [DefaultTimeout]); past it the registry is deemed unreachable.
+// The bytes inflated across the layers searched are capped
+// ([WithMaxInflated]). Any failure of a mirror, wrong bytes included, moves
+// on to the origin, for checks and fetches alike.
 //
 // # Local images
 //
@@ -162,8 +151,11 @@
 //     image for the platform.
 //   - [ErrUnreachable]: the registry could not be reached, timed out or
 //     kept failing after the retries, and nothing usable was cached; a
-//     [*RetryAfterError] when it asked to wait longer than the resolver
-//     does, a [*NotRegistryError] when what answered is no registry.
+//     [*registry.RetryAfterError] when it asked to wait longer than the
+//     resolver does, a [*registry.NotRegistryError] when what answered is
+//     no registry.
+//   - [ErrDenied]: the registry refused the credentials, or their absence
+//     (401, 403).
 //   - [ErrNotCached] (which is [cache.ErrNotCached] and matches
 //     fs.ErrNotExist): a miss under [PullNever].
 //   - [ErrRefused]: the image's binary is not one to use (see Extraction).

@@ -8,6 +8,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/registry"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -19,13 +20,17 @@ var (
 	ErrBadReference = errors.New("invalid image reference")
 
 	// ErrNotFound reports a repository, tag, digest, platform or binary
-	// that does not exist.
-	ErrNotFound = errors.New("not found")
+	// that does not exist. It is [registry.ErrNotFound].
+	ErrNotFound = registry.ErrNotFound
 
 	// ErrUnreachable reports a registry that could not be reached, or that
 	// failed (5xx, 429) after bounded retries, when no usable cached copy
-	// exists.
-	ErrUnreachable = errors.New("registry unreachable")
+	// exists. It is [registry.ErrUnreachable].
+	ErrUnreachable = registry.ErrUnreachable
+
+	// ErrDenied reports a registry that refused the credentials, or their
+	// absence (401, 403). It is [registry.ErrDenied].
+	ErrDenied = registry.ErrDenied
 
 	// ErrNotCached reports a cache miss under [PullNever]. It is
 	// cache.ErrNotCached and matches fs.ErrNotExist.
@@ -35,8 +40,9 @@ var (
 	// symlink, link, device or directory in its place, a name escaping the
 	// image root, a binary over the size limit, a layer that inflates
 	// beyond its limit, a file that is not ELF or is built for another
-	// machine, or content that does not match its digest.
-	ErrRefused = errors.New("refused")
+	// machine, or content that does not match its digest. It is
+	// [registry.ErrRefused].
+	ErrRefused = registry.ErrRefused
 
 	// ErrIncompatible reports a binary whose version is outside the
 	// required range or unknown under a range; see [IncompatibleError].

@@ -3,6 +3,8 @@ package resolver
 import (
 	"context"
 	"time"
+
+	"github.com/openshell-contrib/supctl/registry"
 )
 
 // WithClock sets the resolver's clock, for tests of freshness.
@@ -17,7 +19,7 @@ func WithClock(now func() time.Time) Option {
 // check the waits asked for without taking them.
 func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	return func(c *config) error {
-		c.sleep = sleep
+		c.registry = append(c.registry, registry.WithSleep(sleep))
 		return nil
 	}
 }
@@ -29,8 +31,8 @@ func (r *Resolver) Sources(ref string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	for _, s := range r.sources(p) {
-		out = append(out, s.ref.Context().RegistryStr())
+	for _, s := range r.reg.Sources(p) {
+		out = append(out, s.Ref.Context().RegistryStr())
 	}
 	return out, nil
 }

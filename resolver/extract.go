@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/registry"
 )
 
 // maxZstdWindow bounds the memory a zstd layer may make the decoder use.
@@ -50,7 +51,7 @@ func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, src image
 			if errors.Is(err, ErrRefused) {
 				return v1.Hash{}, fmt.Errorf("%s: layer %s: %w", ref, desc.Digest, err)
 			}
-			return v1.Hash{}, classify(ctx, ref, fmt.Errorf("layer %s: %w", desc.Digest, err))
+			return v1.Hash{}, registry.Classify(ctx, ref, fmt.Errorf("layer %s: %w", desc.Digest, err))
 		}
 		switch v {
 		case found:

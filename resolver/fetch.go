@@ -14,6 +14,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/registry"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -21,7 +22,7 @@ import (
 // digest ref now points at), trying mirrors before the origin.
 func (r *Resolver) fetch(ctx context.Context, ref, get name.Reference) (*Result, error) {
 	var res *Result
-	err := r.eachSource(ctx, get, "fetch", func(c *regClient, src name.Reference) (err error) {
+	err := r.reg.Each(ctx, get, "fetch", func(c *registry.Repo, src name.Reference) (err error) {
 		res, err = r.fetchFrom(ctx, c, ref, src)
 		return err
 	})
@@ -30,18 +31,18 @@ func (r *Resolver) fetch(ctx context.Context, ref, get name.Reference) (*Result,
 
 // fetchFrom gets the manifest of get, selects the platform's image and
 // makes sure its binary is in the cache.
-func (r *Resolver) fetchFrom(ctx context.Context, c *regClient, ref, get name.Reference) (*Result, error) {
-	m, err := c.manifest(ctx, get)
+func (r *Resolver) fetchFrom(ctx context.Context, c *registry.Repo, ref, get name.Reference) (*Result, error) {
+	m, err := c.Manifest(ctx, get)
 	if err != nil {
 		return nil, err
 	}
 	now := r.cfg.now().UTC()
-	top := digest.Digest(m.digest.String())
+	top := digest.Digest(m.Digest.String())
 	md, idx := top, digest.Digest("")
 	var selected *v1.Platform // the index's platform of the manifest selected
 	switch {
-	case m.mediaType.IsIndex():
-		im, err := v1.ParseIndexManifest(bytes.NewReader(m.raw))
+	case m.MediaType.IsIndex():
+		im, err := v1.ParseIndexManifest(bytes.NewReader(m.Raw))
 		if err != nil {
 			return nil, fmt.Errorf("%s: the index does not parse: %v: %w", get, err, ErrRefused)
 		}
@@ -53,17 +54,17 @@ func (r *Resolver) fetchFrom(ctx context.Context, c *regClient, ref, get name.Re
 			return nil, withRef(err, ref)
 		}
 		md, idx, selected = digest.Digest(d.Digest.String()), top, d.Platform
-		if m, err = c.manifest(ctx, get.Context().Digest(d.Digest.String())); err != nil {
+		if m, err = c.Manifest(ctx, get.Context().Digest(d.Digest.String())); err != nil {
 			return nil, err
 		}
-		if !m.mediaType.IsImage() {
-			return nil, fmt.Errorf("%s: the index's manifest for %s is a %s, not an image: %w", get, platformString(r.cfg.platform), m.mediaType, ErrNotFound)
+		if !m.MediaType.IsImage() {
+			return nil, fmt.Errorf("%s: the index's manifest for %s is a %s, not an image: %w", get, platformString(r.cfg.platform), m.MediaType, ErrNotFound)
 		}
-	case m.mediaType.IsImage():
+	case m.MediaType.IsImage():
 	default:
-		return nil, fmt.Errorf("%s is a %s, not an image or image index: %w", get, m.mediaType, ErrNotFound)
+		return nil, fmt.Errorf("%s is a %s, not an image or image index: %w", get, m.MediaType, ErrNotFound)
 	}
-	mf, err := v1.ParseManifest(bytes.NewReader(m.raw))
+	mf, err := v1.ParseManifest(bytes.NewReader(m.Raw))
 	if err != nil {
 		return nil, fmt.Errorf("%s: the manifest does not parse: %v: %w", get, err, ErrRefused)
 	}
@@ -112,7 +113,7 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 	}
 	plat, err := src.platform(ctx)
 	if err != nil {
-		return nil, false, classify(ctx, ref, err)
+		return nil, false, registry.Classify(ctx, ref, err)
 	}
 	recorded := r.cfg.platform
 	if plat != nil && plat.Architecture != "" {

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/openshell-contrib/supctl/registry"
 )
 
 // An imageSource is an image to search for the binary: its layers in
@@ -21,7 +23,7 @@ type imageSource interface {
 // regImage is an image in a registry. Its platform is the index's entry
 // when it was selected from an index, else its config's.
 type regImage struct {
-	c       *regClient
+	c       *registry.Repo
 	m       *v1.Manifest
 	indexed *v1.Platform
 }
@@ -32,7 +34,7 @@ func (i *regImage) platform(ctx context.Context) (*v1.Platform, error) {
 	if i.indexed != nil {
 		return i.indexed, nil
 	}
-	raw, err := i.c.blobBytes(ctx, i.m.Config)
+	raw, err := i.c.Config(ctx, i.m.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -44,5 +46,5 @@ func (i *regImage) platform(ctx context.Context) (*v1.Platform, error) {
 }
 
 func (i *regImage) open(ctx context.Context, desc v1.Descriptor) (io.ReadCloser, error) {
-	return i.c.blob(ctx, desc), nil
+	return i.c.Blob(ctx, desc), nil
 }

@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
+	"github.com/openshell-contrib/supctl/registry"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -31,6 +31,10 @@ const (
 	// while searching it: a layer that inflates beyond it is refused as a
 	// decompression bomb.
 	DefaultMaxLayerSize = 8 << 30
+
+	// DefaultTimeout bounds a whole resolve or pin: every request, retry
+	// and wait, the extraction and the version check.
+	DefaultTimeout = 10 * time.Minute
 
 	// DefaultMaxInflated bounds the uncompressed bytes read across all the
 	// layers searched by one extraction.
@@ -72,49 +76,39 @@ func (p PullPolicy) String() string {
 type Option func(*config) error
 
 type config struct {
-	platform      v1.Platform
-	policy        PullPolicy
-	maxAge        time.Duration
-	file          string
-	maxSize       int64
-	maxLayerSize  int64
-	rng           *compat.Range
-	log           *slog.Logger
-	insecure      bool
-	transport     http.RoundTripper
-	keychain      authn.Keychain
-	mirrors       map[string][]string
-	immutable     func(tag string) bool
-	backoff       remote.Backoff
-	retryAfterCap time.Duration
-	timeouts      Timeouts
-	timeout       time.Duration
-	maxInflated   int64
-	probers       []supervisor.Prober
-	imageSource   ImageSource
-	local         *engine.Runner // the engine of local images, for imageSource auto or engine
-	now           func() time.Time
-	sleep         func(context.Context, time.Duration) error // between retries
-	progress      func(Progress)                             // see progress.go
+	platform     v1.Platform
+	policy       PullPolicy
+	maxAge       time.Duration
+	file         string
+	maxSize      int64
+	maxLayerSize int64
+	rng          *compat.Range
+	log          *slog.Logger
+	insecure     bool
+	registry     []registry.Option // the registry client's options, in order
+	immutable    func(tag string) bool
+	timeout      time.Duration
+	maxInflated  int64
+	probers      []supervisor.Prober
+	imageSource  ImageSource
+	local        *engine.Runner // the engine of local images, for imageSource auto or engine
+	now          func() time.Time
+	progress     func(Progress) // see progress.go
 }
 
 func defaults() config {
 	return config{
-		platform:      v1.Platform{OS: "linux", Architecture: runtime.GOARCH},
-		maxAge:        DefaultMaxAge,
-		file:          "/openshell-sandbox",
-		maxSize:       DefaultMaxSize,
-		maxLayerSize:  DefaultMaxLayerSize,
-		log:           slog.New(slog.DiscardHandler),
-		maxInflated:   DefaultMaxInflated,
-		keychain:      authn.DefaultKeychain,
-		immutable:     IsReleaseTag,
-		backoff:       remote.Backoff{Duration: 250 * time.Millisecond, Factor: 3, Jitter: 0.5, Steps: 4},
-		retryAfterCap: DefaultRetryAfterCap,
-		timeout:       DefaultTimeout,
-		now:           time.Now,
-		probers:       engine.Probers(engine.Auto),
-		sleep:         sleepCtx,
+		platform:     v1.Platform{OS: "linux", Architecture: runtime.GOARCH},
+		maxAge:       DefaultMaxAge,
+		file:         "/openshell-sandbox",
+		maxSize:      DefaultMaxSize,
+		maxLayerSize: DefaultMaxLayerSize,
+		log:          slog.New(slog.DiscardHandler),
+		maxInflated:  DefaultMaxInflated,
+		immutable:    IsReleaseTag,
+		timeout:      DefaultTimeout,
+		now:          time.Now,
+		probers:      engine.Probers(engine.Auto),
 	}
 }
 
@@ -211,6 +205,7 @@ func WithLogger(l *slog.Logger) Option {
 			return fmt.Errorf("nil logger")
 		}
 		c.log = l
+		c.registry = append(c.registry, registry.WithLogger(l))
 		return nil
 	}
 }
@@ -220,6 +215,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithInsecure(ok bool) Option {
 	return func(c *config) error {
 		c.insecure = ok
+		c.registry = append(c.registry, registry.WithInsecure(ok))
 		return nil
 	}
 }
@@ -229,26 +225,14 @@ func WithInsecure(ok bool) Option {
 // transport's settings (HTTPS_PROXY honoured) with the dial, TLS,
 // response-header and idle timeouts of [WithTimeouts].
 func WithTransport(t http.RoundTripper) Option {
-	return func(c *config) error {
-		if t == nil {
-			return fmt.Errorf("nil transport")
-		}
-		c.transport = t
-		return nil
-	}
+	return registryOption(registry.WithTransport(t))
 }
 
 // WithKeychain sets where registry credentials come from (default
 // authn.DefaultKeychain: the Docker config and its credential helpers,
 // honouring DOCKER_CONFIG).
 func WithKeychain(k authn.Keychain) Option {
-	return func(c *config) error {
-		if k == nil {
-			return fmt.Errorf("nil keychain")
-		}
-		c.keychain = k
-		return nil
-	}
+	return registryOption(registry.WithKeychain(k))
 }
 
 // WithMirror makes resolves try mirror, a registry host such as
@@ -257,18 +241,8 @@ func WithKeychain(k authn.Keychain) Option {
 // bytes included) moves on to it. Registry names are normalized: docker.io,
 // index.docker.io and registry-1.docker.io are one registry. Both names
 // must be host[:port], without scheme or path.
-func WithMirror(registry, mirror string) Option {
-	return func(c *config) error {
-		registry, mirror, err := parseMirror(registry, mirror)
-		if err != nil {
-			return err
-		}
-		if c.mirrors == nil {
-			c.mirrors = map[string][]string{}
-		}
-		c.mirrors[registry] = append(c.mirrors[registry], mirror)
-		return nil
-	}
+func WithMirror(origin, mirror string) Option {
+	return registryOption(registry.WithMirror(origin, mirror))
 }
 
 // WithImmutableTags sets which tags are immutable: resolved once and then
@@ -288,13 +262,7 @@ func WithImmutableTags(f func(tag string) bool) Option {
 // A Retry-After header longer than the backoff is honoured, up to
 // [WithRetryAfterCap].
 func WithRetry(b remote.Backoff) Option {
-	return func(c *config) error {
-		if b.Steps < 1 {
-			return fmt.Errorf("retry steps %d must be at least 1", b.Steps)
-		}
-		c.backoff = b
-		return nil
-	}
+	return registryOption(registry.WithRetry(b))
 }
 
 // WithProbers sets how a binary's version is learned, in order of
@@ -314,30 +282,19 @@ var releaseTag = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-
 func IsReleaseTag(tag string) bool { return releaseTag.MatchString(tag) }
 
 // WithRetryAfterCap sets the longest Retry-After wait honoured (default
-// [DefaultRetryAfterCap]). A registry asking for more fails the request at
-// once with a [*RetryAfterError] naming the wait it asked for.
+// [registry.DefaultRetryAfterCap]). A registry asking for more fails the request at
+// once with a [*registry.RetryAfterError] naming the wait it asked for.
 func WithRetryAfterCap(d time.Duration) Option {
-	return func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("retry-after cap %v is negative", d)
-		}
-		c.retryAfterCap = d
-		return nil
-	}
+	return registryOption(registry.WithRetryAfterCap(d))
 }
+
+// Timeouts bound each registry request; a zero field keeps its default.
+type Timeouts = registry.Timeouts
 
 // WithTimeouts sets the bounds of each registry request; zero fields keep
 // their defaults (see [Timeouts]).
 func WithTimeouts(t Timeouts) Option {
-	return func(c *config) error {
-		for _, d := range []time.Duration{t.Dial, t.TLSHandshake, t.ResponseHeader, t.Stall, t.Idle} {
-			if d < 0 {
-				return fmt.Errorf("timeout %v is negative", d)
-			}
-		}
-		c.timeouts = t
-		return nil
-	}
+	return registryOption(registry.WithTimeouts(t))
 }
 
 // WithTimeout bounds each whole [Resolver.Resolve] and [Resolver.Pin]
@@ -361,6 +318,15 @@ func WithMaxInflated(n int64) Option {
 			return fmt.Errorf("max inflated size %d must be positive", n)
 		}
 		c.maxInflated = n
+		return nil
+	}
+}
+
+// registryOption passes o to the resolver's registry client, checked when
+// the resolver is built.
+func registryOption(o registry.Option) Option {
+	return func(c *config) error {
+		c.registry = append(c.registry, o)
 		return nil
 	}
 }

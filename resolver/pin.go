@@ -64,7 +64,7 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	}
 	op, cancel := r.opContext(ctx)
 	defer cancel()
-	desc, err := r.head(op, parsed)
+	desc, err := r.reg.Head(op, parsed)
 	if err != nil {
 		return nil, err
 	}

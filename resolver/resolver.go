@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http"
 	"path"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/registry"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -23,8 +23,8 @@ import (
 type Resolver struct {
 	cache *cache.Cache
 	cfg   config
-	rt    http.RoundTripper // every registry request goes through it
-	holds *holdSet          // the holds of a resolve that holds its result, or nil
+	reg   *registry.Client // every registry request goes through it
+	holds *holdSet         // the holds of a resolve that holds its result, or nil
 }
 
 // New returns a resolver over c, configured by opts.
@@ -38,19 +38,17 @@ func New(c *cache.Cache, opts ...Option) (*Resolver, error) {
 			return nil, fmt.Errorf("resolver: %w", err)
 		}
 	}
-	r := &Resolver{cache: c, cfg: cfg}
-	r.rt = r.buildTransport()
-	return r, nil
+	reg, err := registry.New(cfg.registry...)
+	if err != nil {
+		return nil, fmt.Errorf("resolver: %w", errors.Unwrap(err))
+	}
+	return &Resolver{cache: c, cfg: cfg, reg: reg}, nil
 }
 
-// opContext bounds one whole operation by the resolver's timeout. Its
-// expiry has a [*timeoutError] as its cause, which classify reports as
-// [ErrUnreachable].
+// opContext bounds one whole operation by the resolver's timeout; its
+// expiry is [ErrUnreachable] (see [registry.Bound]).
 func (r *Resolver) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if r.cfg.timeout <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeoutCause(ctx, r.cfg.timeout, &timeoutError{what: "operation", d: r.cfg.timeout})
+	return registry.Bound(ctx, r.cfg.timeout)
 }
 
 // Source says where a [Result] came from.
@@ -205,7 +203,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 	if rec == nil {
 		return r.fetch(op, ref, ref)
 	}
-	desc, err := r.head(op, ref)
+	desc, err := r.reg.Head(op, ref)
 	if err == nil && digest.Digest(desc.Digest.String()) != rec.Digest {
 		r.cfg.log.Info("refreshed", "ref", ref.Name(), "old", rec.Digest.String(), "new", desc.Digest.String())
 		var res *Result

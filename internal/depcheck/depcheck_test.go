@@ -20,7 +20,7 @@ import (
 const module = "github.com/openshell-contrib/supctl"
 
 // library lists the packages a gateway imports (those present are checked).
-var library = []string{"resolver", "cache", "manifest", "supervisor", "compat", "engine", "doctor"}
+var library = []string{"resolver", "registry", "cache", "manifest", "supervisor", "compat", "engine", "doctor"}
 
 // forbidden reports whether a library package may not depend on p.
 func forbidden(p string) bool {
@@ -77,6 +77,47 @@ func TestExampleImports(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no examples listed")
+	}
+}
+
+// layers says which of the module's packages each library package may
+// import: the layering the package docs describe. compat, registry and
+// manifest are leaves; the cache sits on its records, the engine client on
+// the supervisor probes; the resolver orchestrates them all, and no library
+// package but doctor reads the resolver.
+var layers = map[string][]string{
+	"compat":     {},
+	"registry":   {},
+	"manifest":   {},
+	"supervisor": {"compat"},
+	"cache":      {"manifest"},
+	"engine":     {"supervisor"},
+	"resolver":   {"cache", "compat", "engine", "manifest", "registry", "supervisor"},
+	"doctor":     {"cache", "compat", "engine", "manifest", "resolver", "supervisor"},
+}
+
+// internalMay lists the internal packages the library may use.
+var internalMay = []string{"internal/shorten", "internal/reexec"}
+
+func TestLayering(t *testing.T) {
+	var roots []string
+	for p := range layers {
+		if _, err := os.Stat(filepath.Join("..", "..", p)); err == nil {
+			roots = append(roots, module+"/"+p)
+		}
+	}
+	g := list(t, roots...)
+	for _, root := range roots {
+		me := strings.TrimPrefix(root, module+"/")
+		for _, imp := range g[root] {
+			rel, ok := strings.CutPrefix(imp, module+"/")
+			if !ok || slices.Contains(internalMay, rel) {
+				continue
+			}
+			if !slices.Contains(layers[me], rel) {
+				t.Errorf("%s imports %s; the layering allows %s only %v (internal/depcheck/depcheck_test.go)", me, rel, me, layers[me])
+			}
+		}
 	}
 }
 

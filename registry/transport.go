@@ -1,4 +1,4 @@
-package resolver
+package registry
 
 import (
 	"context"
@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// Bounds on registry requests. Every request of a resolve — the /v2/ ping,
-// token exchanges, manifest checks and fetches, blob downloads and their
-// redirects — is bounded by them; see [WithTimeouts] and [WithTimeout].
+// Bounds on registry requests. Every request — the /v2/ ping, token
+// exchanges, manifest checks and fetches, blob downloads and their
+// redirects — is bounded by them; see [WithTimeouts], and [Bound] for a
+// whole operation.
 const (
 	// DefaultDialTimeout bounds opening a TCP connection.
 	DefaultDialTimeout = 10 * time.Second
@@ -28,9 +29,6 @@ const (
 	DefaultStallTimeout = 30 * time.Second
 	// DefaultIdleTimeout is how long an idle connection is kept for reuse.
 	DefaultIdleTimeout = 90 * time.Second
-	// DefaultTimeout bounds a whole resolve or pin: every request, retry
-	// and wait, the extraction and the version check.
-	DefaultTimeout = 10 * time.Minute
 	// DefaultRetryAfterCap is the longest Retry-After wait honoured; a
 	// registry asking for more fails the request, naming the wait.
 	DefaultRetryAfterCap = 30 * time.Second
@@ -193,4 +191,15 @@ func (s *stallBody) Close() error {
 	err := s.rc.Close()
 	s.cancel(nil)
 	return err
+}
+
+// Bound bounds one whole operation — a resolve, a pin — by d. Its expiry
+// has a timeout as its cause, which [Classify] reports as [ErrUnreachable]
+// (the registry was too slow), unlike a cancellation by the caller. d of
+// zero or less means no bound.
+func Bound(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, d, &timeoutError{what: "operation", d: d})
 }

@@ -1,4 +1,4 @@
-package resolver
+package registry
 
 import (
 	"context"
@@ -18,57 +18,80 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
+// A Client talks to registries for the operations of its user: it is
+// safe for concurrent use, and its connections are reused across them.
+type Client struct {
+	cfg config
+	rt  http.RoundTripper // every request goes through it
+}
+
+// New returns a client configured by opts.
+func New(opts ...Option) (*Client, error) {
+	cfg := defaults()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("registry: %w", err)
+		}
+	}
+	c := &Client{cfg: cfg}
+	c.rt = c.buildTransport()
+	return c, nil
+}
+
 // buildTransport stacks the transport every registry request goes
 // through, outermost first: retries (429, 5xx, resets; Retry-After
 // honoured), the debug request log, the per-request bounds (response
 // headers, body stalls), the plain-HTTP guard, and the base transport.
-func (r *Resolver) buildTransport() http.RoundTripper {
-	to := r.cfg.timeouts.withDefaults()
-	base := r.cfg.transport
+func (c *Client) buildTransport() http.RoundTripper {
+	to := c.cfg.timeouts.withDefaults()
+	base := c.cfg.transport
 	if base == nil {
 		base = newBaseTransport(to)
 	}
-	var rt http.RoundTripper = &schemeGuard{next: base, insecure: r.cfg.insecure}
+	var rt http.RoundTripper = &schemeGuard{next: base, insecure: c.cfg.insecure}
 	rt = &boundedTransport{next: rt, header: to.ResponseHeader, stall: to.Stall}
-	rt = &logTransport{next: rt, log: r.cfg.log}
-	return &retryTransport{next: rt, backoff: r.cfg.backoff, afterCap: r.cfg.retryAfterCap, sleep: r.cfg.sleep}
+	rt = &logTransport{next: rt, log: c.cfg.log}
+	return &retryTransport{next: rt, backoff: c.cfg.backoff, afterCap: c.cfg.retryAfterCap, sleep: c.cfg.sleep}
 }
 
-// source is one place to get a reference from: a mirror or the origin.
-type source struct {
-	ref    name.Reference
-	mirror bool
+// A Source is one place to get a reference from: a mirror or the origin.
+type Source struct {
+	Ref    name.Reference // the reference, rebased onto the mirror's host
+	Mirror bool
 }
 
-// sources returns where to look for ref: its mirrors, in order, then the
-// origin. Every check and fetch follows the same rule: any failure of a
-// mirror — unreachable, missing, wrong bytes — moves on to the next source,
-// and the origin's answer is final.
-func (r *Resolver) sources(ref name.Reference) []source {
-	var out []source
-	for _, m := range r.cfg.mirrors[normalRegistry(ref.Context().RegistryStr())] {
-		if mr, err := rebase(ref, m, r.cfg.insecure); err == nil {
-			out = append(out, source{ref: mr, mirror: true})
+// Sources returns where to look for ref: its mirrors, in order, then the
+// origin.
+func (c *Client) Sources(ref name.Reference) []Source {
+	var out []Source
+	for _, m := range c.cfg.mirrors[normalRegistry(ref.Context().RegistryStr())] {
+		if mr, err := rebase(ref, m, c.cfg.insecure); err == nil {
+			out = append(out, Source{Ref: mr, Mirror: true})
 		}
 	}
-	return append(out, source{ref: ref})
+	return append(out, Source{Ref: ref})
 }
 
-// eachSource runs try on ref's sources until one succeeds.
-func (r *Resolver) eachSource(ctx context.Context, ref name.Reference, what string, try func(c *regClient, ref name.Reference) error) error {
+// Each runs try on ref's sources (see [Client.Sources]) until one succeeds,
+// and returns the last error, classified (see [Classify]). Every check and
+// fetch follows the same rule: any failure of a mirror — unreachable,
+// missing, wrong bytes — moves on to the next source, and the origin's
+// answer is final. op names the operation in the warning a failed mirror
+// logs.
+func (c *Client) Each(ctx context.Context, ref name.Reference, op string, try func(repo *Repo, ref name.Reference) error) error {
 	var err error
-	for _, s := range r.sources(ref) {
-		var c *regClient
-		if c, err = r.newClient(ctx, s.ref.Context()); err == nil {
-			if err = try(c, s.ref); err == nil {
+	for _, s := range c.Sources(ref) {
+		var repo *Repo
+		if repo, err = c.repo(ctx, s.Ref.Context()); err == nil {
+			if err = try(repo, s.Ref); err == nil {
 				return nil
 			}
 		}
-		err = classify(ctx, s.ref, err)
-		if !s.mirror || ctx.Err() != nil {
+		err = Classify(ctx, s.Ref, err)
+		if !s.Mirror || ctx.Err() != nil {
 			return err
 		}
-		r.cfg.log.Warn("mirror failed; trying the next source", "mirror", s.ref.Context().RegistryStr(), "op", what, "err", err)
+		c.cfg.log.Warn("mirror failed; trying the next source", "mirror", s.Ref.Context().RegistryStr(), "op", op, "err", err)
 	}
 	return err
 }
@@ -117,11 +140,13 @@ func rebase(ref name.Reference, host string, insecure bool) (name.Reference, err
 	return name.NewTag(repo+":"+ref.Identifier(), opts...)
 }
 
-// head asks the registry what ref points at, trying mirrors first.
-func (r *Resolver) head(ctx context.Context, ref name.Reference) (*v1.Descriptor, error) {
+// Head asks the registry what ref points at, trying mirrors first: one
+// HEAD of the manifest (a GET when the registry refuses HEAD or answers it
+// without a digest).
+func (c *Client) Head(ctx context.Context, ref name.Reference) (*v1.Descriptor, error) {
 	var d v1.Descriptor
-	err := r.eachSource(ctx, ref, "check", func(c *regClient, ref name.Reference) (err error) {
-		d, err = c.head(ctx, ref, r)
+	err := c.Each(ctx, ref, "check", func(repo *Repo, ref name.Reference) (err error) {
+		d, err = repo.Head(ctx, ref)
 		return err
 	})
 	if err != nil {
@@ -154,11 +179,12 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// classify wraps a registry error with the sentinel that says what it
+// Classify wraps a registry error with the sentinel that says what it
 // means and a hint of what to do. ctx is the operation's: when it is done,
-// the error is its cancellation (or the operation's own timeout, which
-// means the registry is too slow: unreachable), not the request's.
-func classify(ctx context.Context, ref name.Reference, err error) error {
+// the error is its cancellation (or the operation's own timeout, see
+// [WithTimeout], which means the registry is too slow: unreachable), not
+// the request's. An error already classified is returned as it is.
+func Classify(ctx context.Context, ref name.Reference, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -170,7 +196,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 		return fmt.Errorf("%s: %w", ref, ctx.Err())
 	}
 	// Already classified (a mirror's or a layer's error passed up).
-	for _, s := range []error{ErrNotFound, ErrUnreachable, ErrRefused, ErrIncompatible} {
+	for _, s := range []error{ErrNotFound, ErrUnreachable, ErrRefused, ErrDenied} {
 		if errors.Is(err, s) {
 			return err
 		}
@@ -193,7 +219,7 @@ func classify(ctx context.Context, ref name.Reference, err error) error {
 		case te.StatusCode == http.StatusNotFound || hasCode(te, transport.ManifestUnknownErrorCode, transport.NameUnknownErrorCode, transport.BlobUnknownErrorCode):
 			return fmt.Errorf("%s: %w (%s); check the repository and tag", ref, ErrNotFound, registrySaid(te))
 		case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden:
-			return fmt.Errorf("%s: access denied (%s); log in with \"docker login %s\" or check the credentials in your Docker config", ref, registrySaid(te), ref.Context().RegistryStr())
+			return fmt.Errorf("%s: %w (%s); log in with \"docker login %s\" or check the credentials in your Docker config", ref, ErrDenied, registrySaid(te), ref.Context().RegistryStr())
 		case te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500:
 			return fmt.Errorf("%s: registry failed after retries: %w (%s); try again later or use a mirror", ref, ErrUnreachable, registrySaid(te))
 		}

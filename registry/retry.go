@@ -1,9 +1,8 @@
-package resolver
+package registry
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -13,23 +12,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
-
-// RetryAfterError reports a registry that asked to be retried later than
-// the resolver waits ([WithRetryAfterCap]). It matches [ErrUnreachable].
-type RetryAfterError struct {
-	Host   string
-	Status int
-	Wait   time.Duration // what the registry asked for
-	Cap    time.Duration // the longest wait honoured
-}
-
-func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; try again later or use a mirror",
-		e.Host, e.Status, e.Wait, e.Cap)
-}
-
-// Is reports whether target is [ErrUnreachable].
-func (e *RetryAfterError) Is(target error) bool { return target == ErrUnreachable }
 
 // retryTransport retries a request that failed in a way worth retrying —
 // 429, 5xx, a refused or reset connection — with exponential

@@ -1,4 +1,4 @@
-package resolver
+package registry
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -30,32 +31,33 @@ var acceptManifests = strings.Join([]string{
 	string(types.DockerManifestList), string(types.DockerManifestSchema2),
 }, ", ")
 
-// regClient talks to one repository of one registry (a mirror or the
-// origin) over the resolver's bounded, retrying transport, authenticated
+// A Repo is one repository of one registry (a mirror or the origin),
+// reached over the client's bounded, retrying transport, authenticated
 // once: the /v2/ ping and token exchange are made when it is built.
-type regClient struct {
+type Repo struct {
 	repo name.Repository
 	http *http.Client
+	log  *slog.Logger
 }
 
-// newClient pings repo's registry and authenticates for pulling from it.
-func (r *Resolver) newClient(ctx context.Context, repo name.Repository) (*regClient, error) {
-	auth, err := authn.Resolve(ctx, r.cfg.keychain, repo)
+// repo pings repo's registry and authenticates for pulling from it.
+func (c *Client) repo(ctx context.Context, repo name.Repository) (*Repo, error) {
+	auth, err := authn.Resolve(ctx, c.cfg.keychain, repo)
 	if err != nil {
 		return nil, fmt.Errorf("reading the credentials for %s: %w", repo.RegistryStr(), err)
 	}
-	tr, err := transport.NewWithContext(ctx, repo.Registry, auth, r.rt, []string{repo.Scope(transport.PullScope)})
+	tr, err := transport.NewWithContext(ctx, repo.Registry, auth, c.rt, []string{repo.Scope(transport.PullScope)})
 	if err != nil {
 		return nil, err
 	}
-	return &regClient{repo: repo, http: &http.Client{Transport: tr}}, nil
+	return &Repo{repo: repo, http: &http.Client{Transport: tr}, log: c.cfg.log}, nil
 }
 
-func (c *regClient) url(kind, id string) string {
+func (c *Repo) url(kind, id string) string {
 	return fmt.Sprintf("%s://%s/v2/%s/%s/%s", c.repo.Scheme(), c.repo.RegistryStr(), c.repo.RepositoryStr(), kind, id)
 }
 
-func (c *regClient) do(ctx context.Context, method, url string, hdr http.Header) (*http.Response, error) {
+func (c *Repo) do(ctx context.Context, method, url string, hdr http.Header) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, nil)
 	if err != nil {
 		return nil, err
@@ -66,30 +68,15 @@ func (c *regClient) do(ctx context.Context, method, url string, hdr http.Header)
 	return c.http.Do(req)
 }
 
-// NotRegistryError reports a server that answered a registry API request
-// with something else: a web page, or a document that is not the registry
-// protocol's. It matches [ErrUnreachable]: there is no registry there.
-type NotRegistryError struct {
-	Host string
-	What string // "a web page", "a response that is not a token", ...
-}
-
-func (e *NotRegistryError) Error() string {
-	return fmt.Sprintf("%s answered with %s, not a registry API; check the registry host name (and any proxy in between)", e.Host, e.What)
-}
-
-// Is reports whether target is [ErrUnreachable].
-func (e *NotRegistryError) Is(target error) bool { return target == ErrUnreachable }
-
 func isWebPage(resp *http.Response) bool {
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
-// head asks what ref points at with one HEAD request; when the registry
+// Head asks what ref points at with one HEAD request; when the registry
 // refuses HEAD or answers it without a digest, it falls back to a GET of
 // the manifest, whose digest is computed.
-func (c *regClient) head(ctx context.Context, ref name.Reference, r *Resolver) (v1.Descriptor, error) {
+func (c *Repo) Head(ctx context.Context, ref name.Reference) (v1.Descriptor, error) {
 	resp, err := c.do(ctx, http.MethodHead, c.url("manifests", ref.Identifier()), http.Header{"Accept": {acceptManifests}})
 	if err != nil {
 		return v1.Descriptor{}, err
@@ -111,25 +98,25 @@ func (c *regClient) head(ctx context.Context, ref name.Reference, r *Resolver) (
 	default:
 		why = fmt.Sprintf("HEAD refused with %d", s)
 	}
-	r.cfg.log.Debug("head-fallback", "ref", ref.Name(), "reason", why)
-	m, err := c.manifest(ctx, ref)
+	c.log.Debug("head-fallback", "ref", ref.Name(), "reason", why)
+	m, err := c.Manifest(ctx, ref)
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
-	return v1.Descriptor{Digest: m.digest, MediaType: m.mediaType, Size: int64(len(m.raw))}, nil
+	return v1.Descriptor{Digest: m.Digest, MediaType: m.MediaType, Size: int64(len(m.Raw))}, nil
 }
 
-// rawManifest is a manifest or index as the registry sent it, verified.
-type rawManifest struct {
-	raw       []byte
-	mediaType types.MediaType
-	digest    v1.Hash
+// A Manifest is a manifest or index as the registry sent it, verified.
+type Manifest struct {
+	Raw       []byte
+	MediaType types.MediaType
+	Digest    v1.Hash
 }
 
-// manifest gets the manifest ref names, at most [MaxManifestSize] bytes,
+// Manifest gets the manifest ref names, at most [MaxManifestSize] bytes,
 // and checks it against the digest asked for (a digest reference) or the
 // one the registry announced (a tag).
-func (c *regClient) manifest(ctx context.Context, ref name.Reference) (*rawManifest, error) {
+func (c *Repo) Manifest(ctx context.Context, ref name.Reference) (*Manifest, error) {
 	resp, err := c.do(ctx, http.MethodGet, c.url("manifests", ref.Identifier()), http.Header{"Accept": {acceptManifests}})
 	if err != nil {
 		return nil, err
@@ -174,16 +161,16 @@ func (c *regClient) manifest(ctx context.Context, ref name.Reference) (*rawManif
 			mt = string(types.OCIManifestSchema1)
 		}
 	}
-	return &rawManifest{raw: raw, mediaType: types.MediaType(mt), digest: got}, nil
+	return &Manifest{Raw: raw, MediaType: types.MediaType(mt), Digest: got}, nil
 }
 
-// blobBytes gets a small blob (an image config), at most
-// [MaxManifestSize] bytes, and checks its digest.
-func (c *regClient) blobBytes(ctx context.Context, desc v1.Descriptor) ([]byte, error) {
+// Config gets a small blob (an image config), at most [MaxManifestSize]
+// bytes, and checks its digest.
+func (c *Repo) Config(ctx context.Context, desc v1.Descriptor) ([]byte, error) {
 	if desc.Size > MaxManifestSize {
 		return nil, fmt.Errorf("config %s is %d bytes, over the %d-byte limit: %w", desc.Digest, desc.Size, MaxManifestSize, ErrRefused)
 	}
-	rc := c.blob(ctx, desc)
+	rc := c.Blob(ctx, desc)
 	defer rc.Close()
 	var buf bytes.Buffer
 	if _, err := io.Copy(&buf, io.LimitReader(rc, MaxManifestSize+1)); err != nil {

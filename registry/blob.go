@@ -1,4 +1,4 @@
-package resolver
+package registry
 
 import (
 	"context"
@@ -21,13 +21,13 @@ import (
 // stream was cut.
 const blobResumes = 3
 
-// blob returns a reader of the blob desc names that checks the blob's size
+// Blob returns a reader of the blob desc names that checks the blob's size
 // and digest as it reaches its end, failing the last read on a mismatch
 // (with [ErrRefused]). A stream cut short is resumed with a Range request
 // from the bytes already hashed; a server that ignores Range sends the
 // whole blob again and its first bytes are skipped, so the hash covers each
 // byte once, in order, end to end.
-func (c *regClient) blob(ctx context.Context, desc v1.Descriptor) io.ReadCloser {
+func (c *Repo) Blob(ctx context.Context, desc v1.Descriptor) io.ReadCloser {
 	b := &blobReader{ctx: ctx, c: c, desc: desc, url: c.url("blobs", desc.Digest.String()), h: sha256.New()}
 	if desc.Size < 0 {
 		b.err = fmt.Errorf("blob %s has a negative size (%d) in its manifest: %w", desc.Digest, desc.Size, ErrRefused)
@@ -37,7 +37,7 @@ func (c *regClient) blob(ctx context.Context, desc v1.Descriptor) io.ReadCloser 
 
 type blobReader struct {
 	ctx     context.Context
-	c       *regClient
+	c       *Repo
 	desc    v1.Descriptor
 	url     string
 	mu      sync.Mutex // guards body and closed: Close may come from another goroutine
