@@ -80,11 +80,11 @@ func TestPullAuthTLS(t *testing.T) {
 			// With --log-format json the error is the last JSON line.
 			line := lastLine(o.stderr)
 			var ev struct {
-				Level, Msg string
+				Level, Msg, Kind string
 			}
-			if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.Level != "ERROR" ||
+			if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.Level != "ERROR" || ev.Kind != "denied" ||
 				!strings.Contains(ev.Msg, "access denied") || !strings.Contains(ev.Msg, "docker login") {
-				t.Errorf("the error is not one JSON line saying access denied and to docker login: %q", line)
+				t.Errorf("the error is not one JSON line of kind denied saying access denied and to docker login: %q", line)
 			}
 			noEntries(t, u)
 		})

@@ -29,7 +29,7 @@ On failure the document is an object with an "error" member (inspect, gc and
 verify add it to their report):
   message    the error line also printed on stderr
   exit_code  the exit status
-  kind       usage, not_found, unreachable, not_cached, incompatible, refused,
+  kind       usage, not_found, unreachable, not_cached, incompatible, refused, denied,
              corrupt, cache, interrupted or failure
   and where they apply: ref, digest, platform, platforms (those an image
   has), version, version_source, range, path, problems.

@@ -55,7 +55,7 @@ type errorBody struct {
 	Message  string `json:"message"`
 	ExitCode int    `json:"exit_code"`
 	// Kind is one of: usage, not_found, unreachable, not_cached,
-	// incompatible, refused, corrupt, cache, interrupted, failure.
+	// incompatible, refused, denied, corrupt, cache, interrupted, failure.
 	Kind string `json:"kind"`
 
 	Ref           string   `json:"ref,omitempty"`
@@ -126,6 +126,8 @@ func kind(err error, code int) string {
 	switch {
 	case errors.Is(err, resolver.ErrRefused):
 		return "refused"
+	case errors.Is(err, resolver.ErrDenied):
+		return "denied"
 	case errors.Is(err, cache.ErrDamaged), errors.Is(err, manifest.ErrCorrupt), errors.Is(err, manifest.ErrSchema),
 		errors.Is(err, cache.ErrLocking), errors.Is(err, cache.ErrUnsafeDir), errors.Is(err, cache.ErrInUse):
 		return "cache"
