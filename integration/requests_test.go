@@ -59,8 +59,9 @@ func TestPullRequests(t *testing.T) {
 		t.Errorf("warm pull: resolved_from %q, extracted %v, path %s; want cache, false, %s", warm.ResolvedFrom, warm.Extracted, warm.Path, cold.Path)
 	}
 
-	// Stale, unchanged: one HEAD of the manifest, no GET of anything but
-	// the API root that discovers authentication.
+	// Stale, unchanged: one HEAD of the manifest and nothing else (no /v2/
+	// ping: authentication is learned from a challenge, and this registry
+	// asks for none).
 	stale, reqs := pull("--max-age", "0s")
 	heads := registrytest.CountManifestHeads(reqs, "")
 	mgets := registrytest.CountManifestGets(reqs, "")
@@ -71,8 +72,8 @@ func TestPullRequests(t *testing.T) {
 	if registrytest.CountManifestHeads(reqs, "dev") != 1 {
 		t.Errorf("stale unchanged tag: the HEAD was not of the tag \"dev\"")
 	}
-	if other := len(reqs) - heads - registrytest.CountRoute(reqs, http.MethodGet, registrytest.KindBase, ""); other != 0 {
-		t.Errorf("stale unchanged tag: %d requests besides the manifest HEAD and GET /v2/", other)
+	if other := len(reqs) - heads; other != 0 {
+		t.Errorf("stale unchanged tag: %d requests besides the manifest HEAD", other)
 	}
 	if stale.Extracted || stale.ResolvedFrom != "registry" || stale.Path != cold.Path || !stale.CheckedAt.After(cold.CheckedAt) {
 		t.Errorf("stale unchanged tag: extracted %v, resolved_from %q, path %s, checked_at %v; "+

@@ -28,7 +28,7 @@ const blobResumes = 3
 // whole blob again and its first bytes are skipped, so the hash covers each
 // byte once, in order, end to end.
 func (c *Repo) Blob(ctx context.Context, desc v1.Descriptor) io.ReadCloser {
-	b := &blobReader{ctx: ctx, c: c, desc: desc, url: c.url("blobs", desc.Digest.String()), h: sha256.New()}
+	b := &blobReader{ctx: ctx, c: c, desc: desc, h: sha256.New()}
 	if desc.Size < 0 {
 		b.err = fmt.Errorf("blob %s has a negative size (%d) in its manifest: %w", desc.Digest, desc.Size, ErrRefused)
 	}
@@ -39,7 +39,6 @@ type blobReader struct {
 	ctx     context.Context
 	c       *Repo
 	desc    v1.Descriptor
-	url     string
 	mu      sync.Mutex // guards body and closed: Close may come from another goroutine
 	body    io.ReadCloser
 	closed  bool
@@ -114,7 +113,7 @@ func (b *blobReader) open() (io.ReadCloser, error) {
 		// Both ends given: some registries refuse an open-ended range.
 		hdr.Set("Range", "bytes="+strconv.FormatInt(b.n, 10)+"-"+strconv.FormatInt(b.desc.Size-1, 10))
 	}
-	resp, err := b.c.do(b.ctx, http.MethodGet, b.url, hdr)
+	resp, err := b.c.do(b.ctx, http.MethodGet, "blobs", b.desc.Digest.String(), hdr)
 	if err != nil {
 		return nil, err
 	}

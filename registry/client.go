@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -23,6 +24,10 @@ import (
 type Client struct {
 	cfg config
 	rt  http.RoundTripper // every request goes through it
+
+	mu      sync.Mutex
+	auths   map[string]*authTransport // by registry and scope
+	schemes map[string]*schemeChoice  // by registry
 }
 
 // New returns a client configured by opts.
@@ -33,7 +38,7 @@ func New(opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("registry: %w", err)
 		}
 	}
-	c := &Client{cfg: cfg}
+	c := &Client{cfg: cfg, auths: map[string]*authTransport{}, schemes: map[string]*schemeChoice{}}
 	c.rt = c.buildTransport()
 	return c, nil
 }

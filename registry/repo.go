@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,40 +33,80 @@ var acceptManifests = strings.Join([]string{
 }, ", ")
 
 // A Repo is one repository of one registry (a mirror or the origin),
-// reached over the client's bounded, retrying transport, authenticated
-// once: the /v2/ ping and token exchange are made when it is built.
+// reached over the client's bounded, retrying transport. It authenticates
+// lazily (see authTransport), with the credentials and tokens the client
+// keeps per registry and scope, so an operation's checks and fetches share
+// one token exchange, and a registry that asks for none costs none.
 type Repo struct {
-	repo name.Repository
-	http *http.Client
-	log  *slog.Logger
+	repo   name.Repository
+	http   *http.Client
+	log    *slog.Logger
+	scheme *schemeChoice
 }
 
-// repo pings repo's registry and authenticates for pulling from it.
+// repo returns the Repo of repo, with the credentials the keychain has for
+// its registry.
 func (c *Client) repo(ctx context.Context, repo name.Repository) (*Repo, error) {
 	auth, err := authn.Resolve(ctx, c.cfg.keychain, repo)
 	if err != nil {
 		return nil, fmt.Errorf("reading the credentials for %s: %w", repo.RegistryStr(), err)
 	}
-	tr, err := transport.NewWithContext(ctx, repo.Registry, auth, c.rt, []string{repo.Scope(transport.PullScope)})
-	if err != nil {
-		return nil, err
+	at := c.authFor(repo, auth)
+	return &Repo{repo: repo, http: &http.Client{Transport: at}, log: c.cfg.log, scheme: c.schemeFor(repo)}, nil
+}
+
+// authFor returns the client's authenticating transport for repo's
+// registry and pull scope, made on first use; auth replaces the
+// credentials it had (they may have changed since).
+func (c *Client) authFor(repo name.Repository, auth authn.Authenticator) *authTransport {
+	scope := repo.Scope(transport.PullScope)
+	key := repo.RegistryStr() + " " + scope
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.auths[key]
+	if !ok {
+		at = &authTransport{next: c.rt, host: repo.RegistryStr(), scope: scope}
+		c.auths[key] = at
 	}
-	return &Repo{repo: repo, http: &http.Client{Transport: tr}, log: c.cfg.log}, nil
+	at.mu.Lock()
+	at.auth = auth
+	at.mu.Unlock()
+	return at
 }
 
 func (c *Repo) url(kind, id string) string {
-	return fmt.Sprintf("%s://%s/v2/%s/%s/%s", c.repo.Scheme(), c.repo.RegistryStr(), c.repo.RepositoryStr(), kind, id)
+	return fmt.Sprintf("%s://%s/v2/%s/%s/%s", c.scheme.get(), c.repo.RegistryStr(), c.repo.RepositoryStr(), kind, id)
 }
 
-func (c *Repo) do(ctx context.Context, method, url string, hdr http.Header) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	if err != nil {
-		return nil, err
+// do sends a request for the object kind/id ("manifests", a tag). Where
+// the scheme is not known (a loopback registry, or plain HTTP allowed),
+// plain HTTP goes first and a server that turns out to speak TLS is asked
+// again over HTTPS, which the client then keeps using for that registry.
+func (c *Repo) do(ctx context.Context, method, kind, id string, hdr http.Header) (*http.Response, error) {
+	for {
+		scheme := c.scheme.get()
+		req, err := http.NewRequestWithContext(ctx, method, c.url(kind, id), nil)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range hdr {
+			req.Header[k] = v
+		}
+		resp, err := c.http.Do(req)
+		var ae *authError
+		if errors.As(err, &ae) {
+			return nil, ae.err
+		}
+		if scheme != "http" || !c.scheme.open() || !speaksTLS(resp, err) {
+			c.scheme.settle()
+			return resp, err
+		}
+		if resp != nil {
+			drain(resp.Body)
+		}
+		c.log.Debug("registry-scheme", "registry", c.repo.RegistryStr(), "scheme", "https", "reason", "the server speaks TLS")
+		c.scheme.upgrade()
 	}
-	for k, v := range hdr {
-		req.Header[k] = v
-	}
-	return c.http.Do(req)
 }
 
 func isWebPage(resp *http.Response) bool {
@@ -77,7 +118,7 @@ func isWebPage(resp *http.Response) bool {
 // refuses HEAD or answers it without a digest, it falls back to a GET of
 // the manifest, whose digest is computed.
 func (c *Repo) Head(ctx context.Context, ref name.Reference) (v1.Descriptor, error) {
-	resp, err := c.do(ctx, http.MethodHead, c.url("manifests", ref.Identifier()), http.Header{"Accept": {acceptManifests}})
+	resp, err := c.do(ctx, http.MethodHead, "manifests", ref.Identifier(), http.Header{"Accept": {acceptManifests}})
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
@@ -117,7 +158,7 @@ type Manifest struct {
 // and checks it against the digest asked for (a digest reference) or the
 // one the registry announced (a tag).
 func (c *Repo) Manifest(ctx context.Context, ref name.Reference) (*Manifest, error) {
-	resp, err := c.do(ctx, http.MethodGet, c.url("manifests", ref.Identifier()), http.Header{"Accept": {acceptManifests}})
+	resp, err := c.do(ctx, http.MethodGet, "manifests", ref.Identifier(), http.Header{"Accept": {acceptManifests}})
 	if err != nil {
 		return nil, err
 	}
