@@ -29,6 +29,7 @@ type Fill struct {
 	f       *os.File
 	h       hash.Hash
 	n       int64
+	queued  int64      // bytes whose writeback was started (startWriteback)
 	broken  bool       // a write failed: the hash and the file may differ
 	synced  chan error // the background sync's result, until waitSync
 	syncErr error
@@ -177,8 +178,17 @@ func (f *Fill) Write(p []byte) (int, error) {
 		f.broken = true // the hash covers bytes the file may not have
 		return n, writeError(f.c.dir, "writing the binary", err)
 	}
+	if f.n-f.queued >= writebackChunk {
+		startWriteback(f.f, f.queued, f.n-f.queued)
+		f.queued = f.n
+	}
 	return n, nil
 }
+
+// writebackChunk is how many bytes are written before their writeback is
+// started: large enough to cost a few system calls per binary, small
+// enough that the final fsync finds little left.
+const writebackChunk = 8 << 20
 
 // parallelHashMin is the smallest write whose hashing runs beside the
 // write itself.
