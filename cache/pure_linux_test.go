@@ -13,7 +13,8 @@ import (
 )
 
 // badCache fills a cache with one sound entry and one of each problem
-// Verify must report, and returns the paths of the problems by kind.
+// Verify must report, and returns the paths of the problems by kind
+// (leftovers under "leftover").
 func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
 	t.Helper()
 	c, clk := openClocked(t)
@@ -50,10 +51,10 @@ func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
 	old := now.Add(-time.Hour)
 	os.Chtimes(tmpRec, old, old)
 	return c, map[string][]string{
-		cache.ProblemEntry:    {entryDir(c, "edited"), entryDir(c, "tampered")},
-		cache.ProblemLock:     {lock},
-		cache.ProblemRecord:   {ref, refDir},
-		cache.ProblemLeftover: {tmpSeal, dead, tmpRec},
+		cache.ProblemEntry:  {entryDir(c, "edited"), entryDir(c, "tampered")},
+		cache.ProblemLock:   {lock},
+		cache.ProblemRecord: {ref, refDir},
+		"leftover":          {tmpSeal, dead, tmpRec},
 	}
 }
 
@@ -115,12 +116,15 @@ func TestVerifyReportsEverything(t *testing.T) {
 	for _, p := range r.Problems {
 		got[p.Kind] = append(got[p.Kind], p.Path)
 	}
+	for _, l := range r.Leftovers {
+		got["leftover"] = append(got["leftover"], l.Path)
+	}
 	for kind, paths := range want {
 		if strings.Join(got[kind], " ") != strings.Join(paths, " ") {
 			t.Errorf("%s problems: %v, want %v", kind, got[kind], paths)
 		}
 	}
-	if len(r.Problems) != 8 {
+	if len(r.Problems) != 5 || len(r.Leftovers) != 3 {
 		t.Errorf("%d problems: %+v", len(r.Problems), r.Problems)
 	}
 	r, err = c.Verify(ctx, true)
@@ -132,8 +136,13 @@ func TestVerifyReportsEverything(t *testing.T) {
 			t.Errorf("not repaired: %+v", p)
 		}
 	}
-	if r, err = c.Verify(ctx, false); err != nil || !r.OK() {
-		t.Fatalf("after repair: %+v %v", r.Problems, err)
+	for _, l := range r.Leftovers {
+		if l.Action != "removed" {
+			t.Errorf("not removed: %+v", l)
+		}
+	}
+	if r, err = c.Verify(ctx, false); err != nil || !r.OK() || len(r.Leftovers) != 0 {
+		t.Fatalf("after repair: %+v %+v %v", r.Problems, r.Leftovers, err)
 	}
 	if _, err := c.Lookup(ctx, keyOf("sound")); err != nil {
 		t.Fatal(err)

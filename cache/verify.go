@@ -23,9 +23,14 @@ type VerifyReport struct {
 	Entries  int       `json:"entries"`
 	Records  int       `json:"records"`
 	Problems []Problem `json:"problems"`
+	// Leftovers are what killed processes left (temporary entries,
+	// records and seals, set-aside entries): what a kill -9 normally
+	// leaves, not damage. [Cache.GC] and a verification with repair
+	// remove them; they do not count against [VerifyReport.OK].
+	Leftovers []Leftover `json:"leftovers"`
 }
 
-// OK reports whether no problem was found.
+// OK reports whether no problem was found; leftovers are not problems.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
 // Kinds of [Problem].
@@ -34,7 +39,6 @@ const (
 	ProblemEntry     = "entry"     // an entry is damaged, or its binary was touched
 	ProblemLock      = "lock"      // a lock file is not a regular file of the caller's
 	ProblemRecord    = "record"    // a record file is corrupt or unreadable
-	ProblemLeftover  = "leftover"  // a killed process left a temporary file or directory
 )
 
 // A Problem is one thing wrong in a cache.
@@ -60,9 +64,10 @@ type Problem struct {
 // entry's directory; its binary is a regular file of mode 0555 with the
 // recorded size and SHA-256, untouched since the commit); every lock file
 // (a regular file of the caller's); every record in refs/, indexes/ and
-// pins/; and the leftovers of killed processes, by the rule of
-// [StaleAge], with their age. Problems are not errors; the error is for
-// ctx, or a cache that cannot be listed at all.
+// pins/. It lists apart, with their age, the leftovers of killed
+// processes, by the rule of [StaleAge]: they are not problems. Problems
+// are not errors; the error is for ctx, or a cache that cannot be listed
+// at all.
 //
 // Each entry is checked under its shared lock, waited for until ctx is done:
 // no fill or collection can change a committed entry meanwhile, while
@@ -79,7 +84,7 @@ type Problem struct {
 // sound. Records of a newer schema are reported and never changed.
 // Directories that break the ownership rule are reported, never changed.
 func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) {
-	r := &VerifyReport{Problems: []Problem{}}
+	r := &VerifyReport{Problems: []Problem{}, Leftovers: []Leftover{}}
 	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
 		if err := checkDir(p); err != nil {
 			r.add(ProblemDirectory, p, err, false, nil)
@@ -109,14 +114,13 @@ func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) 
 		return r, err
 	}
 	for _, l := range found {
-		why := fmt.Errorf("%s left by a killed process, last written %s ago", l.What, l.Age.Round(time.Second))
-		r.add(ProblemLeftover, l.Path, why, repair, func(p *Problem) {
+		if repair {
+			l.Action = "not removed: in use again, or not removable"
 			if len(c.removeLeftovers([]Leftover{l})) == 1 {
-				p.Repaired, p.Action = true, "removed"
-			} else {
-				p.Action = "not removed: in use again, or not removable"
+				l.Action = "removed"
 			}
-		})
+		}
+		r.Leftovers = append(r.Leftovers, l)
 	}
 	n, probs, err := c.records.Check(ctx)
 	r.Records = n
@@ -181,16 +185,23 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 		return err
 	}
 	for _, p := range stale {
-		why := errors.New("temporary seal left by a repair that was killed")
-		r.add(ProblemLeftover, p, why, repair, func(pr *Problem) {
-			c.underLock(name, pr, func() {
+		l := Leftover{Path: p, What: "temporary seal"}
+		if fi, err := os.Lstat(p); err == nil {
+			l.Bytes, l.Age = fi.Size(), c.now().Sub(fi.ModTime())
+			l.AgeSeconds = int64(l.Age / time.Second)
+		}
+		if repair {
+			var pr Problem
+			c.underLock(name, &pr, func() {
 				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					pr.Action = "not removed: " + err.Error()
 					return
 				}
-				pr.Repaired, pr.Action = true, "removed"
+				pr.Action = "removed"
 			})
-		})
+			l.Action = strings.Replace(pr.Action, "not repaired", "not removed", 1)
+		}
+		r.Leftovers = append(r.Leftovers, l)
 	}
 	switch {
 	case gone:

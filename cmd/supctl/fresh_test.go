@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/openshell-contrib/supctl/cache"
 )
 
 // The commands that only read or trim the cache leave a fresh machine as
@@ -33,5 +36,40 @@ func TestReadOnlyCommandsCreateNoCache(t *testing.T) {
 		if args[len(args)-1] == "--json" && !json.Valid(stdout.Bytes()) {
 			t.Errorf("%q printed no JSON document: %q", args, stdout.String())
 		}
+	}
+}
+
+// What a killed pull leaves (a temporary entry) is a leftover, not
+// damage: verify lists it with its age and what removes it, and exits 0;
+// --json lists it apart from the problems; doctor warns without failing.
+func TestVerifyLeftoversDoNotFail(t *testing.T) {
+	dir := isolate(t)
+	if err := os.MkdirAll(filepath.Join(dir, "entries"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dead := filepath.Join(dir, "entries", ".tmp-sha256-"+strings.Repeat("a", 64)+"-9")
+	if err := os.MkdirAll(dead, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := supctl(t, "verify")
+	if code != exitOK || !strings.Contains(out, dead) || !strings.Contains(out, "killed") || !strings.Contains(out, "ago") ||
+		!strings.Contains(out, `"supctl gc"`) || !strings.Contains(out, "ok: 0 entries verified") {
+		t.Fatalf("verify: exit %d, %q %s", code, out, errOut)
+	}
+	code, out, errOut = supctl(t, "--json", "verify")
+	var r cache.VerifyReport
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil || len(r.Problems) != 0 || len(r.Leftovers) != 1 ||
+		r.Leftovers[0].Path != dead || r.Leftovers[0].What != "temporary entry" {
+		t.Fatalf("verify --json: exit %d, %s %s", code, out, errOut)
+	}
+	if code, out, errOut := supctl(t, "doctor", "--engine", "none"); code != exitOK || !strings.Contains(out, dead) {
+		t.Fatalf("doctor: exit %d, %s %s", code, out, errOut)
+	}
+	code, out, errOut = supctl(t, "--json", "verify", "--repair")
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil || len(r.Leftovers) != 1 || r.Leftovers[0].Action != "removed" {
+		t.Fatalf("verify --repair --json: exit %d, %s %s", code, out, errOut)
+	}
+	if _, err := os.Lstat(dead); !os.IsNotExist(err) {
+		t.Fatalf("repair left %s: %v", dead, err)
 	}
 }
