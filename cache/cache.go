@@ -290,11 +290,14 @@ func (c *Cache) createStamp(p string) error {
 
 // verifyFile hashes the file at p and compares it with want.
 func verifyFile(p string, want digest.Digest) error {
-	f, err := os.Open(p)
+	f, err := openNoFollow(p) // never blocks on a FIFO put in its place
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", filepath.Base(p))
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return fmt.Errorf("hashing %s: %w", p, err)

@@ -14,6 +14,8 @@ func checkOpenDir(p string) error                        { return nil }
 func checkParent(dir string) error                       { return nil }
 func openNoFollow(p string) (*os.File, error)            { return os.Open(p) }
 
+const lockOpenFlags = 0
+
 func exclusivelyHeld(p string) (bool, error) {
 	_, err := os.Stat(p)
 	return err == nil, err

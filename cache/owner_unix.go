@@ -103,6 +103,10 @@ func userName(uid int) string {
 	return u.Username
 }
 
+// lockOpenFlags are added to the flags every lock file is opened with:
+// never follow a link, never block on a FIFO.
+const lockOpenFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
+
 func openNoFollow(p string) (*os.File, error) {
 	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 }

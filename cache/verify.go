@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
@@ -223,7 +221,7 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 // exclusive lock is held or ctx is done, without creating the file: a
 // missing one is held by nobody, and then nothing is locked.
 func rlockExisting(ctx context.Context, p string) (unlock func() error, err error) {
-	fl := flock.New(p, flock.SetFlag(os.O_RDONLY))
+	fl := newLock(p, os.O_RDONLY)
 	ok, err := fl.TryRLock()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -231,9 +229,12 @@ func rlockExisting(ctx context.Context, p string) (unlock func() error, err erro
 	case err != nil:
 		return nil, lockError(p, err)
 	case ok:
+		if err := checkLocked(p, fl); err != nil {
+			return nil, err
+		}
 		return fl.Unlock, nil
 	}
-	return acquire(ctx, p, fl, fl.RLock, 0, nil)
+	return acquireChecked(ctx, p, fl, fl.RLock, 0, nil)
 }
 
 // repairEntry sets the bad entry called name aside, under its exclusive
