@@ -48,7 +48,7 @@ func (l Leftover) String() string {
 func (c *Cache) findLeftovers(ctx context.Context) ([]Leftover, error) {
 	now := c.now()
 	var out []Leftover
-	des, err := os.ReadDir(c.entries)
+	des, err := c.readEntriesDir()
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,4 +172,45 @@ func diffLines(a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// OpenExisting on a directory that is not (yet) a cache, and every read of
+// the cache it opens, create nothing at all: no entries/, refs/, indexes/
+// or pins/, no lock file.
+func TestOpenExistingCreatesNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, what := range []string{"empty", "other files", "entries only"} {
+		t.Run(what, func(t *testing.T) {
+			dir := t.TempDir()
+			switch what {
+			case "other files":
+				writeFile(t, filepath.Join(dir, "notes.txt"), "mine")
+			case "entries only":
+				os.Mkdir(filepath.Join(dir, "entries"), 0o755)
+			}
+			before := treeSnapshot(t, dir)
+			c, err := cache.OpenExisting(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Lookup(ctx, keyOf("e")); !errors.Is(err, cache.ErrNotCached) {
+				t.Errorf("Lookup: %v, want ErrNotCached", err)
+			}
+			if es, err := c.Entries(ctx); err != nil || len(es) != 0 {
+				t.Errorf("Entries: %v %v", es, err)
+			}
+			if _, err := c.Roots(ctx); err != nil {
+				t.Errorf("Roots: %v", err)
+			}
+			if _, err := c.GC(ctx, cache.GCPolicy{DryRun: true}); err != nil {
+				t.Errorf("GC dry run: %v", err)
+			}
+			if r, err := c.Verify(ctx, false); err != nil || !r.OK() || r.Entries != 0 || len(r.Leftovers) != 0 {
+				t.Errorf("Verify: %+v %v", r, err)
+			}
+			if after := treeSnapshot(t, dir); after != before {
+				t.Fatalf("a read created or changed files:\n%s", diffLines(before, after))
+			}
+		})
+	}
 }

@@ -83,12 +83,20 @@ type Problem struct {
 // Directories that break the ownership rule are reported, never changed.
 func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) {
 	r := &VerifyReport{Problems: []Problem{}, Leftovers: []Leftover{}}
+	if err := checkAncestors(c.dir); err != nil {
+		var ue *UnsafeError
+		p := c.dir
+		if errors.As(err, &ue) {
+			p = ue.Path
+		}
+		r.add(ProblemDirectory, p, err, false, nil)
+	}
 	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
-		if err := checkDir(p); err != nil {
+		if err := checkDir(p); err != nil && !missingSub(c, p, err) {
 			r.add(ProblemDirectory, p, err, false, nil)
 		}
 	}
-	des, err := os.ReadDir(c.entries)
+	des, err := c.readEntriesDir()
 	if err != nil {
 		return r, fmt.Errorf("listing cache directory %s: %w", c.dir, err)
 	}

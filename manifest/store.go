@@ -47,6 +47,11 @@ func OpenStore(dir string) (*Store, error) {
 	return s, nil
 }
 
+// ExistingStore returns the store rooted at dir without creating
+// anything: a records directory that does not exist holds no record, and
+// the first write of a record in it fails until [OpenStore] creates it.
+func ExistingStore(dir string) *Store { return &Store{dir: dir} }
+
 // Dirs returns the directories the store keeps its records in.
 func (s *Store) Dirs() []string {
 	out := make([]string, len(recordDirs))

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/internal/fixture"
 )
 
 // The commands that only read or trim the cache leave a fresh machine as
@@ -71,5 +74,31 @@ func TestVerifyLeftoversDoNotFail(t *testing.T) {
 	}
 	if _, err := os.Lstat(dead); !os.IsNotExist(err) {
 		t.Fatalf("repair left %s: %v", dead, err)
+	}
+}
+
+// The read-only commands pointed at a directory that exists but is not
+// (yet) a cache create nothing in it: no entries/, refs/, indexes/ or
+// pins/ (they once made /entries of "--cache-dir / ls").
+func TestReadOnlyCommandsCreateNothingInADirectory(t *testing.T) {
+	dir := isolate(t)
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := fixture.Build(context.Background(), fixture.Options{Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := cliSnapshot(t, dir)
+	for _, args := range [][]string{
+		{"ls"}, {"--json", "ls"}, {"gc", "--dry-run"}, {"--json", "gc", "--dry-run"},
+		{"verify"}, {"--json", "verify"}, {"doctor", "--engine", "none"}, {"inspect", b.Binary("linux/amd64"), "--engine", "none"},
+	} {
+		if code, out, errOut := supctl(t, args...); code != exitOK {
+			t.Errorf("%q: exit %d, %s %s", args, code, out, errOut)
+		}
+		if after := cliSnapshot(t, dir); after != before {
+			t.Fatalf("%q changed %s:\nbefore\n%s\nafter\n%s", args, dir, before, after)
+		}
 	}
 }
