@@ -59,7 +59,7 @@ func (c *Cache) lockPath(k Key) string { return c.entryDir(k) + ".lock" }
 // matching [ErrInUse] rather than wait for them.
 func (c *Cache) lockForFill(ctx context.Context, k Key, why error) (*flock.Flock, error) {
 	p := c.lockPath(k)
-	fl := newLock(p, os.O_CREATE|os.O_RDWR)
+	fl := newLock(p, os.O_CREATE|os.O_RDONLY)
 	if ok, err := fl.TryLock(); err != nil {
 		return nil, lockError(p, err)
 	} else if ok {

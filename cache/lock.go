@@ -65,7 +65,7 @@ func acquire(ctx context.Context, p string, fl *flock.Flock, lock func() error, 
 
 // tryLockFile takes the exclusive lock at p if it is free at once.
 func tryLockFile(p string) (unlock func() error, ok bool, err error) {
-	fl := newLock(p, os.O_CREATE|os.O_RDWR)
+	fl := newLock(p, os.O_CREATE|os.O_RDONLY)
 	ok, err = fl.TryLock()
 	if err != nil {
 		return nil, false, lockError(p, err)
