@@ -70,8 +70,10 @@ func DefaultDir() (string, error) {
 // Open opens the cache in dir, creating it (mode 0755) if needed. The
 // cache directory and every directory Open uses under it must be owned by
 // the caller, root included, must not be writable by group or others and
-// must not be symbolic links (see the package documentation); anything
-// else is refused with an [*UnsafeError], matching [ErrUnsafeDir].
+// must not be symbolic links; every directory above it must belong to root
+// or the caller and not be writable by others unless sticky (see the
+// package documentation); anything else is refused with an
+// [*UnsafeError], matching [ErrUnsafeDir].
 func Open(dir string) (*Cache, error) {
 	if strings.HasPrefix(dir, "~") {
 		// A shell would have expanded it; a library does not, and a
@@ -85,7 +87,7 @@ func Open(dir string) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, writeError(abs, "creating the cache", err)
 	}
-	if err := checkParent(abs); err != nil {
+	if err := checkAncestors(abs); err != nil {
 		return nil, err
 	}
 	entries := filepath.Join(abs, "entries")
@@ -109,25 +111,6 @@ func Open(dir string) (*Cache, error) {
 	return &Cache{dir: abs, entries: entries, records: st, now: time.Now, heldGrace: heldGrace}, nil
 }
 
-// OpenExisting opens the cache in dir like [Open], but only if dir exists:
-// a cache that was never created is not created, and the error matches
-// [fs.ErrNotExist]. Commands that only read or trim the cache (listing,
-// verifying, collecting) use it, so running them on a fresh machine leaves
-// nothing behind.
-func OpenExisting(dir string) (*Cache, error) {
-	if strings.HasPrefix(dir, "~") {
-		return Open(dir) // refused there, with the reason
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("cache directory %q: %w", dir, err)
-	}
-	if _, err := os.Lstat(abs); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("cache directory %s does not exist yet (the first pull creates it): %w", abs, fs.ErrNotExist)
-	}
-	return Open(abs)
-}
-
 // mkdirOwned creates the directory p, mode 0755 whatever the umask, unless
 // something is there already (which the caller then checks).
 func mkdirOwned(p string) error {
@@ -146,8 +129,11 @@ func mkdirOwned(p string) error {
 // checkChain checks the cache directory and the directories it uses again,
 // as [Open] did: before trusting what they hold.
 func (c *Cache) checkChain() error {
+	if err := checkAncestors(c.dir); err != nil {
+		return err
+	}
 	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
-		if err := checkDir(p); err != nil {
+		if err := checkDir(p); err != nil && !missingSub(c, p, err) {
 			return err
 		}
 	}
@@ -290,11 +276,14 @@ func (c *Cache) createStamp(p string) error {
 
 // verifyFile hashes the file at p and compares it with want.
 func verifyFile(p string, want digest.Digest) error {
-	f, err := os.Open(p)
+	f, err := openNoFollow(p) // never blocks on a FIFO put in its place
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", filepath.Base(p))
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return fmt.Errorf("hashing %s: %w", p, err)

@@ -39,9 +39,22 @@
 // the opened descriptor, and checked again before an entry is trusted;
 // inside them an entry directory, binary or record file that is not the
 // caller's is damaged, never handed out, and replaced by the next fill.
-// The parent of the cache directory must not let others rename it away:
-// writable by others is refused unless it has the sticky bit (as /tmp
-// does). The directories further up belong to the system and the user.
+//
+// Every directory above the cache directory, up to / and through the
+// symbolic links met on the way (resolved as the kernel resolves them),
+// must belong to root or to the caller and must not be writable by its
+// group or by others unless it has the sticky bit; each such link must
+// belong to root or to the caller. The threat is a rename: the owner of a
+// parent directory, or anyone who may write to it, could move the cache
+// directory away after a pull and put her own
+// entries/<digest>/openshell-sandbox at the path a gateway was handed and
+// keeps for later sandboxes. The Go module cache and sudo apply the same
+// rule to the paths they trust. Below a directory with the sticky bit
+// (/tmp), only a name's owner may rename it, and the rule makes the next
+// directory root's or the caller's. With the whole chain checked no other
+// user can rename or replace anything on the path, so a path handed out
+// stays the entry's; [Open], [OpenExisting] and every lookup check it, and
+// [Cache.Verify] reports a break as a directory problem.
 // Directories the cache creates get mode 0755 whatever the umask.
 //
 // # Filling an entry
@@ -92,7 +105,11 @@
 // Looking up ([Cache.Lookup]), listing ([Cache.Entries], [Cache.Roots]),
 // a dry-run collection and a verification without repair take no
 // exclusive lock, and create, move or rewrite no file: a damaged entry or
-// a corrupt record is reported and left where it is. The one change a
+// a corrupt record is reported and left where it is. [OpenExisting]
+// creates nothing either, not even entries/ or refs/ in a directory that
+// is not a cache yet. Lock files, binaries, seals and records are opened
+// without following a link and without blocking: a FIFO or device in the
+// place of one is damaged, never waited on. The one change a
 // use makes is to bump the mtime of the entry's last-use stamp (at most
 // hourly) and, after a periodic full check, of its full-check stamp.
 // Setting aside happens only under the entry's exclusive lock ([Cache.Begin],
@@ -108,7 +125,9 @@
 // processes; it removes an entry only under its exclusive lock taken
 // without waiting, so it skips whatever is busy. [Cache.Verify] re-hashes
 // every entry under its shared lock and checks every record, and can set
-// aside what is bad. [Cache.Entries] lists entries without checking them.
+// aside what is bad; it lists the leftovers of killed processes apart
+// from its problems, as what kill -9 normally leaves rather than damage.
+// [Cache.Entries] lists entries without checking them.
 //
 // # Concurrency
 //

@@ -49,7 +49,7 @@ func (c *Cache) Entries(ctx context.Context) ([]Entry, error) {
 // sealed is set. Directories that vanish while it reads (a concurrent
 // collection) are skipped.
 func (c *Cache) scan(ctx context.Context, sealed bool) (entries []Entry, bad []*EntryError, err error) {
-	des, err := os.ReadDir(c.entries)
+	des, err := c.readEntriesDir()
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing cache directory %s: %w", c.dir, err)
 	}

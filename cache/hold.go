@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -58,14 +59,17 @@ func (c *Cache) lockPath(k Key) string { return c.entryDir(k) + ".lock" }
 // matching [ErrInUse] rather than wait for them.
 func (c *Cache) lockForFill(ctx context.Context, k Key, why error) (*flock.Flock, error) {
 	p := c.lockPath(k)
-	fl := flock.New(p, flock.SetPermissions(0o644))
+	fl := newLock(p, os.O_CREATE|os.O_RDONLY)
 	if ok, err := fl.TryLock(); err != nil {
 		return nil, lockError(p, err)
 	} else if ok {
+		if err := checkLocked(p, fl); err != nil {
+			return nil, err
+		}
 		return fl, nil
 	}
 	var shared time.Time
-	_, err := acquire(ctx, p, fl, fl.Lock, heldCheck, func() error {
+	_, err := acquireChecked(ctx, p, fl, fl.Lock, heldCheck, func() error {
 		switch {
 		case !heldShared(p):
 			shared = time.Time{}

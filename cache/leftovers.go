@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,8 +29,18 @@ type Leftover struct {
 	// whole seconds.
 	Age        time.Duration `json:"-"`
 	AgeSeconds int64         `json:"age_seconds"`
-	// What it is: "temporary entry", "set-aside entry" or "temporary record".
+	// What it is: "temporary entry", "set-aside entry", "temporary record"
+	// or "temporary seal".
 	What string `json:"what"`
+	// Action says, after a verification with repair, what was done:
+	// "removed", or why it was not.
+	Action string `json:"action,omitempty"`
+}
+
+// String says what l is, its age, and what removes it.
+func (l Leftover) String() string {
+	return fmt.Sprintf("%s %s left by a killed process, last written %s ago (not damage: \"supctl gc\" or \"supctl verify --repair\" removes it)",
+		l.What, l.Path, l.Age.Round(time.Second))
 }
 
 // findLeftovers lists what dead processes left, by the rule of [StaleAge],
@@ -37,7 +48,7 @@ type Leftover struct {
 func (c *Cache) findLeftovers(ctx context.Context) ([]Leftover, error) {
 	now := c.now()
 	var out []Leftover
-	des, err := os.ReadDir(c.entries)
+	des, err := c.readEntriesDir()
 	if err != nil {
 		return nil, err
 	}

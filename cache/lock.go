@@ -65,13 +65,16 @@ func acquire(ctx context.Context, p string, fl *flock.Flock, lock func() error, 
 
 // tryLockFile takes the exclusive lock at p if it is free at once.
 func tryLockFile(p string) (unlock func() error, ok bool, err error) {
-	fl := flock.New(p, flock.SetPermissions(0o644))
+	fl := newLock(p, os.O_CREATE|os.O_RDONLY)
 	ok, err = fl.TryLock()
 	if err != nil {
 		return nil, false, lockError(p, err)
 	}
 	if !ok {
-		return nil, false, nil
+		return nil, false, checkLockPath(p)
+	}
+	if err := checkLocked(p, fl); err != nil {
+		return nil, false, err
 	}
 	return fl.Unlock, true, nil
 }
@@ -80,7 +83,7 @@ func tryLockFile(p string) (unlock func() error, ok bool, err error) {
 // opened read-only, so that a read-only cache can still be held and
 // verified.
 func sharedLock(p string) *flock.Flock {
-	return flock.New(p, flock.SetPermissions(0o644), flock.SetFlag(os.O_CREATE|os.O_RDONLY))
+	return newLock(p, os.O_CREATE|os.O_RDONLY)
 }
 
 // rlockFile takes a shared lock on the lock file at p, waiting until no
@@ -90,9 +93,12 @@ func rlockFile(ctx context.Context, p string) (unlock func() error, err error) {
 	if ok, err := fl.TryRLock(); err != nil {
 		return nil, lockError(p, err)
 	} else if ok {
+		if err := checkLocked(p, fl); err != nil {
+			return nil, err
+		}
 		return fl.Unlock, nil
 	}
-	return acquire(ctx, p, fl, fl.RLock, 0, nil)
+	return acquireChecked(ctx, p, fl, fl.RLock, 0, nil)
 }
 
 // heldShared reports whether the lock at p is held by shared holders only:
@@ -106,8 +112,26 @@ func heldShared(p string) bool {
 	return fl.Unlock() == nil
 }
 
+// acquireChecked is [acquire] for a lock file checked to be a regular
+// file before the wait and once locked.
+func acquireChecked(ctx context.Context, p string, fl *flock.Flock, lock func() error, tick time.Duration, giveUp func() error) (unlock func() error, err error) {
+	if err := checkLockPath(p); err != nil {
+		return nil, err
+	}
+	unlock, err = acquire(ctx, p, fl, lock, tick, giveUp)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLocked(p, fl); err != nil {
+		return nil, err
+	}
+	return unlock, nil
+}
+
 func lockError(p string, err error) error {
 	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return fmt.Errorf("lock file %s is a symbolic link; run \"supctl verify --repair\" to replace it: %w", p, ErrDamaged)
 	case errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EINVAL):
 		return fmt.Errorf("locking %s: %w; the cache directory must be on a local file system, use another one: %w", p, err, ErrLocking)
 	case errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission):

@@ -11,8 +11,10 @@ import (
 func checkInfo(p string, fi fs.FileInfo, dir bool) error { return nil }
 func checkDir(p string) error                            { return nil }
 func checkOpenDir(p string) error                        { return nil }
-func checkParent(dir string) error                       { return nil }
+func checkAncestors(dir string) error                    { return nil }
 func openNoFollow(p string) (*os.File, error)            { return os.Open(p) }
+
+const lockOpenFlags = 0
 
 func exclusivelyHeld(p string) (bool, error) {
 	_, err := os.Stat(p)

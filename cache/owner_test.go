@@ -103,13 +103,13 @@ func TestForeignEntryNotTrusted(t *testing.T) {
 	}
 }
 
-// A parent that lets others rename the cache directory away is refused;
-// one with the sticky bit, like /tmp, is not.
+// A parent that lets others rename the cache directory away is refused,
+// its group included; one with the sticky bit, like /tmp, is not.
 func TestParentOfCache(t *testing.T) {
 	for _, tc := range []struct {
 		mode os.FileMode
 		ok   bool
-	}{{0o777, false}, {0o777 | os.ModeSticky, true}, {0o775, true}, {0o755, true}} {
+	}{{0o777, false}, {0o777 | os.ModeSticky, true}, {0o775, false}, {0o755, true}} {
 		parent := t.TempDir()
 		if err := os.Chmod(parent, tc.mode); err != nil {
 			t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"syscall"
 )
@@ -70,27 +69,6 @@ func checkOpenDir(p string) error {
 	return checkInfo(p, fi, true)
 }
 
-// checkParent refuses a cache directory whose parent lets others rename
-// it away and put their own in its place: writable by others without the
-// sticky bit (/tmp has it). A parent writable by its group is accepted:
-// with per-user groups, the usual setup, that group is the user alone.
-func checkParent(dir string) error {
-	p := filepath.Dir(dir)
-	fi, err := os.Stat(p)
-	if err != nil {
-		return fmt.Errorf("cache directory %s: %w", dir, err)
-	}
-	if fi.Mode().Perm()&0o002 != 0 && fi.Mode()&fs.ModeSticky == 0 {
-		u := &UnsafeError{Path: p, Mode: fi.Mode(), Owner: -1, UID: os.Geteuid(), UserName: userName(os.Geteuid()),
-			Why: "is writable by other users without the sticky bit, so they could replace the cache directory " + dir}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			u.Owner, u.OwnerName = int(st.Uid), userName(int(st.Uid))
-		}
-		return u
-	}
-	return nil
-}
-
 // userName returns the name of the user with id uid, or "" if unknown.
 func userName(uid int) string {
 	if uid < 0 {
@@ -102,6 +80,10 @@ func userName(uid int) string {
 	}
 	return u.Username
 }
+
+// lockOpenFlags are added to the flags every lock file is opened with:
+// never follow a link, never block on a FIFO.
+const lockOpenFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK | syscall.O_CLOEXEC
 
 func openNoFollow(p string) (*os.File, error) {
 	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)

@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,8 @@ import (
 )
 
 // badCache fills a cache with one sound entry and one of each problem
-// Verify must report, and returns the paths of the problems by kind.
+// Verify must report, and returns the paths of the problems by kind
+// (leftovers under "leftover").
 func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
 	t.Helper()
 	c, clk := openClocked(t)
@@ -50,10 +52,10 @@ func badCache(t *testing.T) (*cache.Cache, map[string][]string) {
 	old := now.Add(-time.Hour)
 	os.Chtimes(tmpRec, old, old)
 	return c, map[string][]string{
-		cache.ProblemEntry:    {entryDir(c, "edited"), entryDir(c, "tampered")},
-		cache.ProblemLock:     {lock},
-		cache.ProblemRecord:   {ref, refDir},
-		cache.ProblemLeftover: {tmpSeal, dead, tmpRec},
+		cache.ProblemEntry:  {entryDir(c, "edited"), entryDir(c, "tampered")},
+		cache.ProblemLock:   {lock},
+		cache.ProblemRecord: {ref, refDir},
+		"leftover":          {tmpSeal, dead, tmpRec},
 	}
 }
 
@@ -115,12 +117,15 @@ func TestVerifyReportsEverything(t *testing.T) {
 	for _, p := range r.Problems {
 		got[p.Kind] = append(got[p.Kind], p.Path)
 	}
+	for _, l := range r.Leftovers {
+		got["leftover"] = append(got["leftover"], l.Path)
+	}
 	for kind, paths := range want {
 		if strings.Join(got[kind], " ") != strings.Join(paths, " ") {
 			t.Errorf("%s problems: %v, want %v", kind, got[kind], paths)
 		}
 	}
-	if len(r.Problems) != 8 {
+	if len(r.Problems) != 5 || len(r.Leftovers) != 3 {
 		t.Errorf("%d problems: %+v", len(r.Problems), r.Problems)
 	}
 	r, err = c.Verify(ctx, true)
@@ -132,8 +137,13 @@ func TestVerifyReportsEverything(t *testing.T) {
 			t.Errorf("not repaired: %+v", p)
 		}
 	}
-	if r, err = c.Verify(ctx, false); err != nil || !r.OK() {
-		t.Fatalf("after repair: %+v %v", r.Problems, err)
+	for _, l := range r.Leftovers {
+		if l.Action != "removed" {
+			t.Errorf("not removed: %+v", l)
+		}
+	}
+	if r, err = c.Verify(ctx, false); err != nil || !r.OK() || len(r.Leftovers) != 0 {
+		t.Fatalf("after repair: %+v %+v %v", r.Problems, r.Leftovers, err)
 	}
 	if _, err := c.Lookup(ctx, keyOf("sound")); err != nil {
 		t.Fatal(err)
@@ -162,4 +172,45 @@ func diffLines(a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// OpenExisting on a directory that is not (yet) a cache, and every read of
+// the cache it opens, create nothing at all: no entries/, refs/, indexes/
+// or pins/, no lock file.
+func TestOpenExistingCreatesNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, what := range []string{"empty", "other files", "entries only"} {
+		t.Run(what, func(t *testing.T) {
+			dir := t.TempDir()
+			switch what {
+			case "other files":
+				writeFile(t, filepath.Join(dir, "notes.txt"), "mine")
+			case "entries only":
+				os.Mkdir(filepath.Join(dir, "entries"), 0o755)
+			}
+			before := treeSnapshot(t, dir)
+			c, err := cache.OpenExisting(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Lookup(ctx, keyOf("e")); !errors.Is(err, cache.ErrNotCached) {
+				t.Errorf("Lookup: %v, want ErrNotCached", err)
+			}
+			if es, err := c.Entries(ctx); err != nil || len(es) != 0 {
+				t.Errorf("Entries: %v %v", es, err)
+			}
+			if _, err := c.Roots(ctx); err != nil {
+				t.Errorf("Roots: %v", err)
+			}
+			if _, err := c.GC(ctx, cache.GCPolicy{DryRun: true}); err != nil {
+				t.Errorf("GC dry run: %v", err)
+			}
+			if r, err := c.Verify(ctx, false); err != nil || !r.OK() || r.Entries != 0 || len(r.Leftovers) != 0 {
+				t.Errorf("Verify: %+v %v", r, err)
+			}
+			if after := treeSnapshot(t, dir); after != before {
+				t.Fatalf("a read created or changed files:\n%s", diffLines(before, after))
+			}
+		})
+	}
 }

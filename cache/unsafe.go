@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
+	"strings"
 )
 
 // An UnsafeError reports a directory or file of the cache that breaks the
@@ -12,7 +13,9 @@ import (
 type UnsafeError struct {
 	// Path is the offending directory or file; Why what is wrong with it
 	// ("is not owned by you", "is writable by other users", "is a symbolic
-	// link", "is not a directory").
+	// link", "is not a directory"; for a directory above the cache
+	// directory, that its owner or others could rename the cache directory
+	// away).
 	Path, Why string
 	// Mode is its mode; Owner the uid owning it, OwnerName that user's name
 	// if known. UID and UserName are the caller's.
@@ -35,20 +38,29 @@ func (e *UnsafeError) Error() string {
 		you = strconv.Itoa(e.UID)
 	}
 	var fix string
-	switch e.Why {
-	case "is a symbolic link":
+	switch why := e.Why; {
+	case why == "is a symbolic link":
 		fix = "replace the link by the directory itself, or use a real directory as the cache directory"
-	case "is not a directory":
+	case why == "is not a directory":
 		fix = "move it away, or choose another cache directory"
-	case "is not owned by you":
+	case why == "is not owned by you":
 		fix = fmt.Sprintf("if its files are yours, run \"chown -R %s %s\" as root; otherwise choose another cache directory", you, e.Path)
-	case "is writable by other users":
+	case why == "is writable by other users":
 		fix = fmt.Sprintf("run \"chmod go-w %s\", or choose another cache directory", e.Path)
-	default: // the parent
-		fix = fmt.Sprintf("run \"chmod o-w %s\" or \"chmod +t %s\", or choose another cache directory elsewhere", e.Path, e.Path)
+	case strings.HasPrefix(why, whyForeignAncestor):
+		fix = fmt.Sprintf("run \"chown root %s\" as root if it is a system directory (or \"chown %s %s\" if it is yours), or choose a cache directory whose every parent belongs to root or to you", e.Path, you, e.Path)
+	default: // a parent writable by others
+		fix = fmt.Sprintf("run \"chmod go-w %s\" (or \"chmod +t %s\" for a shared directory such as /tmp), or choose a cache directory whose every parent only root or you can write", e.Path, e.Path)
 	}
 	return fmt.Sprintf("unsafe cache directory: %s %s (owner %s, mode %v; you are %s): another user could plant binaries there; %s",
 		e.Path, e.Why, who(e.Owner, e.OwnerName), e.Mode, who(e.UID, e.UserName), fix)
 }
 
 func (e *UnsafeError) Is(target error) bool { return target == ErrUnsafeDir }
+
+// The Why of an [UnsafeError] for a directory above the cache directory,
+// followed by the cache directory.
+const (
+	whyForeignAncestor  = "is not owned by root or by you, so its owner could rename the cache directory away and put another in its place: "
+	whyWritableAncestor = "is writable by other users without the sticky bit, so they could rename the cache directory away and put another in its place: "
+)

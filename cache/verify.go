@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
@@ -23,9 +21,14 @@ type VerifyReport struct {
 	Entries  int       `json:"entries"`
 	Records  int       `json:"records"`
 	Problems []Problem `json:"problems"`
+	// Leftovers are what killed processes left (temporary entries,
+	// records and seals, set-aside entries): what a kill -9 normally
+	// leaves, not damage. [Cache.GC] and a verification with repair
+	// remove them; they do not count against [VerifyReport.OK].
+	Leftovers []Leftover `json:"leftovers"`
 }
 
-// OK reports whether no problem was found.
+// OK reports whether no problem was found; leftovers are not problems.
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
 // Kinds of [Problem].
@@ -34,7 +37,6 @@ const (
 	ProblemEntry     = "entry"     // an entry is damaged, or its binary was touched
 	ProblemLock      = "lock"      // a lock file is not a regular file of the caller's
 	ProblemRecord    = "record"    // a record file is corrupt or unreadable
-	ProblemLeftover  = "leftover"  // a killed process left a temporary file or directory
 )
 
 // A Problem is one thing wrong in a cache.
@@ -60,9 +62,10 @@ type Problem struct {
 // entry's directory; its binary is a regular file of mode 0555 with the
 // recorded size and SHA-256, untouched since the commit); every lock file
 // (a regular file of the caller's); every record in refs/, indexes/ and
-// pins/; and the leftovers of killed processes, by the rule of
-// [StaleAge], with their age. Problems are not errors; the error is for
-// ctx, or a cache that cannot be listed at all.
+// pins/. It lists apart, with their age, the leftovers of killed
+// processes, by the rule of [StaleAge]: they are not problems. Problems
+// are not errors; the error is for ctx, or a cache that cannot be listed
+// at all.
 //
 // Each entry is checked under its shared lock, waited for until ctx is done:
 // no fill or collection can change a committed entry meanwhile, while
@@ -79,13 +82,21 @@ type Problem struct {
 // sound. Records of a newer schema are reported and never changed.
 // Directories that break the ownership rule are reported, never changed.
 func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) {
-	r := &VerifyReport{Problems: []Problem{}}
+	r := &VerifyReport{Problems: []Problem{}, Leftovers: []Leftover{}}
+	if err := checkAncestors(c.dir); err != nil {
+		var ue *UnsafeError
+		p := c.dir
+		if errors.As(err, &ue) {
+			p = ue.Path
+		}
+		r.add(ProblemDirectory, p, err, false, nil)
+	}
 	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
-		if err := checkDir(p); err != nil {
+		if err := checkDir(p); err != nil && !missingSub(c, p, err) {
 			r.add(ProblemDirectory, p, err, false, nil)
 		}
 	}
-	des, err := os.ReadDir(c.entries)
+	des, err := c.readEntriesDir()
 	if err != nil {
 		return r, fmt.Errorf("listing cache directory %s: %w", c.dir, err)
 	}
@@ -109,14 +120,13 @@ func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) 
 		return r, err
 	}
 	for _, l := range found {
-		why := fmt.Errorf("%s left by a killed process, last written %s ago", l.What, l.Age.Round(time.Second))
-		r.add(ProblemLeftover, l.Path, why, repair, func(p *Problem) {
+		if repair {
+			l.Action = "not removed: in use again, or not removable"
 			if len(c.removeLeftovers([]Leftover{l})) == 1 {
-				p.Repaired, p.Action = true, "removed"
-			} else {
-				p.Action = "not removed: in use again, or not removable"
+				l.Action = "removed"
 			}
-		})
+		}
+		r.Leftovers = append(r.Leftovers, l)
 	}
 	n, probs, err := c.records.Check(ctx)
 	r.Records = n
@@ -181,16 +191,23 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 		return err
 	}
 	for _, p := range stale {
-		why := errors.New("temporary seal left by a repair that was killed")
-		r.add(ProblemLeftover, p, why, repair, func(pr *Problem) {
-			c.underLock(name, pr, func() {
+		l := Leftover{Path: p, What: "temporary seal"}
+		if fi, err := os.Lstat(p); err == nil {
+			l.Bytes, l.Age = fi.Size(), c.now().Sub(fi.ModTime())
+			l.AgeSeconds = int64(l.Age / time.Second)
+		}
+		if repair {
+			var pr Problem
+			c.underLock(name, &pr, func() {
 				if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					pr.Action = "not removed: " + err.Error()
 					return
 				}
-				pr.Repaired, pr.Action = true, "removed"
+				pr.Action = "removed"
 			})
-		})
+			l.Action = strings.Replace(pr.Action, "not repaired", "not removed", 1)
+		}
+		r.Leftovers = append(r.Leftovers, l)
 	}
 	switch {
 	case gone:
@@ -212,7 +229,7 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 // exclusive lock is held or ctx is done, without creating the file: a
 // missing one is held by nobody, and then nothing is locked.
 func rlockExisting(ctx context.Context, p string) (unlock func() error, err error) {
-	fl := flock.New(p, flock.SetFlag(os.O_RDONLY))
+	fl := newLock(p, os.O_RDONLY)
 	ok, err := fl.TryRLock()
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -220,9 +237,12 @@ func rlockExisting(ctx context.Context, p string) (unlock func() error, err erro
 	case err != nil:
 		return nil, lockError(p, err)
 	case ok:
+		if err := checkLocked(p, fl); err != nil {
+			return nil, err
+		}
 		return fl.Unlock, nil
 	}
-	return acquire(ctx, p, fl, fl.RLock, 0, nil)
+	return acquireChecked(ctx, p, fl, fl.RLock, 0, nil)
 }
 
 // repairEntry sets the bad entry called name aside, under its exclusive

@@ -161,8 +161,10 @@ func snapshot(t *testing.T, dir string) string {
 	return s
 }
 
-// Verify reports the leftovers of killed writers, by the rule of StaleAge,
-// and not the temporary directory of a live one; repair removes them.
+// Verify lists the leftovers of killed writers apart from its problems,
+// by the rule of StaleAge, with their age and what removes them, and not
+// the temporary directory of a live one: they do not make the report fail.
+// Repair removes them.
 func TestVerifyReportsLeftovers(t *testing.T) {
 	c, clk := openClocked(t)
 	clk.Set(time.Now())
@@ -181,24 +183,25 @@ func TestVerifyReportsLeftovers(t *testing.T) {
 	long := time.Now().Add(-time.Hour)
 	os.Chtimes(rec, long, long)
 	r, err := c.Verify(context.Background(), false)
-	if err != nil || r.Entries != 1 || len(r.Problems) != 2 {
-		t.Fatalf("%+v %v", r, err)
+	if err != nil || r.Entries != 1 || !r.OK() || len(r.Problems) != 0 || len(r.Leftovers) != 2 {
+		t.Fatalf("%+v %v, want no problem and two leftovers", r, err)
 	}
 	for i, want := range []string{dead, rec} {
-		if p := r.Problems[i]; p.Kind != cache.ProblemLeftover || p.Path != want || !strings.Contains(p.Message, "killed") {
-			t.Errorf("problem %d: %+v, want a leftover at %s", i, p, want)
+		l := r.Leftovers[i]
+		if l.Path != want || !strings.Contains(l.String(), "killed") || !strings.Contains(l.String(), "supctl gc") || l.Action != "" {
+			t.Errorf("leftover %d: %+v (%s), want one at %s", i, l, l, want)
 		}
 	}
-	if !strings.Contains(r.Problems[1].Message, "1h0m0s ago") {
-		t.Errorf("age not reported: %s", r.Problems[1].Message)
+	if l := r.Leftovers[1]; l.AgeSeconds/60 != 59 && l.AgeSeconds/60 != 60 || !strings.Contains(l.String(), "1h0m0s ago") {
+		t.Errorf("age not reported: %+v %s", l, l)
 	}
-	if r, err = c.Verify(context.Background(), true); err != nil || len(r.Problems) != 2 || !r.Problems[0].Repaired || !r.Problems[1].Repaired {
+	if r, err = c.Verify(context.Background(), true); err != nil || !r.OK() || len(r.Leftovers) != 2 || r.Leftovers[0].Action != "removed" || r.Leftovers[1].Action != "removed" {
 		t.Fatalf("repair: %+v %v", r, err)
 	}
 	if exists(dead) || exists(rec) {
 		t.Fatal("leftovers still there after repair")
 	}
-	if r, err = c.Verify(context.Background(), false); err != nil || !r.OK() {
+	if r, err = c.Verify(context.Background(), false); err != nil || !r.OK() || len(r.Leftovers) != 0 {
 		t.Fatalf("after repair: %+v %v", r, err)
 	}
 }

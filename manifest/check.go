@@ -34,6 +34,9 @@ func (s *Store) Check(ctx context.Context) (n int, problems []Problem, err error
 	for _, sub := range recordDirs {
 		dir := filepath.Join(s.dir, sub)
 		des, err := os.ReadDir(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // never created: no record
+		}
 		if err != nil {
 			problems = append(problems, Problem{Path: dir, Kind: kinds[sub], Err: fmt.Errorf("listing records: %v: %w", err, ErrCorrupt)})
 			continue

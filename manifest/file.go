@@ -138,7 +138,10 @@ func Encode(rec Record) ([]byte, error) {
 
 // WriteFile atomically replaces the record file at path with rec: it writes
 // a temporary file in the same directory, syncs it, and renames it into
-// place. An existing file written by a newer schema is not overwritten.
+// place. An existing file written by a newer schema is not overwritten; a
+// directory in the record's place is moved aside first (see
+// [Store.SetAside]); nothing in the record's place, a FIFO included, makes
+// it block.
 func WriteFile(path string, rec Record) error {
 	data, err := Encode(rec)
 	if err != nil {
@@ -163,7 +166,7 @@ func WriteFile(path string, rec Record) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = renameOver(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
@@ -181,9 +184,9 @@ func WriteFile(path string, rec Record) error {
 // refuseNewer returns an error matching ErrSchema if the file at path holds
 // a record of a newer schema.
 func refuseNewer(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path) // never blocks on a FIFO
 	if err != nil {
-		return nil // absent or unreadable: nothing to protect
+		return nil // absent, unreadable or not a record file: nothing to protect
 	}
 	var head struct {
 		SchemaVersion int `json:"schemaVersion"`

@@ -47,6 +47,11 @@ func OpenStore(dir string) (*Store, error) {
 	return s, nil
 }
 
+// ExistingStore returns the store rooted at dir without creating
+// anything: a records directory that does not exist holds no record, and
+// the first write of a record in it fails until [OpenStore] creates it.
+func ExistingStore(dir string) *Store { return &Store{dir: dir} }
+
 // Dirs returns the directories the store keeps its records in.
 func (s *Store) Dirs() []string {
 	out := make([]string, len(recordDirs))
@@ -72,10 +77,17 @@ func (s *Store) indexPath(d digest.Digest) string {
 }
 
 // Ref returns the record of the reference name. See [Read] for its errors;
-// a missing record matches [fs.ErrNotExist].
+// a missing record matches [fs.ErrNotExist]. A record file that cannot be
+// read at all (a socket, a file the caller may not read, an I/O error) is
+// corrupt too ([ErrCorrupt]): the caller treats it as absent and records
+// the reference again, which replaces it.
 func (s *Store) Ref(name string) (*Ref, error) {
 	var r Ref
-	if err := Read(s.refPath(name), &r); err != nil {
+	p := s.refPath(name)
+	if err := Read(p, &r); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrSchema) {
+			return nil, fmt.Errorf("ref record %s cannot be read (%v): %w", p, err, ErrCorrupt)
+		}
 		return nil, err
 	}
 	if r.Name != name {

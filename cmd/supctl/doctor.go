@@ -53,7 +53,11 @@ func newDoctor(g *globals) *cobra.Command {
 				}
 				opts = append(opts, doctor.WithRange(r))
 			}
-			rep, err := doctor.Check(cmd.Context(), g.cacheDir, opts...)
+			dir, err := g.cacheDirectory() // SUPCTL_CACHE_DIR too, as every command
+			if err != nil {
+				dir = g.cacheDir // doctor reports why there is none
+			}
+			rep, err := doctor.Check(cmd.Context(), dir, opts...)
 			if err != nil {
 				return err
 			}

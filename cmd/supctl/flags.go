@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/resolver"
@@ -20,6 +21,10 @@ type resolveFlags struct {
 	engine, source              string
 	maxAge, timeout             time.Duration
 	mirrors                     []string
+	// inPlace is set by inspect for a target that may be a file: the
+	// cache is then never created (see inspectCache); done releases it.
+	inPlace bool
+	done    func()
 }
 
 // timeoutGrace is how long past --timeout the command's context lasts: the
@@ -107,7 +112,17 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 		}
 		opts = append(opts, resolver.WithMirror(reg, mir))
 	}
-	c, err := g.openCache()
+	var c *cache.Cache
+	if rf.inPlace {
+		var done func()
+		c, done, err = g.inspectCache()
+		if err == nil {
+			rf.close()
+			rf.done = done
+		}
+	} else {
+		c, err = g.openCache()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +137,14 @@ func (rf *resolveFlags) resolver(g *globals) (*resolver.Resolver, error) {
 	log.Debug("options", "cache_dir", c.Dir(), "platform", rf.platform, "pull", pp.String(), "max_age", rf.maxAge.String(),
 		"compat", rf.rng, "engine", rf.engine, "mirrors", rf.mirrors, "insecure", g.insecure)
 	return r, nil
+}
+
+// close releases what the last resolver held.
+func (rf *resolveFlags) close() {
+	if rf.done != nil {
+		rf.done()
+		rf.done = nil
+	}
 }
 
 // splitPlatforms splits comma-separated platforms (the buildx habit:

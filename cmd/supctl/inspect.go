@@ -27,9 +27,18 @@ func newInspect(g *globals) *cobra.Command {
 			"that is neither an existing file nor a valid reference is \"no such file\".",
 		Args: exactArgs(1, "one path or image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			rf.inPlace = mayBePath(args[0])
+			defer rf.close()
 			r, err := rf.resolver(g)
 			if err != nil {
 				return err
+			}
+			if rf.inPlace && !r.IsPath(args[0]) { // a reference: a pull's cache
+				rf.close()
+				rf.inPlace = false
+				if r, err = rf.resolver(g); err != nil {
+					return err
+				}
 			}
 			if rf.platform == "" && r.IsPath(args[0]) { // the file says which platform it is for
 				if p, perr := supervisor.PlatformOfFile(args[0]); perr == nil {

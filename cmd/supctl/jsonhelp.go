@@ -22,7 +22,9 @@ inspect of a file: the same without ref, digest, index_digest and
 pin: ref, digest, image, range (when set), platforms (one pull document each).
 ls: an array of entries; see "supctl ls --help".
 gc: dry_run, removed, kept, leftovers, freed_bytes.
-verify: entries, records, problems (path, problem, repaired, action).
+verify: entries, records, problems (kind, path, problem, repaired, action),
+  leftovers (what killed processes left: path, bytes, age_seconds, what,
+  action; they do not fail verify: gc or verify --repair removes them).
 version: version, commit, modified, go.
 
 On failure the document is an object with an "error" member (inspect, gc and

@@ -18,10 +18,11 @@ func newVerify(g *globals) *cobra.Command {
 		Short: "Re-hash every cache entry against its record",
 		Long: "verify re-hashes every cached binary and checks it against its record and\n" +
 			"seal, and checks every record file, lock file and directory of the cache and\n" +
-			"the leftovers of killed processes. It prints each problem and exits with\n" +
-			"status 6 if it found any; without --repair it changes nothing. --repair sets\n" +
-			"bad entries, lock files and corrupt records aside and removes leftovers: the\n" +
-			"next pull extracts and records them again.",
+			"lists the leftovers of killed processes. It prints each problem and exits\n" +
+			"with status 6 if it found any; leftovers (what kill -9 normally leaves) are\n" +
+			"listed with their age but do not fail it. Without --repair it changes\n" +
+			"nothing. --repair sets bad entries, lock files and corrupt records aside and\n" +
+			"removes leftovers (as gc does): the next pull extracts and records them again.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, dir, err := verifyCache(cmd, g, repair)
@@ -39,6 +40,13 @@ func newVerify(g *globals) *cobra.Command {
 					fmt.Fprintf(&b, "%s: %s", p.Path, oneLine(p.Err))
 					if p.Action != "" {
 						fmt.Fprintf(&b, " (%s)", p.Action)
+					}
+					b.WriteByte('\n')
+				}
+				for _, l := range r.Leftovers {
+					fmt.Fprintf(&b, "leftover: %s", l)
+					if l.Action != "" {
+						fmt.Fprintf(&b, " (%s)", l.Action)
 					}
 					b.WriteByte('\n')
 				}
@@ -70,9 +78,9 @@ func verifyCache(cmd *cobra.Command, g *globals, repair bool) (*cache.VerifyRepo
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		dir, _ := g.cacheDirectory()
-		return &cache.VerifyReport{}, dir, nil // nothing cached yet: nothing wrong
+		return &cache.VerifyReport{Problems: []cache.Problem{}, Leftovers: []cache.Leftover{}}, dir, nil // nothing cached yet: nothing wrong
 	case errors.As(err, &ue):
-		r := &cache.VerifyReport{Problems: []cache.Problem{{Kind: cache.ProblemDirectory, Path: ue.Path, Err: ue, Message: ue.Error()}}}
+		r := &cache.VerifyReport{Leftovers: []cache.Leftover{}, Problems: []cache.Problem{{Kind: cache.ProblemDirectory, Path: ue.Path, Err: ue, Message: ue.Error()}}}
 		if repair {
 			r.Problems[0].Action = "not repaired: fix the ownership as said"
 		}
