@@ -151,7 +151,7 @@ func tcpPayloadTo(b []byte) (uint16, bool) {
 	}
 	ihl := int(b[0]&0x0f) * 4
 	total := int(binary.BigEndian.Uint16(b[2:4]))
-	if len(b) < ihl+20 || total > len(b) {
+	if ihl < 20 || total < ihl+20 || total > len(b) {
 		return 0, false
 	}
 	tcp := b[ihl:total]

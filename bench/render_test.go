@@ -64,8 +64,12 @@ func (r *report) markdown() string {
 	p("- Go %s; registry: Debian's docker-registry (%s) on 127.0.0.1, plain HTTP, behind the benchmark's counting proxy; %s.", m.goVer, m.registry, r.tools)
 	p("- Load average (1, 5, 15 min): %s before setup, %s when measuring began%s, %s at the end.", r.loadStart, r.loadMeasure, waited(r.loadWaited), r.loadEnd)
 	for _, im := range r.imgs {
-		p("- Image %s %s: an index of linux/amd64 and linux/arm64; %d gzip layers, the binary (%d bytes, %s padding) alone in the top layer (%.1f MiB compressed: %.2f of the binary).",
-			im.label, im.content, im.layers, im.size, im.content, float64(im.layerSize)/(1<<20), im.ratio())
+		other := ""
+		if im.content == contentRealistic {
+			other = "; the other platform's binary unpadded"
+		}
+		p("- Image %s %s: an index of linux/amd64 and linux/arm64; %d gzip layers, the binary (%d bytes, %s padding) alone in the top layer (%.1f MiB compressed: %.2f of the binary)%s.",
+			im.label, im.content, im.layers, im.size, im.content, float64(im.layerSize)/(1<<20), im.ratio(), other)
 	}
 	p("")
 	r.targets(p)

@@ -104,8 +104,8 @@ func (b *bed) coldProcesses(img image, netns string, wan bool) []contender {
 		// sh waits for both, so peakrss sees the larger peak RSS of the
 		// two and their CPU time.
 		name: nameCrane,
-		run: launch("sh", "-c", `"$0" export $5 --platform "$1" "$2" - | tar -x -C "$3"`,
-			b.tools.crane, platformString(), img.ref, "{DIR}", "", strings.Join(insecure, " ")),
+		run: launch("sh", "-c", `"$0" export $4 --platform "$1" "$2" - | tar -x -C "$3"`,
+			b.tools.crane, platformString(), img.ref, "{DIR}", strings.Join(insecure, " ")),
 		check: binary,
 	}, contender{
 		name: nameOras,
