@@ -157,6 +157,10 @@ func (r *report) targets(p printer) {
 	p("| warm pull (fresh tag, cached digest): 0 requests | CLI: %d and %d per pull over %d runs each; library: %d over %d+%d calls | %s |",
 		warmTag.reqs.total, warmDigest.reqs.total, len(warmTag.walls), libReqs, r.lib[0].n, r.lib[1].n, verdict(zero))
 	slowest := slices.MaxFunc(r.lib, func(a, b libWarm) int { return int(a.nsPerOp - b.nsPerOp) })
+	stale := r.cli[3].reqs
+	staleOK := stale.manifestHeads == 1 && stale.manifestGets == 0 && stale.blobGets == 0 && stale.other == 0 && stale.base <= 1 && !r.cli[3].reqsVar
+	p("| stale floating tag, unchanged: one request for the manifest | %d HEAD of the manifest, %d manifest GETs, %d blob GETs, plus %d `GET /v2/`; same in all %d runs: %v | %s |",
+		stale.manifestHeads, stale.manifestGets, stale.blobGets, stale.base, len(r.cli[3].walls), !r.cli[3].reqsVar, verdict(staleOK))
 	p("| warm library call < 0.2 ms | %s | %s |", libSummary(r.lib), verdict(time.Duration(slowest.nsPerOp) < libWarmTarget))
 	version := r.cli[0]
 	rt, rd := ratio(warmTag.walls.median(), version.walls.median()), ratio(warmDigest.walls.median(), version.walls.median())
