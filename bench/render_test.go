@@ -184,7 +184,10 @@ func tripsString(r *result) string {
 	}
 	s := fmt.Sprintf("%d: %d connections, %d requests", b.roundTrips, b.conns, b.requests)
 	if b.notHTTP > 0 {
-		s += fmt.Sprintf(", %d TLS attempts", b.notHTTP)
+		s += fmt.Sprintf(", %d TLS attempt", b.notHTTP)
+		if b.notHTTP > 1 {
+			s += "s"
+		}
 	}
 	if r.reqsVar {
 		s += " (requests varied; last run)"
@@ -273,10 +276,11 @@ func (r *report) wanTable(p printer) {
 		return
 	}
 	r.coldTable(p, "Cold pull across a WAN-like link", r.wan, nameBlob)
-	p("The link: two network namespaces made by the benchmark, the registry's proxy in one and the contenders (started with `ip netns exec`) in the other, " +
-		"joined by TUN devices and a relay of the benchmark's own (this kernel has no `sch_netem`): each packet waits its turn at 100 Mbit/s, " +
-		"arrives 20 ms later (40 ms RTT), and with loss is dropped with probability 1 %% each way; at most 1,000 packets queued per direction, as netem's default. " +
-		"Last byte to exit, per contender (median of the runs): from the relay's delivery of the last TCP payload byte to the contender's connections to its exit as `peakrss` saw it.")
+	p("The link: two network namespaces made by the benchmark, the registry's proxy in one and the contenders (started with `ip netns exec`) in the other, "+
+		"joined by TUN devices and a relay of the benchmark's own (%s): each packet waits its turn at 100 Mbit/s, "+
+		"arrives 20 ms later (40 ms RTT), and with loss is dropped with probability 1 %% each way; at most 1,000 packets queued per direction, as netem's default. "+
+		"The relay and the proxy run in the test process, on the same cores as the contenders. "+
+		"Last byte to exit, per contender (median of the runs): from the relay's delivery of the last TCP payload byte to the contender's connections to its exit as `peakrss` saw it.", r.wanNote)
 	p("")
 	p("| case | contender | last byte to exit | fastest–slowest |")
 	p("|---|---|---|---|")

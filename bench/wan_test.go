@@ -36,6 +36,10 @@ func (b *bed) measureWAN(imgs []image, sizes []int64, rounds int) ([]coldCase, s
 	loopback := b.proxy
 	b.proxy, b.wan = p, w
 	defer func() { b.proxy, b.wan = loopback, nil }()
+	note := "this kernel has no `sch_netem`"
+	if w.netem {
+		note = "the kernel has `sch_netem`, but only the relay logs when the last byte arrived"
+	}
 	var out []coldCase
 	for _, prof := range wanProfiles {
 		w.relay.SetProfile(prof)
@@ -47,7 +51,7 @@ func (b *bed) measureWAN(imgs []image, sizes []int64, rounds int) ([]coldCase, s
 			out = append(out, coldCase{img: im, profile: prof.name, results: b.measure(rounds, 1, im.layer, b.coldProcesses(im, w.cli, true)...)})
 		}
 	}
-	return out, ""
+	return out, note
 }
 
 // cleanupOnSignal runs f and exits if the test binary is interrupted
