@@ -65,7 +65,7 @@ func buildTools(t *testing.T, dir string) tools {
 	tl.igzip = installIgzip(ctx, t)
 	igzip := "igzip not available"
 	if tl.igzip != "" {
-		f := strings.Fields(firstLine(commandOutput("", tl.igzip, "--version")))
+		f := strings.Fields("? " + firstLine(commandOutput("", tl.igzip, "--version")))
 		igzip = "igzip " + f[len(f)-1]
 	}
 	tl.versions = fmt.Sprintf("crane %s, regctl %s, oras %s, %s (Debian's %s), curl %s", tl.craneVersion,
