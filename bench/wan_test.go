@@ -18,6 +18,9 @@ func (b *bed) measureWAN(imgs []image, sizes []int64, rounds int) ([]coldCase, s
 	if len(sizes) == 0 {
 		return nil, "not measured (" + envWAN + "=0)"
 	}
+	if !slices.ContainsFunc(imgs, func(im image) bool { return slices.Contains(sizes, im.size) }) {
+		return nil, "not measured: none of the sizes of " + envWAN + " is among those of " + envSizes
+	}
 	if os.Geteuid() != 0 {
 		return nil, "not measured: making network namespaces needs root"
 	}
