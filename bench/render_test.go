@@ -182,12 +182,9 @@ func tripsString(r *result) string {
 	if b.blobAt.IsZero() {
 		return "no GET of the layer"
 	}
-	s := fmt.Sprintf("%d: %d connections, %d requests", b.roundTrips, b.conns, b.requests)
+	s := fmt.Sprintf("%d: %s, %s", b.roundTrips, count(b.conns, "connection"), count(b.requests, "request"))
 	if b.notHTTP > 0 {
-		s += fmt.Sprintf(", %d TLS attempt", b.notHTTP)
-		if b.notHTTP > 1 {
-			s += "s"
-		}
+		s += ", " + count(b.notHTTP, "TLS attempt")
 	}
 	if r.reqsVar {
 		s += " (requests varied; last run)"
@@ -357,4 +354,12 @@ func (r *report) concurrentTable(p printer) {
 		p("| %s | %s | %s | %s | %s |", f.name, ms(f.walls.median()), f.walls.spread(), times(ratio(f.walls.median(), cold)), ms(f.cpus.median()))
 	}
 	p("")
+}
+
+// count formats n things.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
