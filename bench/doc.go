@@ -10,19 +10,25 @@
 //     of a 40 MiB binary beside the limit doing the same in the same
 //     process.
 //   - TestReport, which runs only with SUPCTL_BENCH=1 and needs Debian's
-//     docker-registry: it starts the real registry on 127.0.0.1, pushes
-//     3-layer supervisor images with 40 MiB and 150 MiB binaries, builds
-//     the supctl command, the limit (cmd/limitpull) and the launcher that
-//     measures a process's wall time, CPU time and peak RSS
-//     (cmd/peakrss), installs crane into a temporary GOBIN, runs every
-//     contender several times as separate processes and in-process, and
-//     prints a markdown report of medians, ratios, peak RSS, registry
-//     request counts and which targets are met. With SUPCTL_BENCH_OUT set,
-//     the report is also written to that file.
+//     docker-registry: it starts the real registry on 127.0.0.1 behind a
+//     counting proxy, pushes 3-layer supervisor images with 40 MiB and
+//     150 MiB binaries (realistic content that compresses to about half,
+//     and incompressible content), builds supctl, the limit
+//     (cmd/limitpull) and the launcher that measures a process's wall
+//     time, CPU time and peak RSS (cmd/peakrss), installs crane, regctl
+//     and oras into a temporary GOBIN and igzip from Debian's isal
+//     package, runs every contender several times as separate processes,
+//     on loopback and (as root) across a WAN-like link between two network
+//     namespaces it makes, joined by a delay, rate and loss relay of its
+//     own, and in-process, and prints a markdown report of medians,
+//     ratios, peak RSS, requests, connections, round trips before the
+//     blob GET, the time from the last byte to exit, and which targets
+//     are met. With SUPCTL_BENCH_OUT set, the report is also written to
+//     that file.
 //
 // One command regenerates the report of BENCHMARKS.md:
 //
-//	SUPCTL_BENCH=1 SUPCTL_BENCH_OUT=report.md go test -run TestReport -v -timeout 30m ./bench/
+//	SUPCTL_BENCH=1 SUPCTL_BENCH_OUT=report.md go test -run TestReport -v -timeout 60m ./bench/
 //
 // Timings on a shared machine are noisy: the report gives medians and
 // ratios from one run, never a single absolute time, and no test here has a

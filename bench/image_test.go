@@ -2,11 +2,14 @@ package bench
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -30,7 +33,19 @@ type image struct {
 	blobURL   string // where the limit GETs the top layer
 	size      int64  // the binary's size
 	sha256    string // its hex SHA-256
+	content   string // what pads the binary: contentRandom or contentRealistic
 }
+
+// via returns img as reached through host (a proxy) instead of from.
+func (img image) via(from, host string) image {
+	img.ref = strings.Replace(img.ref, from, host, 1)
+	img.digestRef = strings.Replace(img.digestRef, from, host, 1)
+	img.blobURL = strings.Replace(img.blobURL, from, host, 1)
+	return img
+}
+
+// ratio is the top layer's compressed size over the binary's size.
+func (img image) ratio() float64 { return float64(img.layerSize) / float64(img.size) }
 
 // platform is the platform every contender asks for: this machine's.
 func platform() v1.Platform { return v1.Platform{OS: "linux", Architecture: runtime.GOARCH} }
@@ -60,21 +75,37 @@ func buildAndPush(ctx context.Context, host, url, repo string, size int64, build
 	if err != nil {
 		return image{}, err
 	}
+	bin, err := os.ReadFile(b.Images[platformString()].Binary)
+	if err != nil {
+		return image{}, err
+	}
+	return pushIndex(ctx, host, url, repo, b.Index, bin, push)
+}
+
+// pushIndex pushes idx as REPO:bench and describes it; bin is the binary
+// of this machine's platform.
+func pushIndex(ctx context.Context, host, url, repo string, index v1.ImageIndex, bin []byte, push pushFunc) (image, error) {
 	ref := host + "/" + repo + ":bench"
-	if err := push(ctx, ref, b.Index); err != nil {
+	if err := push(ctx, ref, index); err != nil {
 		return image{}, fmt.Errorf("pushing %s: %w", ref, err)
 	}
-	im := b.Images[platformString()]
-	idx, err := b.Index.Digest()
+	idx, err := index.Digest()
 	if err != nil {
 		return image{}, err
 	}
-	md, err := im.Image.Digest()
+	img, err := index.Image(hostManifest(index))
 	if err != nil {
 		return image{}, err
 	}
-	top := im.Layers[len(im.Layers)-1]
-	layers, err := im.Image.Layers()
+	md, err := img.Digest()
+	if err != nil {
+		return image{}, err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return image{}, err
+	}
+	top, err := layers[len(layers)-1].Digest()
 	if err != nil {
 		return image{}, err
 	}
@@ -82,14 +113,11 @@ func buildAndPush(ctx context.Context, host, url, repo string, size int64, build
 	if err != nil {
 		return image{}, err
 	}
-	fi, err := os.Stat(im.Binary)
-	if err != nil {
-		return image{}, err
+	label := fmt.Sprintf("%d MiB", len(bin)>>20)
+	if len(bin) < 1<<20 {
+		label = fmt.Sprintf("%.1f MiB", float64(len(bin))/(1<<20))
 	}
-	label := fmt.Sprintf("%.1f MiB", float64(fi.Size())/(1<<20))
-	if size > 0 {
-		label = fmt.Sprintf("%d MiB", size>>20)
-	}
+	sum := sha256.Sum256(bin)
 	return image{
 		label:     label,
 		repo:      repo,
@@ -98,11 +126,27 @@ func buildAndPush(ctx context.Context, host, url, repo string, size int64, build
 		manifest:  md.String(),
 		layer:     top.String(),
 		layerSize: lsize,
-		layers:    len(im.Layers),
+		layers:    len(layers),
 		blobURL:   url + "/v2/" + repo + "/blobs/" + top.String(),
-		size:      fi.Size(),
-		sha256:    im.BinaryDigest.Hex,
+		size:      int64(len(bin)),
+		sha256:    hex.EncodeToString(sum[:]),
+		content:   contentRandom,
 	}, nil
+}
+
+// hostManifest is the digest of idx's manifest for this machine's
+// platform.
+func hostManifest(idx v1.ImageIndex) v1.Hash {
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return v1.Hash{}
+	}
+	for _, d := range m.Manifests {
+		if d.Platform != nil && d.Platform.OS == "linux" && d.Platform.Architecture == runtime.GOARCH {
+			return d.Digest
+		}
+	}
+	return v1.Hash{}
 }
 
 // removeAll removes a run's directory, read-only cache directories

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path"
 
 	"github.com/klauspost/compress/gzip"
@@ -24,6 +25,47 @@ const copyBuffer = 256 << 10
 // fsync it. Nothing else: no manifest, no digest check, no version probe,
 // no rename. It returns the number of bytes written.
 func Limit(ctx context.Context, client *http.Client, blobURL, name, dest string) (int64, error) {
+	return LimitWith(ctx, client, blobURL, name, dest, gunzip)
+}
+
+// An Inflater decompresses a gzip stream.
+type Inflater func(ctx context.Context, r io.Reader) (io.ReadCloser, error)
+
+func gunzip(_ context.Context, r io.Reader) (io.ReadCloser, error) {
+	return gzip.NewReader(bufio.NewReaderSize(r, copyBuffer))
+}
+
+// ExternalInflater runs the program at path with "-d -c" (gzip's, pigz's
+// and ISA-L igzip's flags), feeding it the stream on its standard input
+// and reading the inflated bytes from its standard output.
+func ExternalInflater(path string) Inflater {
+	return func(ctx context.Context, r io.Reader) (io.ReadCloser, error) {
+		cmd := exec.CommandContext(ctx, path, "-d", "-c")
+		cmd.Stdin = r
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return nil, err
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		return &waitCloser{ReadCloser: out, cmd: cmd}, nil
+	}
+}
+
+type waitCloser struct {
+	io.ReadCloser
+	cmd *exec.Cmd
+}
+
+func (w *waitCloser) Close() error {
+	w.ReadCloser.Close()
+	return w.cmd.Wait()
+}
+
+// LimitWith is Limit with the gzip stream inflated by inflate.
+func LimitWith(ctx context.Context, client *http.Client, blobURL, name, dest string, inflate Inflater) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, blobURL, nil)
 	if err != nil {
 		return 0, err
@@ -36,7 +78,7 @@ func Limit(ctx context.Context, client *http.Client, blobURL, name, dest string)
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("GET %s: %s", blobURL, resp.Status)
 	}
-	zr, err := gzip.NewReader(bufio.NewReaderSize(resp.Body, copyBuffer))
+	zr, err := inflate(ctx, resp.Body)
 	if err != nil {
 		return 0, err
 	}

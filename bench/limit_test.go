@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -59,6 +60,18 @@ func TestLimit(t *testing.T) {
 	}
 	if reqs := reg.Since(mark); len(reqs) != 1 || registrytest.CountBlobGets(reqs, d.String()) != 1 {
 		t.Errorf("Limit made these requests, want one GET of the blob:\n%s", registrytest.FormatRequests(reqs))
+	}
+
+	// The same with an external inflater (gzip's flags, as igzip's).
+	if gz, err := exec.LookPath("gzip"); err == nil {
+		ext := filepath.Join(dir, "external")
+		n, err := LimitWith(t.Context(), client, url, "/openshell-sandbox", ext, ExternalInflater(gz))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(ext); err != nil || n != int64(len(want)) || !bytes.Equal(got, want) {
+			t.Errorf("LimitWith(gzip -d -c) wrote %d bytes (%d in the file, %v), want the %d of /openshell-sandbox", n, len(got), err, len(want))
+		}
 	}
 
 	if _, err := Limit(t.Context(), client, url, "/missing", filepath.Join(dir, "missing")); err == nil {

@@ -16,8 +16,10 @@ import (
 type bed struct {
 	t     *testing.T
 	reg   *registrytest.Server
-	work  string   // scratch directory for runs
-	env   []string // environment of the contenders
+	proxy *countProxy // in front of reg: the contenders' registry, counting what they do
+	wan   *wanNet     // set while the contenders run across the emulated WAN
+	work  string      // scratch directory for runs
+	env   []string    // environment of the contenders
 	tools tools
 }
 
@@ -68,7 +70,11 @@ type result struct {
 	cpus    samples // CPU time (user + system) of the runs, when measured
 	rssKiB  int64   // peak over runs
 	reqs    requests
-	reqsVar bool // the runs did not all make the same requests
+	reqsVar bool       // the runs did not all make the same requests
+	conns   int        // connections opened, last run
+	before  beforeBlob // what the last run did before the GET of the layer
+	toBlob  samples    // from the start to the GET of the layer
+	tail    samples    // from the last byte received to the exit (WAN only)
 }
 
 // measure runs each contender warmup times unmeasured, then rounds times,
@@ -93,10 +99,12 @@ func (b *bed) measure(rounds, warmup int, layer string, cs ...contender) []*resu
 			}
 			syncFS()
 			ctx, cancel := context.WithTimeout(b.t.Context(), runTimeout)
-			mark := b.reg.Mark()
+			mark := b.proxy.Mark()
+			if b.wan != nil {
+				b.wan.relay.Reset()
+			}
 			s, err := c.run(ctx, dir)
 			cancel()
-			b.reg.Sync()
 			if err != nil {
 				b.t.Fatalf("%s: %v", c.name, err)
 			}
@@ -112,7 +120,17 @@ func (b *bed) measure(rounds, warmup int, layer string, cs ...contender) []*resu
 				continue
 			}
 			r := res[i]
-			n := countRequests(b.reg.Since(mark), layer)
+			ev := b.proxy.Since(mark)
+			n := countRequests(requestsOf(ev), layer)
+			r.conns, r.before = connsOf(ev), countBeforeBlob(ev, layer)
+			if !s.exited.IsZero() && !r.before.blobAt.IsZero() {
+				r.toBlob = append(r.toBlob, r.before.blobAt.Sub(s.exited.Add(-s.wall)))
+			}
+			if b.wan != nil && !s.exited.IsZero() {
+				if last := b.wan.relay.LastData(portsOf(ev)); !last.IsZero() {
+					r.tail = append(r.tail, s.exited.Sub(last))
+				}
+			}
 			if len(r.walls) > 0 && n != r.reqs {
 				r.reqsVar = true
 			}

@@ -4,10 +4,13 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,10 +23,12 @@ import (
 
 // Environment variables of TestReport.
 const (
-	envRun     = "SUPCTL_BENCH"          // "1" runs the report
-	envOut     = "SUPCTL_BENCH_OUT"      // file the markdown report is written to
-	envRounds  = "SUPCTL_BENCH_ROUNDS"   // measured cold runs per contender (default 7; 5 for 150 MiB)
-	envMaxLoad = "SUPCTL_BENCH_MAX_LOAD" // wait (up to 10 min) until the 1-minute load average is at most this
+	envRun     = "SUPCTL_BENCH"           // "1" runs the report
+	envOut     = "SUPCTL_BENCH_OUT"       // file the markdown report is written to
+	envRounds  = "SUPCTL_BENCH_ROUNDS"    // measured cold runs per contender (default 9)
+	envSizes   = "SUPCTL_BENCH_SIZES"     // binary sizes in MiB, comma-separated (default "40,150")
+	envWAN     = "SUPCTL_BENCH_WAN_SIZES" // sizes measured across the emulated WAN (default "40"; "0": none)
+	envMaxLoad = "SUPCTL_BENCH_MAX_LOAD"  // wait (up to 10 min) until the 1-minute load average is at most this
 )
 
 // The report's scenario sizes.
@@ -33,55 +38,87 @@ const (
 	warmRounds       = 15
 )
 
-// TestReport measures supctl against SPEC §5 on a real registry and prints
-// the markdown report of BENCHMARKS.md; see the package documentation.
-// It reports targets met or not; it fails only when a pull fails or gives
-// wrong bytes, never on a timing.
+// coldCase is one image measured cold, on loopback or across the WAN.
+type coldCase struct {
+	img     image
+	profile string // "" on loopback
+	results []*result
+}
+
+// TestReport measures supctl against the targets of issue 17 (and SPEC §5)
+// on a real registry and prints the markdown report of BENCHMARKS.md; see
+// the package documentation. It reports targets met or not; it fails only
+// when a pull fails or gives wrong bytes, never on a timing.
 func TestReport(t *testing.T) {
 	if os.Getenv(envRun) != "1" {
 		t.Skipf("the benchmark report runs only with %s=1 (it takes a few minutes and needs docker-registry)", envRun)
 	}
-	rounds40, rounds150 := 7, 5
+	rounds := 9
 	if n, err := strconv.Atoi(os.Getenv(envRounds)); err == nil && n > 0 {
-		rounds40, rounds150 = n, max(1, n*5/7)
+		rounds = n
 	}
-	rep := &report{started: time.Now().UTC(), loadStart: loadAvg()}
+	sizes, wanSizes := sizesFrom(os.Getenv(envSizes), "40,150"), sizesFrom(os.Getenv(envWAN), "40")
+	rep := &report{started: time.Now().UTC(), loadStart: loadAvg(), rounds: rounds}
 	work := t.TempDir()
 	reg := registrytest.Start(t, registrytest.Options{})
 	b := &bed{t: t, reg: reg, work: work, env: childEnv(t, work)}
 	b.tools = buildTools(t, work)
 	rep.machine = describeMachine(work)
-	rep.crane = b.tools.craneVersion
+	rep.tools = b.tools.versions
 
 	push := func(ctx context.Context, ref string, idx v1.ImageIndex) error {
 		return fixture.Push(ctx, ref, idx, remote.WithTransport(reg.Transport()))
 	}
-	for _, im := range []struct {
-		dst  *image
-		repo string
-		size int64
-	}{{&rep.img40, "openshell/supervisor40", 40 << 20}, {&rep.img150, "openshell/supervisor150", 150 << 20}} {
-		var err error
-		*im.dst, err = buildAndPush(t.Context(), reg.Host(), reg.URL(), im.repo, im.size, t.TempDir(), push)
-		if err != nil {
-			t.Fatal(err)
+	var imgs []image
+	for _, size := range sizes {
+		for _, content := range []string{contentRealistic, contentRandom} {
+			repo := fmt.Sprintf("openshell/supervisor%d-%s", size>>20, content)
+			var im image
+			var err error
+			if content == contentRandom {
+				im, err = buildAndPush(t.Context(), reg.Host(), reg.URL(), repo, size, t.TempDir(), push)
+			} else {
+				var idx v1.ImageIndex
+				var bin []byte
+				if idx, bin, err = buildRealistic(t.Context(), size, t.TempDir()); err == nil {
+					im, err = pushIndex(t.Context(), reg.Host(), reg.URL(), repo, idx, bin, push)
+					im.content = contentRealistic
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			imgs = append(imgs, im)
 		}
 	}
+	rep.imgs = imgs
 	reg.Sync()
 	runtime.GC()
 	debug.FreeOSMemory() // the fixtures' blobs are in the registry now
 
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.proxy = newCountProxy(ln, reg.Host())
+	defer b.proxy.Close()
+	local := func(im image) image { return im.via(reg.Host(), b.proxy.Host()) }
+
 	rep.loadWaited = waitForLoad(t)
 	rep.loadMeasure = loadAvg()
 	measureStart := time.Now()
-	rep.cold40 = b.measure(rounds40, 1, rep.img40.layer, b.coldProcesses(rep.img40)...)
-	rep.cold150 = b.measure(rounds150, 1, rep.img150.layer, b.coldProcesses(rep.img150)...)
-	rep.in40 = b.measure(rounds40, 1, rep.img40.layer, b.coldInProcess(rep.img40)...)
-	warm := b.fillCache(rep.img40)
-	rep.lib = b.warmLibrary(rep.img40, warm)
-	rep.cli = b.measure(warmRounds, 2, rep.img40.layer, b.warmCLI(rep.img40, warm)...)
-	rep.conc = b.concurrent(rep.img40, concurrentProcs, concurrentRounds)
-	rep.floors = b.concurrentFloors(rep.img40, warm, concurrentProcs, concurrentRounds)
+	for _, im := range imgs {
+		im := local(im)
+		rep.cold = append(rep.cold, coldCase{img: im, results: b.measure(rounds, 1, im.layer, b.coldProcesses(im, "", false)...)})
+	}
+	img40 := local(imgs[0])
+	rep.in40 = b.measure(rounds, 1, img40.layer, b.coldInProcess(img40)...)
+	warm := b.fillCache(img40)
+	rep.lib = b.warmLibrary(img40, warm)
+	rep.cli = b.measure(warmRounds, 2, img40.layer, b.warmCLI(img40, warm)...)
+	rep.conc = b.concurrent(img40, concurrentProcs, concurrentRounds)
+	rep.floors = b.concurrentFloors(img40, warm, concurrentProcs, concurrentRounds)
+	rep.wan, rep.wanNote = b.measureWAN(imgs, wanSizes, rounds)
 	rep.took = time.Since(measureStart)
 	rep.loadEnd = loadAvg()
 
@@ -92,6 +129,20 @@ func TestReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// sizesFrom parses a comma-separated list of sizes in MiB.
+func sizesFrom(s, def string) []int64 {
+	if s == "" {
+		s = def
+	}
+	var out []int64
+	for f := range strings.SplitSeq(s, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			out = append(out, int64(n)<<20)
+		}
+	}
+	return out
 }
 
 // waitForLoad waits, at most ten minutes, until the 1-minute load average

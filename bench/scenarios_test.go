@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -49,46 +50,79 @@ func checkBinary(p string, img image, full bool) error {
 
 // Names of the contenders in the tables.
 const (
+	nameBlob    = "blob alone (`curl`, known digest)"
 	nameLimit   = "limit (`limitpull`)"
-	nameSupctl  = "`supctl pull`"
+	nameIgzip   = "limit with ISA-L `igzip`"
+	nameRegctl  = "`regctl image get-file`"
 	nameCrane   = "`crane export - \\| tar -x`"
+	nameOras    = "oras: `manifest fetch` + `blob fetch \\| tar -xz`"
+	nameSupctl  = "`supctl pull`"
 	nameLibrary = "library `Resolve`"
 	nameLimitIn = "limit (`bench.Limit`)"
 )
 
-// coldProcesses are the cold pulls of img as separate processes: the
-// limit, supctl, and crane export piped into tar.
-func (b *bed) coldProcesses(img image) []contender {
+// coldProcesses are the cold pulls of img as separate processes, in the
+// network namespace netns ("": this process's): the limit, the limit with
+// igzip (if installed), regctl, crane export piped into tar, the oras
+// commands of a script that fetches the platform's manifest and then the
+// top layer, and supctl. With wan, the blob alone (curl, to /dev/null)
+// comes first and the igzip limit is left out (the link, not the inflater,
+// is the bound there).
+func (b *bed) coldProcesses(img image, netns string, wan bool) []contender {
 	binary := func(dir string, _ sample, full bool) error {
 		return checkBinary(filepath.Join(dir, "openshell-sandbox"), img, full)
 	}
-	return []contender{{
-		name: nameLimit,
-		run: func(ctx context.Context, dir string) (sample, error) {
-			return b.launch(ctx, b.tools.limitpull, img.blobURL, binaryName, filepath.Join(dir, "openshell-sandbox"))
-		},
+	launch := func(name string, args ...string) func(ctx context.Context, dir string) (sample, error) {
+		return func(ctx context.Context, dir string) (sample, error) {
+			args := slices.Clone(args)
+			for i := range args {
+				args[i] = strings.ReplaceAll(args[i], "{DIR}", dir)
+			}
+			return b.launchIn(ctx, netns, name, args...)
+		}
+	}
+	out := filepath.Join("{DIR}", "openshell-sandbox")
+	host, repo, _ := strings.Cut(img.ref, "/")
+	repo, _, _ = strings.Cut(repo, ":")
+	var cs []contender
+	if wan {
+		cs = append(cs, contender{name: nameBlob, run: launch("curl", "-sSf", "-o", "/dev/null", img.blobURL)})
+	}
+	cs = append(cs, contender{name: nameLimit, run: launch(b.tools.limitpull, img.blobURL, binaryName, out), check: binary})
+	if b.tools.igzip != "" && !wan {
+		cs = append(cs, contender{name: nameIgzip, run: launch(b.tools.limitpull, "-inflater", b.tools.igzip, img.blobURL, binaryName, out), check: binary})
+	}
+	insecure := []string{}
+	if wan {
+		insecure = []string{"--insecure"}
+	}
+	cs = append(cs, contender{
+		name:  nameRegctl,
+		run:   launch(b.tools.regctl, "--host", "reg="+host+",tls=disabled", "image", "get-file", "--platform", platformString(), img.ref, binaryName, out),
 		check: binary,
-	}, {
+	}, contender{
+		// sh waits for both, so peakrss sees the larger peak RSS of the
+		// two and their CPU time.
+		name: nameCrane,
+		run: launch("sh", "-c", `"$0" export $4 --platform "$1" "$2" - | tar -x -C "$3"`,
+			b.tools.crane, platformString(), img.ref, "{DIR}", strings.Join(insecure, " ")),
+		check: binary,
+	}, contender{
+		name: nameOras,
+		run: launch("sh", "-c", `set -e; d=$("$0" manifest fetch --plain-http --platform "$1" --format go-template --template '{{range .content.layers}}{{.digest}}{{"\n"}}{{end}}' "$2" | tail -n 1)
+"$0" blob fetch --plain-http --output - "$3@$d" | tar -xz -C "$4"`, b.tools.oras, platformString(), img.ref, host+"/"+repo, "{DIR}"),
+		check: binary,
+	}, contender{
 		name: nameSupctl,
-		run: func(ctx context.Context, dir string) (sample, error) {
-			return b.launch(ctx, b.tools.supctl, "pull", img.ref, "--platform", platformString(), "--cache-dir", dir)
-		},
+		run:  launch(b.tools.supctl, append([]string{"pull", img.ref, "--platform", platformString(), "--cache-dir", "{DIR}"}, insecure...)...),
 		check: func(dir string, s sample, full bool) error {
 			if !strings.HasPrefix(s.stdout, dir+string(filepath.Separator)) {
 				return fmt.Errorf("printed %q, not a path in its cache", s.stdout)
 			}
 			return checkBinary(s.stdout, img, full)
 		},
-	}, {
-		name: nameCrane,
-		run: func(ctx context.Context, dir string) (sample, error) {
-			// sh waits for both, so peakrss sees the larger peak RSS
-			// of the two and their CPU time.
-			return b.launch(ctx, "sh", "-c", `"$0" export --platform "$1" "$2" - | tar -x -C "$3"`,
-				b.tools.crane, platformString(), img.ref, dir)
-		},
-		check: binary,
-	}}
+	})
+	return cs
 }
 
 // timed measures run as a run of a contender in this process: its wall
@@ -256,10 +290,9 @@ func (b *bed) concurrent(img image, procs, rounds int) []round {
 			b.t.Fatal(err)
 		}
 		syncFS()
-		mark := b.reg.Mark()
+		mark := b.proxy.Mark()
 		wall, samples, errs := b.together(procs, "pull", "--json", img.ref, "--platform", platformString(), "--cache-dir", dir)
-		b.reg.Sync()
-		rd := round{wall: wall, reqs: countRequests(b.reg.Since(mark), img.layer)}
+		rd := round{wall: wall, reqs: countRequests(requestsOf(b.proxy.Since(mark)), img.layer)}
 		paths := map[string]bool{}
 		for i, s := range samples {
 			rd.cpu += s.cpu

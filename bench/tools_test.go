@@ -14,15 +14,28 @@ import (
 	"time"
 )
 
-// craneModule is the peer the report compares with: go-containerregistry's
-// CLI, installed into a temporary GOBIN (never added to go.mod).
-const craneModule = "github.com/google/go-containerregistry/cmd/crane@v0.22.1"
+// The peers the report compares with, installed from the Go module proxy
+// into a temporary GOBIN (never added to go.mod): go-containerregistry's
+// CLI, regclient's and ORAS's.
+const (
+	craneModule  = "github.com/google/go-containerregistry/cmd/crane@v0.22.1"
+	regctlModule = "github.com/regclient/regclient/cmd/regctl@v0.11.7"
+	orasModule   = "oras.land/oras/cmd/oras@v1.3.6"
+)
+
+// isalPackage is the Debian package of ISA-L's igzip, the fastest gzip
+// inflater packaged for this machine: the report installs it with apt-get
+// when igzip is missing and it runs as root.
+const isalPackage = "isal"
 
 // tools are the programs the report runs.
 type tools struct {
 	supctl, limitpull, crane string
+	regctl, oras             string
+	igzip                    string // "" when it could not be installed
 	peakrss                  string // the launcher that measures a process
 	craneVersion             string
+	versions                 string // of the peers, for the report
 }
 
 // buildTools builds supctl and limitpull with "go build" and installs crane
@@ -40,13 +53,47 @@ func buildTools(t *testing.T, dir string) tools {
 	goCmd(ctx, t, nil, "build", "-o", tl.supctl, "github.com/openshell-contrib/supctl/cmd/supctl")
 	goCmd(ctx, t, nil, "build", "-o", tl.limitpull, "github.com/openshell-contrib/supctl/bench/cmd/limitpull")
 	goCmd(ctx, t, nil, "build", "-o", tl.peakrss, "github.com/openshell-contrib/supctl/bench/cmd/peakrss")
-	goCmd(ctx, t, []string{"GOBIN=" + dir, "GOWORK=off", "GOFLAGS="}, "install", craneModule)
+	for _, m := range []string{craneModule, regctlModule, orasModule} {
+		goCmd(ctx, t, []string{"GOBIN=" + dir, "GOWORK=off", "GOFLAGS="}, "install", m)
+	}
+	tl.regctl, tl.oras = filepath.Join(dir, "regctl"), filepath.Join(dir, "oras")
 	out, err := exec.CommandContext(ctx, tl.crane, "version").Output()
 	if err != nil {
 		t.Fatalf("crane version: %v", err)
 	}
 	tl.craneVersion = strings.TrimSpace(string(out))
+	tl.igzip = installIgzip(ctx, t)
+	igzip := "igzip not available"
+	if tl.igzip != "" {
+		f := strings.Fields("? " + firstLine(commandOutput("", tl.igzip, "--version")))
+		igzip = "igzip " + f[len(f)-1]
+	}
+	tl.versions = fmt.Sprintf("crane %s, regctl %s, oras %s, %s (Debian's %s), curl %s", tl.craneVersion,
+		versionOf(regctlModule), versionOf(orasModule), igzip, isalPackage, strings.Fields(commandOutput("", "curl", "--version") + " ? ?")[1])
 	return tl
+}
+
+// installIgzip finds igzip, installing Debian's isal package if needed and
+// possible; "" if neither.
+func installIgzip(ctx context.Context, t *testing.T) string {
+	if p, err := exec.LookPath("igzip"); err == nil {
+		return p
+	}
+	if os.Geteuid() == 0 {
+		out, err := exec.CommandContext(ctx, "apt-get", "install", "-y", "--no-install-recommends", isalPackage).CombinedOutput()
+		if err != nil {
+			t.Logf("apt-get install %s: %v\n%s", isalPackage, err, out)
+		}
+	}
+	p, _ := exec.LookPath("igzip")
+	return p
+}
+
+func versionOf(module string) string { return module[strings.LastIndexByte(module, '@')+1:] }
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }
 
 // goCmd runs the go command with extra environment variables.

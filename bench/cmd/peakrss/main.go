@@ -3,8 +3,10 @@
 // Command peakrss runs a command and reports how long it took, its peak
 // resident set size and its CPU time on file descriptor 3, as one line:
 //
-//	WALL-NS MAXRSS USER-NS SYS-NS
+//	WALL-NS MAXRSS USER-NS SYS-NS EXIT-UNIX-NS
 //
+// EXIT-UNIX-NS is the wall-clock time (Unix nanoseconds) at which the
+// command's exit was seen, to set beside a network log's times.
 // MAXRSS is ru_maxrss of the command (KiB on Linux), including its
 // descendants that it waited for.
 //
@@ -34,9 +36,11 @@ func main() {
 	report := os.NewFile(3, "report")
 	cmd := exec.Command(os.Args[1], os.Args[2:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = dieWithParent()
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
+	exited := time.Now().UnixNano()
 	if cmd.ProcessState == nil {
 		fmt.Fprintln(os.Stderr, "peakrss:", err)
 		os.Exit(127)
@@ -45,7 +49,7 @@ func main() {
 	if ru == nil {
 		ru = &syscall.Rusage{}
 	}
-	if _, err := fmt.Fprintf(report, "%d %d %d %d\n", wall.Nanoseconds(), ru.Maxrss, ru.Utime.Nano(), ru.Stime.Nano()); err != nil {
+	if _, err := fmt.Fprintf(report, "%d %d %d %d %d\n", wall.Nanoseconds(), ru.Maxrss, ru.Utime.Nano(), ru.Stime.Nano(), exited); err != nil {
 		fmt.Fprintln(os.Stderr, "peakrss: writing the report:", err)
 		os.Exit(125)
 	}
