@@ -35,6 +35,7 @@ const (
 	ProblemLock      = "lock"      // a lock file is not a regular file of the caller's
 	ProblemRecord    = "record"    // a record file is corrupt or unreadable
 	ProblemLeftover  = "leftover"  // a killed process left a temporary file or directory
+	ProblemLink      = "link"      // a link dangles, points outside the cache or at a damaged entry
 )
 
 // A Problem is one thing wrong in a cache.
@@ -60,7 +61,7 @@ type Problem struct {
 // entry's directory; its binary is a regular file of mode 0555 with the
 // recorded size and SHA-256, untouched since the commit); every lock file
 // (a regular file of the caller's); every record in refs/, indexes/ and
-// pins/; and the leftovers of killed processes, by the rule of
+// pins/; every link ([Cache.CheckLink]); and the leftovers of killed processes, by the rule of
 // [StaleAge], with their age. Problems are not errors; the error is for
 // ctx, or a cache that cannot be listed at all.
 //
@@ -117,6 +118,9 @@ func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) 
 				p.Action = "not removed: in use again, or not removable"
 			}
 		})
+	}
+	if err := c.verifyLinks(ctx, r); err != nil {
+		return r, err
 	}
 	n, probs, err := c.records.Check(ctx)
 	r.Records = n
