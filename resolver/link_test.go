@@ -103,7 +103,7 @@ func TestOriginalFailureLink(t *testing.T) {
 func TestBinDriverConfig(t *testing.T) {
 	for path, want := range map[string]string{
 		"/home/me/.local/share/openshell/docker-supervisor/links/gateway": `"/home/me/.local/share/openshell/docker-supervisor/links/gateway"`,
-		`C:\Users\me "x"`:  `"C:\\Users\\me \"x\""`,
+		`C:\Users\me "x"`:   `"C:\\Users\\me \"x\""`,
 		"/tmp/a\nb\x7f\xff": `"/tmp/a\nb\u007F\uFFFD"`,
 	} {
 		if got := resolver.BinDriverConfig(path); got != "[openshell.drivers.docker]\nsupervisor_bin = "+want+"\n" {
