@@ -238,47 +238,54 @@ func (c *Cache) checkLink(name string, full bool) *Link {
 	case errors.Is(err, fs.ErrNotExist):
 		return fail(fmt.Errorf("no link %s: %w", l.Path, fs.ErrNotExist))
 	case err != nil:
-		return fail(fmt.Errorf("%w: %w", err, ErrDamaged))
+		return fail(fmt.Errorf("link %s: %w: %w", name, err, ErrDamaged))
 	}
 	if err := checkDir(dir); err != nil {
 		return fail(fmt.Errorf("%w: %w", err, ErrDamaged))
 	}
 	switch {
 	case fi.Mode()&fs.ModeSymlink == 0:
-		return fail(fmt.Errorf("%s is not a symbolic link but %v: %w", l.Path, fi.Mode().Type(), ErrDamaged))
+		return fail(fmt.Errorf("link %s is not a symbolic link but %v: %w", name, fi.Mode().Type(), ErrDamaged))
 	case !ownedByCaller(fi):
-		return fail(fmt.Errorf("%s is not owned by you: %w", l.Path, ErrDamaged))
+		return fail(fmt.Errorf("link %s is not owned by you: %w", name, ErrDamaged))
 	}
 	t, err := os.Readlink(l.Path)
 	if err != nil {
-		return fail(fmt.Errorf("%w: %w", err, ErrDamaged))
+		return fail(fmt.Errorf("link %s: %w: %w", name, err, ErrDamaged))
 	}
 	entry, base, ok := parseTarget(t)
 	if !ok {
-		return fail(fmt.Errorf("%s points at %s, outside the cache's entries: %w", l.Path, t, ErrDamaged))
+		return fail(fmt.Errorf("link %s points at %s, outside the cache's entries: %w", name, t, ErrDamaged))
 	}
 	l.Target = filepath.Join(dir, t)
 	e, bad := c.readEntry(entry, true)
 	switch {
 	case bad != nil:
-		return fail(fmt.Errorf("%s points at a damaged entry: %w", l.Path, bad))
+		return fail(fmt.Errorf("link %s points at a damaged entry: %w", name, bad))
 	case e == nil:
-		return fail(fmt.Errorf("%s dangles: the entry %s it points at is gone: %w", l.Path, entry, errors.Join(ErrDamaged, fs.ErrNotExist)))
+		return fail(fmt.Errorf("link %s points at entry %s, which is gone: %w", name, entry, errDangling{}))
 	case filepath.Base(e.Path) != base:
-		return fail(fmt.Errorf("%s points at %s, which entry %s does not hold: %w", l.Path, base, entry, ErrDamaged))
+		return fail(fmt.Errorf("link %s points at %s, which entry %s does not hold: %w", name, base, entry, ErrDamaged))
 	}
 	l.Digest, l.Ref, l.Platform, l.Version, l.VersionSource = e.ManifestDigest, e.Ref, e.Platform, e.Version, e.VersionSource
 	if !full {
 		return l
 	}
 	if _, err := statCheck(e.Path, &e.Entry); err != nil {
-		return fail(fmt.Errorf("%s points at a damaged entry: %v: %w", l.Path, err, ErrDamaged))
+		return fail(fmt.Errorf("link %s points at a damaged entry: %v: %w", name, err, ErrDamaged))
 	}
 	if err := verifyFile(e.Path, e.BinarySHA256); err != nil {
-		return fail(fmt.Errorf("%s points at a damaged entry: %v: %w", l.Path, err, ErrDamaged))
+		return fail(fmt.Errorf("link %s points at a damaged entry: %v: %w", name, err, ErrDamaged))
 	}
 	return l
 }
+
+// errDangling is the error of a link whose entry is gone: it matches
+// both [ErrDamaged] and fs.ErrNotExist.
+type errDangling struct{}
+
+func (errDangling) Error() string        { return "dangling link" }
+func (errDangling) Is(target error) bool { return target == ErrDamaged || target == fs.ErrNotExist }
 
 // linked returns, for each entry directory a link or a link's previous
 // target points at, the names of those links ("gateway", or
