@@ -50,6 +50,9 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	} else {
 		r.Cache.Entries, r.Cache.Records, r.Cache.Verify = vr.Entries, vr.Records, vr.Problems
 		for _, p := range vr.Problems {
+			if p.Kind == cache.ProblemLink {
+				continue // with its own fix, from checkLinks
+			}
 			r.add("cache", SeverityProblem, 6, fmt.Sprintf("%s: %s", p.Path, p.Message), "run \"supctl verify --repair\"; the next pull extracts set-aside entries again")
 		}
 	}

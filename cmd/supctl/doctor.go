@@ -147,6 +147,14 @@ func formatDoctor(r *doctor.Report) string {
 			fmt.Fprintf(&b, "        checked %s ago%s\n", ref.Age, stale)
 		}
 	}
+	for _, l := range r.Links {
+		switch {
+		case l.Err != nil:
+			fmt.Fprintf(&b, "link:   %s: damaged\n", l.Path)
+		default:
+			fmt.Fprintf(&b, "link:   %s -> %s %s (%s)\n", l.Path, l.Platform, l.Version, l.Ref)
+		}
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(&b, "%s: %s\n  fix: %s\n", p.Severity, p.Message, p.Fix)
 	}
