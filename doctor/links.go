@@ -40,7 +40,7 @@ func CheckLinks(ctx context.Context, c *cache.Cache, rng *compat.Range) ([]*cach
 					v = "of unknown version"
 				}
 				probs = append(probs, Problem{Area: "link", Severity: SeverityProblem, Code: 3, Fix: fix,
-					Message: fmt.Sprintf("link %s names %s %s, outside %q: a gateway whose supervisor_bin is %s would mount it when it starts", l.Name, l.Target, v, rng, l.Path)})
+					Message: fmt.Sprintf("link %s names openshell-sandbox %s from %s, outside %q: a gateway whose supervisor_bin is %s mounts it when it starts", l.Name, v, l.Ref, rng, l.Path)})
 			}
 		}
 	}
