@@ -87,7 +87,7 @@ func linkTarget(k Key) string {
 // writes: anything else points outside the cache's entries.
 func parseTarget(t string) (entry, base string, ok bool) {
 	parts := strings.Split(t, "/")
-	if len(parts) != 4 || parts[0] != ".." || parts[1] != "entries" || !isEntryName(parts[2]) ||
+	if len(parts) != 4 || parts[0] != ".." || parts[1] != "entries" || parts[2] == "" || !isEntryName(parts[2]) ||
 		parts[3] == "" || parts[3] == "." || parts[3] == ".." {
 		return "", "", false
 	}
