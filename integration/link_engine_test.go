@@ -19,6 +19,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/openshell-contrib/supctl/compat"
+	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/internal/enginetest"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/internal/registrytest"
@@ -130,8 +131,13 @@ func TestLinkOnTheEngine(t *testing.T) {
 	}
 	runSandbox(ctx, t, cli, a, "0.0.47-dev.13")
 	runSandbox(ctx, t, cli, b, "0.0.47-dev.20")
-	// The engine resolves a symbolic link source when it mounts it: a
-	// container that mounts the link itself follows the switch.
+	// Docker resolves a symbolic link source when it mounts it, at each
+	// start: a container that mounts the link itself follows the switch.
+	// (What the driver does, above, does not depend on it.)
+	if e.Info().Product == engine.ProductPodman {
+		t.Logf("not checked on %s: a container that mounts the link itself", e.Info().Product)
+		return
+	}
 	runSandbox(ctx, t, cli, raw, "0.0.47-dev.20")
 }
 
