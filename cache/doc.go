@@ -136,7 +136,7 @@
 // its entry by its real path, which a later switch does not change: a
 // sandbox keeps the binary it was created with, restarts included. (A
 // container that bind-mounts the link itself gets what the link names
-// each time the container starts: the engine resolves a symbolic link
+// each time the container starts: Docker resolves a symbolic link
 // source when it mounts it.) Refresh the link before the gateway starts,
 // as a service's pre-start step does.
 //
