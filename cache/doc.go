@@ -13,6 +13,9 @@
 //	entries/.tmp-sha256-<hex>-<n>/           an entry being filled
 //	entries/.damaged-… .trash-…              entries set aside or collected, being deleted
 //	refs/ indexes/ pins/                     records of a [manifest.Store]
+//	links/<name>                             a stable path: symlink to ../entries/sha256-<hex>/openshell-sandbox
+//	links/<name>.previous                    what links/<name> named before its last switch
+//	links/<name>.lock                        the link's lock file, never deleted
 //
 // An entry is named by the digest of the platform image manifest the binary
 // was extracted from ([Key]); a binary at another path in the image gets a
@@ -128,6 +131,40 @@
 // aside what is bad; it lists the leftovers of killed processes apart
 // from its problems, as what kill -9 normally leaves rather than damage.
 // [Cache.Entries] lists entries without checking them.
+//
+// # Links
+//
+// A link is a stable path for a gateway's supervisor_bin that supctl
+// keeps right: links/<name>, a symbolic link to the binary of one entry,
+// switched by [Cache.SetLink] (which the resolver's ResolveLink calls only
+// after a resolve under a compatibility range succeeded, so a failed or
+// incompatible pull leaves the link as it was). The switch writes a new
+// link under a temporary name, renames it over the old one and syncs the
+// directory, under the link's own lock: the link always names a whole
+// binary, the old one or the new one. Its target is relative
+// (../entries/...), so it resolves to the same file wherever the cache is
+// seen from, such as a Docker Desktop VM that shares this host's files
+// under another prefix.
+//
+// OpenShell's Docker driver (crates/openshell-driver-docker/src/lib.rs in
+// NVIDIA/OpenShell, resolve_supervisor_bin_source and build_binds)
+// canonicalizes supervisor_bin once, when the gateway starts, checks that
+// it is a Linux ELF file, and bind-mounts that resolved path read-only into
+// every sandbox it creates. So the gateway uses the entry the link named
+// at its start until it starts again, and each sandbox's container names
+// its entry by its real path, which a later switch does not change: a
+// sandbox keeps the binary it was created with, restarts included. (A
+// container that bind-mounts the link itself gets what the link names
+// each time the container starts: Docker resolves a symbolic link
+// source when it mounts it.) Refresh the link before the gateway starts,
+// as a service's pre-start step does.
+//
+// [Cache.GC] keeps the entries a link and its previous target name: a
+// gateway started before the last switch still mounts the previous one.
+// [Cache.Verify] and [Cache.CheckLink] report a link that is not a
+// symbolic link of the caller's, that points outside the cache's entries,
+// that dangles, or whose entry fails a full check, as problems of kind
+// [ProblemLink] that match [ErrDamaged]; they never change a link.
 //
 // # Concurrency
 //

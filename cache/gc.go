@@ -24,6 +24,7 @@ type Reason string
 const (
 	ReasonPinned      Reason = "pinned"
 	ReasonCurrentRef  Reason = "current-ref"
+	ReasonLinked      Reason = "linked" // a link, or its previous target, points at it (see Cache.SetLink)
 	ReasonNewerSchema Reason = "newer-schema"
 	ReasonKeep        Reason = "keep"
 	ReasonRecent      Reason = "recent"
@@ -100,6 +101,7 @@ func (c *Cache) GC(ctx context.Context, p GCPolicy) (*GCReport, error) {
 	defer func() { empty(trash) }()
 	now := c.now()
 	kept := newest(entries, p.Keep)
+	links := c.linked()
 	for i := range entries {
 		if err := ctx.Err(); err != nil {
 			return r, err
@@ -115,6 +117,8 @@ func (c *Cache) GC(ctx context.Context, p GCPolicy) (*GCReport, error) {
 			g.Reason, g.Refs = ReasonPinned, pins
 		case len(refs) > 0:
 			g.Reason, g.Refs = ReasonCurrentRef, refs
+		case len(links[e.Key().name()]) > 0:
+			g.Reason, g.Refs = ReasonLinked, links[e.Key().name()]
 		case kept[e.Key().name()]:
 			g.Reason = ReasonKeep
 		case recent(e, p, now):
@@ -221,11 +225,16 @@ func (c *Cache) removeLocked(g *GCEntry, p GCPolicy, now time.Time, r *GCReport)
 	// it was listed.
 	name := filepath.Base(g.Path)
 	e, bad := c.readEntry(name, false)
+	// Linked since the links were read? A link is switched with its entry
+	// held, so under this lock what the links name is settled.
+	linked := c.linked()[name]
 	switch {
 	case e == nil && bad == nil:
 		return "", nil
 	case e != nil && recent(e, p, now):
 		g.Reason, g.LastUsed = ReasonRecent, e.LastUsed
+	case e != nil && len(linked) > 0:
+		g.Reason, g.Refs = ReasonLinked, linked
 	case bad != nil && errors.Is(bad, manifest.ErrSchema):
 		g.Reason = ReasonNewerSchema
 	}

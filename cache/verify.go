@@ -37,6 +37,7 @@ const (
 	ProblemEntry     = "entry"     // an entry is damaged, or its binary was touched
 	ProblemLock      = "lock"      // a lock file is not a regular file of the caller's
 	ProblemRecord    = "record"    // a record file is corrupt or unreadable
+	ProblemLink      = "link"      // a link dangles, points outside the cache or at a damaged entry
 )
 
 // A Problem is one thing wrong in a cache.
@@ -62,10 +63,10 @@ type Problem struct {
 // entry's directory; its binary is a regular file of mode 0555 with the
 // recorded size and SHA-256, untouched since the commit); every lock file
 // (a regular file of the caller's); every record in refs/, indexes/ and
-// pins/. It lists apart, with their age, the leftovers of killed
-// processes, by the rule of [StaleAge]: they are not problems. Problems
-// are not errors; the error is for ctx, or a cache that cannot be listed
-// at all.
+// pins/; every link ([Cache.CheckLink]). It lists apart, with their age,
+// the leftovers of killed processes, by the rule of [StaleAge]: they are
+// not problems. Problems are not errors; the error is for ctx, or a cache
+// that cannot be listed at all.
 //
 // Each entry is checked under its shared lock, waited for until ctx is done:
 // no fill or collection can change a committed entry meanwhile, while
@@ -127,6 +128,9 @@ func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) 
 			}
 		}
 		r.Leftovers = append(r.Leftovers, l)
+	}
+	if err := c.verifyLinks(ctx, r); err != nil {
+		return r, err
 	}
 	n, probs, err := c.records.Check(ctx)
 	r.Records = n

@@ -53,6 +53,9 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	} else {
 		r.Cache.Entries, r.Cache.Records, r.Cache.Verify, r.Cache.Leftovers = vr.Entries, vr.Records, vr.Problems, vr.Leftovers
 		for _, p := range vr.Problems {
+			if p.Kind == cache.ProblemLink {
+				continue // with its own fix, from checkLinks
+			}
 			r.add("cache", SeverityProblem, 6, fmt.Sprintf("%s: %s", p.Path, p.Message), "run \"supctl verify --repair\"; the next pull extracts set-aside entries again")
 		}
 		// What kill -9 normally leaves: reported, never a failure.

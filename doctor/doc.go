@@ -12,7 +12,9 @@
 // the version and how it was learned, the age of the last registry check
 // and the verdict under the range. References are looked up in the cache
 // only, as "supctl pull --pull never" does: no registry is contacted and
-// nothing is run.
+// nothing is run. Last, the cache's links, the stable paths a gateway's
+// supervisor_bin may be set to ([CheckLinks]): each checked in full, and
+// under the range, judged by the version of the binary it names.
 //
 // # Problems and exit codes
 //

@@ -36,11 +36,14 @@ type Problem struct {
 
 // Report is what [Check] found.
 type Report struct {
-	Host     Host      `json:"host"`
-	Engine   Engine    `json:"engine"`
-	Cache    Cache     `json:"cache"`
-	Refs     []Ref     `json:"refs"`
-	Problems []Problem `json:"problems"`
+	Host   Host   `json:"host"`
+	Engine Engine `json:"engine"`
+	Cache  Cache  `json:"cache"`
+	Refs   []Ref  `json:"refs"`
+	// Links are the cache's links (stable paths for a gateway's
+	// supervisor_bin), each checked in full; see [CheckLinks].
+	Links    []*cache.Link `json:"links"`
+	Problems []Problem     `json:"problems"`
 }
 
 // Host is this machine.
@@ -178,7 +181,7 @@ func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 			return nil, err
 		}
 	}
-	r := &Report{Refs: []Ref{}, Problems: []Problem{}}
+	r := &Report{Refs: []Ref{}, Links: []*cache.Link{}, Problems: []Problem{}}
 	r.Host = Host{Platform: runtime.GOOS + "/" + runtime.GOARCH, Target: cfg.platform, Emulators: []engine.Emulator{}}
 	if ems, err := engine.Emulators(cfg.binfmtDir); err == nil && ems != nil {
 		r.Host.Emulators = ems
@@ -193,6 +196,9 @@ func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 	}
 	if c != nil {
 		if err := r.checkRefs(ctx, c, cfg); err != nil {
+			return nil, err
+		}
+		if err := r.checkLinks(ctx, c, cfg.rng); err != nil {
 			return nil, err
 		}
 	} else {

@@ -138,6 +138,19 @@
 // installs, with each platform's checked binary in its comments; values are
 // TOML strings, escaped as TOML requires.
 //
+// # Links
+//
+// OpenShell's gateway as it ships is not a Go program: its Docker driver
+// takes the binary from supervisor_bin in its [openshell.drivers.docker]
+// table, resolved once when it starts (crates/openshell-driver-docker/src/lib.rs
+// in NVIDIA/OpenShell). [Resolver.ResolveLink] keeps such a path right: it
+// resolves under the range and only then switches a link of the cache
+// (see "Links" in package cache) to the binary, atomically; a refused or
+// failed resolve leaves the link as it was. [BinDriverConfig] and
+// [WriteLinkConfig] render the table that sets supervisor_bin to the link,
+// escaped as for supervisor_image. Without a range ResolveLink fails with
+// [ErrNoRange].
+//
 // # Errors
 //
 // Every error says what failed, with the value, and what to do next; none
@@ -190,7 +203,8 @@
 //
 // With [WithLogger], each decision is logged as one event named by its
 // message: cache-hit, checked, refreshed, stale-served, extracted,
-// incompatible. At debug level, every registry request is logged as
-// registry-request with its method, URL (without query or credentials),
-// status, body bytes and duration.
+// incompatible, and linked (a [Resolver.ResolveLink]: the link, whether
+// it was switched, and the binary it names). At debug level, every
+// registry request is logged as registry-request with its method, URL
+// (without query or credentials), status, body bytes and duration.
 package resolver

@@ -151,6 +151,15 @@ func formatDoctor(r *doctor.Report) string {
 			fmt.Fprintf(&b, "        checked %s ago%s\n", ref.Age, stale)
 		}
 	}
+	for _, l := range r.Links {
+		switch {
+		case l.Err != nil:
+			fmt.Fprintf(&b, "link:   %s: damaged\n", l.Name)
+		default:
+			fmt.Fprintf(&b, "link:   %s: %s (%s) from %s\n", l.Name, orUnknown(l.Version), l.Platform, l.Ref)
+		}
+		fmt.Fprintf(&b, "        %s\n", l.Path)
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(&b, "%s: %s\n  fix: %s\n", p.Severity, p.Message, p.Fix)
 	}

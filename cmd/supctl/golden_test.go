@@ -74,7 +74,7 @@ func golden(t *testing.T, name, got string) {
 // TestGoldenHelp pins every command's help text.
 func TestGoldenHelp(t *testing.T) {
 	isolate(t)
-	for _, cmd := range []string{"", "pull", "pin", "inspect", "ls", "gc", "verify", "version", "doctor", "json"} {
+	for _, cmd := range []string{"", "pull", "pin", "inspect", "ls", "gc", "verify", "link", "version", "doctor", "json"} {
 		name := cmd
 		if name == "" {
 			name = "supctl"

@@ -19,12 +19,19 @@ pull, and inspect of a reference:
   (cache, registry or stale-cache), extracted, checked_at (RFC 3339).
 inspect of a file: the same without ref, digest, index_digest and
   checked_at; resolved_from is "file". inspect adds compatible and verdict.
+pull --link NAME: the pull document, and link (as below) and switched (whether
+  this pull moved the link).
+link: name, path (the stable path for supervisor_bin), target (the binary it
+  names), digest, ref, platform, version, version_source (of that binary),
+  previous (the binary it named before its last switch), problem (what is
+  wrong, on failure).
 pin: ref, digest, image, range (when set), platforms (one pull document each).
 ls: an array of entries; see "supctl ls --help".
 gc: dry_run, removed, kept, leftovers, freed_bytes.
-verify: entries, records, problems (kind, path, problem, repaired, action),
-  leftovers (what killed processes left: path, bytes, age_seconds, what,
-  action; they do not fail verify: gc or verify --repair removes them).
+verify: entries, records, problems (kind, path, problem, repaired, action;
+  kind is directory, entry, lock, record or link), leftovers (what killed
+  processes left: path, bytes, age_seconds, what, action; they do not fail
+  verify: gc or verify --repair removes them).
 version: version, commit, modified, go.
 
 On failure the document is an object with an "error" member (inspect, gc and

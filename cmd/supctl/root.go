@@ -98,7 +98,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.Flags().Bool("version", false, "print supctl's version, commit and Go version")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
-	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g),
+	root.AddCommand(newPull(g), newPin(g), newInspect(g), newVersion(g), newGC(g), newLs(g), newVerify(g), newLink(g),
 		document(newDoctor(g), nil, exitOK, exitFailure, exitUsage, exitIncompatible, exitNotFound, exitCorrupt, exitInterrupted), newJSONTopic())
 	root.SetHelpCommand(newHelp(root))
 	document(root, []string{

@@ -108,6 +108,9 @@ func verifyFailure(dir string, problems []cache.Problem, repair bool) error {
 		return &verifyError{dir, n, "the cache is not safe to use, and was not verified: fix " + dir + " as said above"}
 	}
 	msg := fmt.Sprintf("found %d %s in cache %s", n, plural(n, "problem", "problems"), dir)
+	if onlyLinks(problems) {
+		return &verifyError{dir, n, msg + "; switch each link to a sound binary with \"supctl pull REF --compat RANGE --link NAME\""}
+	}
 	if !repair {
 		return &verifyError{dir, n, msg + "; run \"supctl verify --repair\" to set them aside"}
 	}

@@ -16,7 +16,7 @@ import (
 func TestSupervisorELF(t *testing.T) {
 	for arch, machine := range map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64} {
 		t.Run(arch, func(t *testing.T) {
-			b, err := supervisorELF(arch, version)
+			b, err := supervisorELF(arch, current)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,12 +51,12 @@ func TestSupervisorELF(t *testing.T) {
 				t.Skipf("cannot run %s here", arch)
 			}
 			out, err := cmd.Output()
-			if err != nil || string(out) != "openshell-sandbox "+version+"\n" {
+			if err != nil || string(out) != "openshell-sandbox "+current+"\n" {
 				t.Fatalf("%s --version: %q, %v", arch, out, err)
 			}
 		})
 	}
-	if _, err := supervisorELF("mips", version); err == nil {
+	if _, err := supervisorELF("mips", current); err == nil {
 		t.Error("mips accepted")
 	}
 }

@@ -1,14 +1,16 @@
-// Quickstart runs supctl's main job end to end with nothing but Go: it
-// starts an in-process OCI registry, builds a small multi-arch supervisor
-// image on the spot (tiny real static executables for linux/amd64 and
-// linux/arm64, written byte by byte: no compiler needed), pushes it, and
-// pulls it through the library the way a gateway does: extract, verify,
-// learn the version, check it against a range.
+// Quickstart runs supctl's main job end to end with nothing but Go, and
+// replays the failure supctl exists for. It starts an in-process OCI
+// registry and pushes a small multi-arch supervisor image built on the spot
+// (tiny real static executables for linux/amd64 and linux/arm64, written
+// byte by byte: no compiler needed) as the floating tag :dev. An old
+// gateway pulls it; the tag moves on; the gateway is upgraded. Its first
+// pull refuses the stale cached binary, checks the tag again, selects the
+// binary that fits and switches the stable path its supervisor_bin names.
 //
 //	go run ./examples/quickstart
 //
-// The results go to stdout; the library's log lines (one per decision) go
-// to stderr.
+// The story goes to stdout; the library's log lines (one per decision)
+// go to stderr.
 package main
 
 import (
@@ -19,6 +21,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
@@ -38,17 +42,20 @@ func main() {
 	}
 }
 
-// version is what the quickstart's supervisor binaries print.
-const version = "0.0.47-dev.13"
+// The versions of the story: the supervisor a gateway extracted weeks ago,
+// the one the tag points at today, and today's gateway with the range of
+// its release line.
+const (
+	stale   = "0.0.37-dev.160"
+	current = "0.0.47-dev.13"
+	gateway = "0.0.47-dev.12"
+	oldRng  = ">=0.0.37-0 <0.0.38-0"
+	newRng  = ">=0.0.47-0 <0.0.48-0"
+)
 
 func run(ctx context.Context, keep bool, out, logs io.Writer) error {
-	// An OCI registry in this process, and a supervisor image like the real
-	// one pushed to it: an Alpine-like base, a middle layer, and the binary
-	// alone in the top layer, for two platforms.
 	reg := fixture.Serve()
 	defer reg.Close()
-	fmt.Fprintf(out, "registry   %s (in-process)\n", reg.Host)
-	fmt.Fprintln(out, "building   openshell-sandbox "+version+" for linux/amd64 and linux/arm64")
 	work, err := os.MkdirTemp("", "supctl-quickstart-")
 	if err != nil {
 		return err
@@ -56,57 +63,105 @@ func run(ctx context.Context, keep bool, out, logs io.Writer) error {
 	if !keep {
 		defer os.RemoveAll(work)
 	}
-	index, err := supervisorIndex(version)
-	if err != nil {
-		return err
-	}
-	ref := reg.Host + "/openshell/supervisor:dev"
-	if err := fixture.Push(ctx, ref, index); err != nil {
-		return err
-	}
-	idx, _ := index.Digest()
-	fmt.Fprintf(out, "pushed     %s (index %s)\n\n", ref, idx)
-
-	// What a gateway does at startup: open the cache, resolve the image
-	// under the range this gateway speaks, and use the path it gets.
 	c, err := cache.Open(work + "/cache")
 	if err != nil {
 		return err
 	}
-	rng := compat.MustParse(">=0.0.47-0 <0.1.0")
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	r, err := resolver.New(c, resolver.WithRange(rng), resolver.WithLogger(logger))
-	if err != nil {
-		return err
-	}
-	res, err := r.Resolve(ctx, ref)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "pulled     %s\n", res.Ref)
-	fmt.Fprintf(out, "  path     %s\n", res.Path)
-	fmt.Fprintf(out, "  digest   %s (%s)\n", res.Digest, res.Platform)
-	fmt.Fprintf(out, "  version  %s (learned by %s)\n", res.Version, res.VersionSource)
-	fmt.Fprintf(out, "  range    %s: compatible\n", rng)
-	fmt.Fprintf(out, "  sha256   %s, %d bytes\n\n", res.BinarySHA256, res.Size)
+	ev := newEvents(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := slog.New(ev)
+	ref := reg.Host + "/openshell/supervisor:dev"
+	fmt.Fprintf(out, "registry    %s (in-process), cache %s\n\n", reg.Host, c.Dir())
 
-	before := reg.Requests()
-	again, err := r.Resolve(ctx, ref)
+	// Weeks ago: :dev is the old supervisor, and the old gateway pulls it.
+	if err := push(ctx, ref, stale); err != nil {
+		return err
+	}
+	old, err := resolver.New(c, resolver.WithRange(compat.MustParse(oldRng)), resolver.WithLogger(logger))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "again      from %s, %d registry requests, same path: %v\n", again.ResolvedFrom, reg.Requests()-before, again.Path == res.Path)
+	res, err := old.ResolveLink(ctx, ref, "gateway")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "weeks ago   a gateway of the 0.0.37 line pulls :dev: openshell-sandbox %s (learned by %s)\n", res.Version, res.VersionSource)
+	fmt.Fprintf(out, "            its supervisor_bin, %s, names that binary\n", rel(c, res.Link.Path))
+
+	// Since: the tag moves on. The cache does not know yet.
+	if err := push(ctx, ref, current); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "since       :dev moved on to openshell-sandbox %s; the cache still holds the old one\n", current)
+
+	// Today: the gateway is upgraded, and pulls under its own range before
+	// it starts. The tag's last check is minutes old, so the cache would
+	// serve the old binary: its version is what stops it.
+	fmt.Fprintf(out, "today       gateway %s starts, needing %q; the tag's last check is minutes old\n", gateway, newRng)
+	ev.take()
+	r, err := resolver.New(c, resolver.WithRange(compat.MustParse(newRng)), resolver.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	res, err = r.ResolveLink(ctx, ref, "gateway")
+	if err != nil {
+		return err
+	}
+	es := ev.take()
+	if e, ok := find(es, "incompatible"); ok {
+		fmt.Fprintf(out, "  refused     the cached openshell-sandbox %s: outside %q\n", e.attrs["version"], e.attrs["range"])
+	}
+	if e, ok := find(es, "refreshed"); ok {
+		fmt.Fprintf(out, "  re-checked  :dev with the registry at once: it moved to %.19s…\n", e.attrs["new"])
+	}
+	fmt.Fprintf(out, "  selected    openshell-sandbox %s (learned by %s, from the %s)\n", res.Version, res.VersionSource, res.ResolvedFrom)
+	fmt.Fprintf(out, "  switched    %s -> %s\n\n", rel(c, res.Link.Path), rel(c, res.Path))
+
+	// Again: from the cache, no registry request, same binary.
+	mid := reg.Requests()
+	again, err := r.ResolveLink(ctx, ref, "gateway")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "again       from %s, %d registry requests, same binary: %v, link switched: %v\n",
+		again.ResolvedFrom, reg.Requests()-mid, again.Path == res.Path, again.Switched)
 
 	// A gateway that needs a newer supervisor refuses this one, loudly,
-	// before creating any sandbox.
+	// before creating any sandbox, and leaves the link alone.
 	strict, err := resolver.New(c, resolver.WithRange(compat.MustParse(">=0.1.0")))
 	if err != nil {
 		return err
 	}
-	_, err = strict.Resolve(ctx, ref)
-	fmt.Fprintf(out, "strict     a gateway needing >=0.1.0 gets: %v\n", err)
+	_, err = strict.ResolveLink(ctx, ref, "gateway")
+	fmt.Fprintf(out, "strict      a gateway needing >=0.1.0 gets: %v\n", err)
+	fmt.Fprintf(out, "\nthe gateway's config:\n")
+	if err := res.WriteConfig(out); err != nil {
+		return err
+	}
 	if keep {
 		fmt.Fprintf(out, "\ncache kept in %s\n", work)
 	}
 	return nil
+}
+
+// rel is p relative to the cache's directory, with a long digest cut.
+func rel(c *cache.Cache, p string) string {
+	r, err := filepath.Rel(c.Dir(), p)
+	if err != nil {
+		return p
+	}
+	if i := strings.Index(r, "sha256-"); i >= 0 && len(r) > i+7+12 {
+		if j := strings.IndexByte(r[i:], '/'); j > 7+12 {
+			r = r[:i+7+12] + "…" + r[i+j:]
+		}
+	}
+	return r
+}
+
+// push pushes the quickstart's supervisor image of version as ref.
+func push(ctx context.Context, ref, version string) error {
+	index, err := supervisorIndex(version)
+	if err != nil {
+		return err
+	}
+	return fixture.Push(ctx, ref, index)
 }
