@@ -112,7 +112,11 @@
 // cap a [*RetryAfterError] names the wait asked for. A blob cut mid-stream
 // resumes with a Range request from the bytes already hashed (at most three
 // times); a server that ignores Range sends the blob again and the bytes
-// already delivered are skipped, so the digest covers every byte once.
+// already delivered are skipped, so the digest covers every byte once. A
+// stalled body (no byte for the stall timeout) is resumed at most once per
+// resolve or pin, whichever blob and source it was: with the default
+// timeouts, a registry that stalls every body fails within two stall
+// timeouts (60 s), and stale-if-error applies.
 // A refused, reset, timed-out or dropped connection is [ErrUnreachable], and
 // stale-if-error applies. A HEAD that is refused or has no digest header
 // falls back to a GET of the manifest. Mirrors ([WithMirror], registry names

@@ -45,8 +45,10 @@ func New(c *cache.Cache, opts ...Option) (*Resolver, error) {
 
 // opContext bounds one whole operation by the resolver's timeout. Its
 // expiry has a [*timeoutError] as its cause, which classify reports as
-// [ErrUnreachable].
+// [ErrUnreachable]. It carries the operation's budget of stalled bodies
+// resumed (see stallResumes).
 func (r *Resolver) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx = withStallBudget(ctx)
 	if r.cfg.timeout <= 0 {
 		return context.WithCancel(ctx)
 	}
