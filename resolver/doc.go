@@ -88,7 +88,12 @@
 // confined on this host when the kernel can run it, else in a throwaway
 // container of the container engine found as the Docker tooling finds it
 // (opened on first need only), else read without running; [WithProbers]
-// replaces the set.
+// replaces the set. A binary that ran on the host without answering is not
+// run again in the engine. Each outcome, a timeout included, is recorded
+// by the binary's digest with what it depended on (the engine endpoint and
+// its socket, the binfmt_misc handlers; see manifest.Probe), and an unknown
+// version is asked again on a later resolve only when that changed or the
+// pull policy is [PullAlways]: a hanging --version costs its timeout once.
 // With a range set ([WithRange]) a version outside it, or an unknown
 // version, gives an [*IncompatibleError] (matching [ErrIncompatible]) that
 // names the reference, digest, version and range: never a silent success.
