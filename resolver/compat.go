@@ -24,7 +24,9 @@ import (
 func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
 	if res.Version == "" && res.VersionAttempts == nil && res.Path != "" {
 		bin := supervisor.Binary{Path: res.Path, Name: r.programName(), Platform: r.cfg.platform}
-		v, tried, err := r.learnVersion(ctx, bin, digest.NewDigestFromEncoded(digest.SHA256, res.BinarySHA256))
+		// A binary this resolve extracted was probed by it already.
+		fresh := r.cfg.policy == PullAlways && !res.Extracted
+		v, tried, err := r.learnVersion(ctx, bin, digest.NewDigestFromEncoded(digest.SHA256, res.BinarySHA256), fresh)
 		if err != nil {
 			return fmt.Errorf("%s: learning the version of %s: %w", res.Ref, res.Path, err)
 		}

@@ -133,7 +133,7 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 		return nil, false, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
 	}
 	bin := supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}
-	v, _, err := r.learnVersion(ctx, bin, sum)
+	v, _, err := r.learnVersion(ctx, bin, sum, r.cfg.policy == PullAlways)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}

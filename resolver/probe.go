@@ -15,15 +15,16 @@ import (
 // with the same environment now: the same engine endpoint, the same
 // emulators. A binary whose --version hangs costs its timeout once, not on
 // every use; starting an engine or registering an emulator takes effect on
-// the next resolve, and the pull policy always asks again. Recording is
-// best effort: a cache that cannot record only costs another probe.
-func (r *Resolver) learnVersion(ctx context.Context, bin supervisor.Binary, sum digest.Digest) (supervisor.Version, []supervisor.Attempt, error) {
+// the next resolve, and fresh (the pull policy always, for a binary not
+// probed by this resolve yet) asks again. Recording is best effort: a
+// cache that cannot record only costs another probe.
+func (r *Resolver) learnVersion(ctx context.Context, bin supervisor.Binary, sum digest.Digest, fresh bool) (supervisor.Version, []supervisor.Attempt, error) {
 	envs := make([]string, len(r.cfg.probers))
 	for i, p := range r.cfg.probers {
 		envs[i] = supervisor.ProbeEnv(p, bin)
 	}
 	store := r.cache.Records()
-	if r.cfg.policy != PullAlways {
+	if !fresh {
 		if rec, err := store.Probe(sum); err == nil && r.probeHolds(rec, bin, envs) {
 			r.cfg.log.Debug("version-probe-reused", "binary_sha256", sum.Encoded(), "version", rec.Version, "probed_at", rec.ProbedAt)
 			return fromProbe(rec)

@@ -80,9 +80,11 @@ func TestHangingVersionCostsOnce(t *testing.T) {
 		name   string
 		host   supervisor.Prober
 		hostOK bool // the host can run it: its run is the one that times out
+		cold   resolver.PullPolicy
 	}{
-		{"host runs it", supervisor.Run(timeout), true},
-		{"host cannot run it", cannotRun{}, false},
+		{"host runs it", supervisor.Run(timeout), true, resolver.PullIfStale},
+		{"host cannot run it", cannotRun{}, false, resolver.PullIfStale},
+		{"cold pull always", supervisor.Run(timeout), true, resolver.PullAlways},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -106,7 +108,7 @@ func TestHangingVersionCostsOnce(t *testing.T) {
 				}
 				return inEngine.runs.Load()
 			}
-			resolve(resolver.PullIfStale)
+			resolve(tc.cold)
 			if n := timeouts(); n != 1 {
 				t.Fatalf("cold pull: %d probe runs to their timeout, want 1", n)
 			}

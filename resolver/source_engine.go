@@ -116,7 +116,7 @@ func (r *Resolver) extractLocal(ctx context.Context, eng *engine.Engine, ref nam
 	if err := checkELF(p, r.cfg.platform); err != nil {
 		return nil, false, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
 	}
-	v, _, err := r.learnVersion(ctx, supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}, sum)
+	v, _, err := r.learnVersion(ctx, supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}, sum, r.cfg.policy == PullAlways)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}
