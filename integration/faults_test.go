@@ -174,7 +174,7 @@ func TestStallingRegistry(t *testing.T) {
 }
 
 // stallBound is how long, with default settings, a pull from a registry
-// that stalls every body may take to end (README, "Bounds").
+// that stalls every body may take to end (README, "How it decides").
 const stallBound = 75 * time.Second
 
 // TestStallsFailFastWithDefaults: with default settings, a registry that
