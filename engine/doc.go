@@ -59,8 +59,13 @@
 // driver, and the binary's platform; the run is bounded in time
 // ([DefaultRunTimeout]) and output ([MaxOutput] bytes of each stream).
 // The container and its volume are always removed (forced, with a fresh
-// context, so after a timeout or cancellation too). Every container
-// carries the label [LabelProbe].
+// context, so after a timeout or cancellation too). Should the process die
+// first (kill -9), a reaper removes them: a process of the same program,
+// started before the container is created, in a process group of its own,
+// that force-removes the container through the Engine API when the pipe
+// it holds from the running process closes without the word that the run
+// is over. Every container carries the label [LabelProbe], and expired ones
+// are swept by the next run of any process ([LabelExpires]).
 //
 // [Engine.RunBinary] and the lazily opened [Runner] implement
 // [supervisor.ContainerRunner]; [Probers] is the standard prober set with

@@ -133,6 +133,9 @@ func (e *Engine) run(ctx context.Context, img string, spec RunSpec, copyIn bool)
 	if err != nil {
 		return res, err
 	}
+	// Before the container exists: should this process die, the reaper
+	// removes it (see reaper.go). Deferred first, so it runs last.
+	defer e.startReaper(name).done()
 	created, err := e.cli.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Name: name,
 		Config: &container.Config{

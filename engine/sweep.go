@@ -11,9 +11,10 @@ import (
 // LabelExpires holds, on every container this package creates, the Unix
 // time after which the container is surely no longer in use: its run's
 // deadline plus the time its removal may take. A process killed before it
-// could remove its container (kill -9) leaves it behind; the next
-// [Engine.Run] or [Engine.ReadFile] of any process removes such expired
-// containers.
+// could remove its container (kill -9) has its reaper remove it (see
+// reaper.go); should that fail too (no reaper on this OS, the engine
+// unreachable), the next [Engine.Run] or [Engine.ReadFile] of any process
+// removes such expired containers.
 const LabelExpires = "org.openshell.supctl.probe.expires"
 
 // unlabelledAge is how old a container labelled [LabelProbe] but without

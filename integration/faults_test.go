@@ -1,6 +1,9 @@
 package integration
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -169,6 +172,67 @@ func TestStallingRegistry(t *testing.T) {
 	if res.ResolvedFrom != "stale-cache" {
 		t.Errorf("stalled registry, stale tag: want stale-cache\n%s", o)
 	}
+}
+
+// stallBound is how long, with default settings, a pull from a registry
+// that stalls every body may take to end (README, "How it decides").
+const stallBound = 75 * time.Second
+
+// TestStallsFailFastWithDefaults: with default settings, a registry that
+// stalls every blob body after its headers ends a cold pull in exit 5, and
+// a pull of a moved tag in the recorded binary served stale with its
+// warning, within the bound — after at most two stalled attempts in all,
+// as the proxy counts them. (Each case waits two default stall timeouts.)
+func TestStallsFailFastWithDefaults(t *testing.T) {
+	t.Parallel()
+	stalledPull := func(t *testing.T, u *user, f *registrytest.Fault, args ...string) outcome {
+		t.Helper()
+		f.On(registrytest.Blob(""), 0, registrytest.StallAfterHeaders())
+		ctx, cancel := context.WithTimeout(t.Context(), 2*stallBound)
+		defer cancel()
+		var stdout, stderr bytes.Buffer
+		start := time.Now()
+		err := u.command(ctx, &stdout, &stderr, args...).Run()
+		o := finish(t, args, err, &stdout, &stderr, time.Since(start))
+		t.Logf("every blob stalls: exit %d after %v, %d stalled attempts", o.code, o.took.Round(time.Millisecond), f.Faulted())
+		if o.took > stallBound {
+			t.Errorf("took %v, over the %v bound", o.took.Round(time.Millisecond), stallBound)
+		}
+		if n := f.Faulted(); n > 2 {
+			t.Errorf("%d stalled body attempts, want at most 2", n)
+		}
+		return o
+	}
+	t.Run("cold", func(t *testing.T) {
+		t.Parallel()
+		reg := startRegistry(t, registrytest.Options{})
+		f := registrytest.NewFault(t, reg.URL(), reg.Transport())
+		reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+		o := stalledPull(t, newUser(t), f, "pull", f.Host()+"/openshell/supervisor:dev", "--platform", "linux/amd64")
+		if o.code != 5 {
+			t.Errorf("want exit 5\n%s", o)
+		}
+	})
+	t.Run("moved tag", func(t *testing.T) {
+		t.Parallel()
+		reg := startRegistry(t, registrytest.Options{})
+		f := registrytest.NewFault(t, reg.URL(), reg.Transport())
+		reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionB})
+		ref := f.Host() + "/openshell/supervisor:dev"
+		u := newUser(t)
+		if o := u.supctl(t, "pull", ref, "--platform", "linux/amd64"); o.code != 0 {
+			t.Fatalf("pull: %s", o)
+		}
+		reg.push(t, "openshell/supervisor:dev", fixture.Options{Version: versionC})
+		o := stalledPull(t, u, f, "pull", ref, "--platform", "linux/amd64", "--max-age", "0s", "--json")
+		var res pullResult
+		if err := json.Unmarshal([]byte(o.stdout), &res); err != nil || o.code != 0 || res.ResolvedFrom != "stale-cache" || res.Version != versionB {
+			t.Errorf("want the recorded binary served stale (%v)\n%s", err, o)
+		}
+		if !strings.Contains(o.stderr, "stale-served") {
+			t.Errorf("no stale-served warning on stderr:\n%s", o.stderr)
+		}
+	})
 }
 
 // TestProxyFromEnvironment: requests go through the proxy the environment

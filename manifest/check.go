@@ -24,18 +24,18 @@ type Problem struct {
 }
 
 // kinds maps each records directory to the kind of record it holds.
-var kinds = map[string]string{"refs": "ref", "indexes": "index", "pins": "pin"}
+var kinds = map[string]string{"refs": "ref", "indexes": "index", "pins": "pin", probesDir: "probe"}
 
 // Check decodes every record file of the store and reports the ones that
 // cannot be used, with n the number of record files read. It changes
 // nothing on disk and goes on after a problem; a records directory that
 // cannot be listed is a problem too. The error is for ctx only.
 func (s *Store) Check(ctx context.Context) (n int, problems []Problem, err error) {
-	for _, sub := range recordDirs {
+	for _, sub := range append(recordDirs[:len(recordDirs):len(recordDirs)], probesDir) {
 		dir := filepath.Join(s.dir, sub)
 		des, err := os.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
-			continue // never created: no record
+			continue // never created: no record (probes/ is made by the first probe recorded)
 		}
 		if err != nil {
 			problems = append(problems, Problem{Path: dir, Kind: kinds[sub], Err: fmt.Errorf("listing records: %v: %w", err, ErrCorrupt)})
@@ -78,6 +78,8 @@ func checkRecord(sub, path string) (gone bool, why error) {
 		rec = &Ref{}
 	case "indexes":
 		rec = &Index{}
+	case probesDir:
+		rec = &Probe{}
 	default:
 		rec = &Pin{}
 	}
@@ -98,6 +100,8 @@ func checkRecord(sub, path string) (gone bool, why error) {
 		kind, of, want = "ref", x.Name, nameKey(x.Name)
 	case *Pin:
 		kind, of, want = "pin", x.Name, nameKey(x.Name)
+	case *Probe:
+		kind, of, want = "probe", x.BinarySHA256.String(), x.BinarySHA256.Algorithm().String()+"-"+x.BinarySHA256.Encoded()+".json"
 	}
 	if filepath.Base(path) != want {
 		// Misplaced: lookups by name never find it, and it may hide or
@@ -150,7 +154,7 @@ type Leftover struct {
 // the leftover of a dead writer. It changes nothing on disk.
 func (s *Store) Leftovers(cutoff time.Time) ([]Leftover, error) {
 	var out []Leftover
-	for _, dir := range s.Dirs() {
+	for _, dir := range append(s.Dirs(), filepath.Join(s.dir, probesDir)) {
 		des, err := os.ReadDir(dir)
 		if err != nil {
 			continue // reported by Check

@@ -2,7 +2,8 @@
 // supervisor binaries it extracted (entries), which image references pointed
 // at which digests and when that was last checked (refs), which image indexes
 // map which platforms to which manifests (indexes), and which images are
-// pinned (pins). It is not an OCI image manifest.
+// pinned (pins), and how the version of each binary was sought (probes).
+// It is not an OCI image manifest.
 //
 // # Files
 //
@@ -13,6 +14,11 @@
 //	refs/<key>.json             a [Ref]; key is the hex SHA-256 of the reference name
 //	indexes/sha256-<hex>.json   an [Index], named by the index digest
 //	pins/<key>.json             a [Pin]; key as for refs
+//	probes/sha256-<hex>.json    a [Probe], named by the binary's digest
+//
+// The probes directory is made when the first probe is recorded; a store
+// without one has recorded none. A probe record is believed only in a
+// probes directory of the caller's that no one else may write.
 //
 // # Schema
 //

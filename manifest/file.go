@@ -19,7 +19,7 @@ import (
 const MaxRecordSize = 8 << 20
 
 // A Record is one of the documents of this package: *[Entry], *[Ref],
-// *[Index] or *[Pin].
+// *[Index], *[Pin] or *[Probe].
 type Record interface {
 	Validate() error
 	schema() *int

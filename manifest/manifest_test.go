@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -161,8 +162,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"schemaVersion":1,"ref":"x","digest":"` + string(d1) + `","checkedAt":"2026-01-01T00:00:00Z"}`))
 	f.Add([]byte(`{"schemaVersion":1,"ref":"a","registry":"r","repository":"p","manifestDigest":"` + string(d1) + `","platform":"linux/amd64","layerDigest":"` + string(d2) + `","file":"/x","binarySha256":"` + string(d1) + `","size":3,"version":"","versionSource":"unknown","extractedAt":"2026-01-01T00:00:00Z"}`))
 	f.Add([]byte(`{"schemaVersion":99}`))
+	f.Add([]byte(`{"schemaVersion":1,"binarySha256":"` + string(d1) + `","platform":"linux/amd64","version":"","versionSource":"unknown","methods":[{"method":"run","env":"linux/amd64 uid=0","reason":"--version did not finish within 5s"}],"probedAt":"2026-01-01T00:00:00Z"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, rec := range []manifest.Record{&manifest.Ref{}, &manifest.Entry{}, &manifest.Index{}, &manifest.Pin{}} {
+		for _, rec := range []manifest.Record{&manifest.Ref{}, &manifest.Entry{}, &manifest.Index{}, &manifest.Pin{}, &manifest.Probe{}} {
 			if err := manifest.Decode(data, rec); err == nil {
 				if verr := rec.Validate(); verr != nil {
 					t.Fatalf("Decode accepted a record that does not validate: %v", verr)
@@ -173,4 +175,46 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestProbeRecords: a probe record round-trips by the binary's digest, in
+// a probes directory made on first write; one in a directory others may
+// write is not believed; Check reads probe records like the others.
+func TestProbeRecords(t *testing.T) {
+	dir := t.TempDir()
+	s, err := manifest.OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Probe(d1); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("no probes yet: %v, want fs.ErrNotExist", err)
+	}
+	if _, problems, err := s.Check(context.Background()); err != nil || len(problems) != 0 {
+		t.Fatalf("Check without a probes directory: %v %v", problems, err)
+	}
+	in := &manifest.Probe{BinarySHA256: d1, Platform: "linux/amd64", VersionSource: "unknown",
+		Methods: []manifest.ProbeMethod{
+			{Method: "run", Env: "linux/amd64 uid=0", Reason: "--version did not finish within 5s"},
+			{Method: "engine", Env: "engine auto: unix:///var/run/docker.sock", NotApplicable: true, Reason: "not tried"},
+		},
+		ProbedAt: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	if err := s.PutProbe(in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Probe(d1)
+	if err != nil || !reflect.DeepEqual(out, in) {
+		t.Fatalf("read back %+v, %v; wrote %+v", out, err, in)
+	}
+	if _, err := s.Probe(d2); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("another binary: %v, want fs.ErrNotExist", err)
+	}
+	if n, problems, err := s.Check(context.Background()); err != nil || len(problems) != 0 || n != 1 {
+		t.Fatalf("Check: %d records, %v %v", n, problems, err)
+	}
+	if err := os.Chmod(filepath.Join(dir, "probes"), 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Probe(d1); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a probes directory others may write: %v, want the record not believed", err)
+	}
 }

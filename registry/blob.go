@@ -18,7 +18,8 @@ import (
 )
 
 // blobResumes bounds how often one blob download is resumed after its
-// stream was cut.
+// stream was cut; a stalled stream draws on the operation's smaller budget
+// too (see stallResumes).
 const blobResumes = 3
 
 // Blob returns a reader of the blob desc names that checks the blob's size
@@ -45,7 +46,8 @@ type blobReader struct {
 	h       hash.Hash
 	n       int64 // bytes delivered, all hashed
 	resumes int
-	err     error // sticky
+	stalls  stallBudget // used outside an operation only
+	err     error       // sticky
 }
 
 func (b *blobReader) Read(p []byte) (int, error) {
@@ -71,7 +73,8 @@ func (b *blobReader) Read(p []byte) (int, error) {
 			b.err = b.check()
 		case err == io.EOF:
 			b.err = fmt.Errorf("the registry sent %d of the blob's %d bytes: %w", b.n, b.desc.Size, ErrRefused)
-		case err != nil && unreachable(err) && b.ctx.Err() == nil && b.resumes < blobResumes:
+		case err != nil && unreachable(err) && b.ctx.Err() == nil && b.resumes < blobResumes &&
+			(!stalled(err) || resumeStalled(b.ctx, &b.stalls)):
 			b.drop(body)
 			b.resumes++
 		case err != nil:

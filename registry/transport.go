@@ -196,8 +196,12 @@ func (s *stallBody) Close() error {
 // Bound bounds one whole operation — a resolve, a pin — by d. Its expiry
 // has a timeout as its cause, which [Classify] reports as [ErrUnreachable]
 // (the registry was too slow), unlike a cancellation by the caller. d of
-// zero or less means no bound.
+// zero or less means no bound. The operation also gets its budget of
+// stalled bodies to resume (one, across all its blobs and sources: see
+// stallResumes), so a registry that stalls every body fails it within
+// two stall timeouts.
 func Bound(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx = withStallBudget(ctx)
 	if d <= 0 {
 		return context.WithCancel(ctx)
 	}

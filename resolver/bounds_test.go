@@ -562,3 +562,47 @@ func TestGenericContentType(t *testing.T) {
 	}
 	sameBytes(t, res.Path, fe.b.Binary("linux/amd64"))
 }
+
+// TestStallsFailFast: a registry that stalls every blob body after its
+// headers fails the operation after at most two stalled attempts in all
+// (one resume), cold or while checking a moved tag (then the recorded
+// binary is served stale), whatever the number of blobs and resumes a cut
+// connection would get.
+func TestStallsFailFast(t *testing.T) {
+	ctx := context.Background()
+	t.Run("cold", func(t *testing.T) {
+		fe := newFaultEnv(t)
+		fe.fault.On(registrytest.Blob(""), 0, registrytest.StallAfterHeaders())
+		_, err := fe.resolver(t).Resolve(ctx, fe.ref)
+		if !errors.Is(err, resolver.ErrUnreachable) {
+			t.Fatalf("got %v, want %v", err, resolver.ErrUnreachable)
+		}
+		if n := fe.fault.Faulted(); n > 2 {
+			t.Errorf("%d stalled body attempts, want at most 2", n)
+		}
+	})
+	t.Run("moved tag served stale", func(t *testing.T) {
+		fe := newFaultEnv(t)
+		r := fe.resolver(t, resolver.WithMaxAge(time.Minute))
+		if _, err := r.Resolve(ctx, fe.ref); err != nil {
+			t.Fatal(err)
+		}
+		next, err := fixture.Build(ctx, fixture.Options{Version: "0.0.48", BuildDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fixture.Push(ctx, fe.ref, next.Index); err != nil {
+			t.Fatal(err)
+		}
+		fe.fault.Reset()
+		fe.fault.On(registrytest.Blob(""), 0, registrytest.StallAfterHeaders())
+		fe.clock.Add(time.Hour)
+		res, err := r.Resolve(ctx, fe.ref)
+		if err != nil || res.ResolvedFrom != resolver.FromStaleCache {
+			t.Fatalf("got %+v, %v; want the recorded binary, served stale", res, err)
+		}
+		if n := fe.fault.Faulted(); n > 2 {
+			t.Errorf("%d stalled body attempts, want at most 2", n)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/supervisor"
 )
@@ -13,15 +14,19 @@ import (
 // checkRange returns an [*IncompatibleError] when the resolver has a range
 // and res's version is outside it or unknown.
 //
-// An unknown version is asked again first, with the resolver's probers:
-// what made it unknown (no engine, no emulator) may have been fixed since
-// the binary was extracted. A version learnt this way is in the result but
-// not recorded in the cache; an unknown one comes with the methods tried
-// (res.VersionAttempts).
+// An unknown version is asked again first, with the resolver's probers,
+// when what made it unknown may have been fixed since the binary was
+// extracted — an engine started, an emulator registered, or the pull
+// policy always — and else taken from the probe record (see
+// learnVersion), so a binary whose --version hangs is not run on every
+// use. A version learnt this way is in the result but not recorded in the
+// entry; an unknown one comes with the methods tried (res.VersionAttempts).
 func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
 	if res.Version == "" && res.VersionAttempts == nil && res.Path != "" {
 		bin := supervisor.Binary{Path: res.Path, Name: r.programName(), Platform: r.cfg.platform}
-		v, tried, err := supervisor.DetectTried(ctx, bin, r.cfg.probers...)
+		// A binary this resolve extracted was probed by it already.
+		fresh := r.cfg.policy == PullAlways && !res.Extracted
+		v, tried, err := r.learnVersion(ctx, bin, digest.NewDigestFromEncoded(digest.SHA256, res.BinarySHA256), fresh)
 		if err != nil {
 			return fmt.Errorf("%s: learning the version of %s: %w", res.Ref, res.Path, err)
 		}

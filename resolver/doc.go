@@ -88,7 +88,12 @@
 // confined on this host when the kernel can run it, else in a throwaway
 // container of the container engine found as the Docker tooling finds it
 // (opened on first need only), else read without running; [WithProbers]
-// replaces the set.
+// replaces the set. A binary that ran on the host without answering is not
+// run again in the engine. Each outcome, a timeout included, is recorded
+// by the binary's digest with what it depended on (the engine endpoint and
+// its socket, the binfmt_misc handlers; see manifest.Probe), and an unknown
+// version is asked again on a later resolve only when that changed or the
+// pull policy is [PullAlways]: a hanging --version costs its timeout once.
 // With a range set ([WithRange]) a version outside it, or an unknown
 // version, gives an [*IncompatibleError] (matching [ErrIncompatible]) that
 // names the reference, digest, version and range: never a silent success.
@@ -111,7 +116,11 @@
 // (default [DefaultTimeout]); past it the registry is deemed unreachable.
 // The bytes inflated across the layers searched are capped
 // ([WithMaxInflated]). Any failure of a mirror, wrong bytes included, moves
-// on to the origin, for checks and fetches alike.
+// on to the origin, for checks and fetches alike. A stalled body (no byte
+// for the stall timeout) is resumed at most once per resolve or pin,
+// whichever blob and source it was: with the default timeouts, a registry
+// that stalls every body fails within two stall timeouts (60 s), and
+// stale-if-error applies.
 //
 // # Local images
 //

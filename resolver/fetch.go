@@ -126,7 +126,7 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 	if err != nil {
 		return nil, false, err
 	}
-	p, _, err := fill.Seal()
+	p, sum, err := fill.Seal()
 	if err != nil {
 		return nil, false, err
 	}
@@ -134,7 +134,7 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 		return nil, false, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
 	}
 	bin := supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}
-	v, err := supervisor.Detect(ctx, bin, r.cfg.probers...)
+	v, _, err := r.learnVersion(ctx, bin, sum, r.cfg.policy == PullAlways)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}

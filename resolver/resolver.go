@@ -46,7 +46,8 @@ func New(c *cache.Cache, opts ...Option) (*Resolver, error) {
 }
 
 // opContext bounds one whole operation by the resolver's timeout; its
-// expiry is [ErrUnreachable] (see [registry.Bound]).
+// expiry is [ErrUnreachable]. It carries the operation's budget of stalled
+// bodies resumed (see [registry.Bound]).
 func (r *Resolver) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return registry.Bound(ctx, r.cfg.timeout)
 }

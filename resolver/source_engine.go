@@ -109,14 +109,14 @@ func (r *Resolver) extractLocal(ctx context.Context, eng *engine.Engine, ref nam
 	if err != nil {
 		return nil, false, err
 	}
-	p, _, err := fill.Seal()
+	p, sum, err := fill.Seal()
 	if err != nil {
 		return nil, false, err
 	}
 	if err := checkELF(p, r.cfg.platform); err != nil {
 		return nil, false, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
 	}
-	v, err := supervisor.Detect(ctx, supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}, r.cfg.probers...)
+	v, _, err := r.learnVersion(ctx, supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}, sum, r.cfg.policy == PullAlways)
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
 	}

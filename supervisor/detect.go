@@ -42,14 +42,29 @@ func Detect(ctx context.Context, b Binary, probers ...Prober) (Version, error) {
 // DetectTried is [Detect] that also returns an [Attempt] for every prober
 // that could not answer, in order: with an unknown version, they say which
 // methods were tried, why each failed and what would fix it.
+//
+// Of the methods that run the binary ([SourceRun], [SourceEngine]), only
+// the first that could run it is asked: a binary that ran and did not
+// answer (it hung to the timeout, failed, printed something else) is not
+// run again elsewhere, so a hanging --version costs one timeout, not one
+// per method. The methods passed over are listed as not applicable.
 func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []Attempt, error) {
 	if len(probers) == 0 {
 		probers = DefaultProbers()
 	}
 	var tried []Attempt
+	ran := Source("") // a method that ran the binary without an answer
 	for _, p := range probers {
 		if err := ctx.Err(); err != nil {
 			return unknown, tried, err
+		}
+		m := methodOf(p)
+		if ran != "" && runsBinary(m) {
+			// The same bytes, run again elsewhere, would hang, fail or
+			// print the same: one run's timeout is the most a binary costs.
+			tried = append(tried, Attempt{Method: m, NotApplicable: true,
+				Reason: fmt.Sprintf("not tried: it already ran (%s) without answering", ran)})
+			continue
 		}
 		v, err := p.Probe(ctx, b)
 		switch {
@@ -59,7 +74,10 @@ func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []A
 			}
 			return v, tried, nil
 		case errors.Is(err, ErrUnknownVersion), errors.Is(err, ErrNotApplicable):
-			tried = append(tried, attempt(methodOf(p), err, b.Path, b.Platform))
+			tried = append(tried, attempt(m, err, b.Path, b.Platform))
+			if runsBinary(m) && !errors.Is(err, ErrNotApplicable) {
+				ran = m
+			}
 		default:
 			return unknown, tried, err
 		}

@@ -10,9 +10,10 @@ import (
 
 // fakeProber answers with v and err and counts its calls.
 type fakeProber struct {
-	v     Version
-	err   error
-	calls int
+	v      Version
+	err    error
+	calls  int
+	method Source // "" is "fake"
 }
 
 func (p *fakeProber) Probe(context.Context, Binary) (Version, error) {
@@ -39,6 +40,12 @@ func TestDetect(t *testing.T) {
 		{"real error stops", []*fakeProber{unsure(), {v: unknown, err: broken}, sure("1.0.0", SourceRun)}, unknown, broken, []int{1, 1, 0}},
 		{"bad answer", []*fakeProber{sure("1.0", SourceRun)}, unknown, errAny, []int{1}},
 		{"answer without source", []*fakeProber{sure("1.0.0", "")}, unknown, errAny, []int{1}},
+		// A binary that ran without answering is not run again by another
+		// method that runs it; one that could not run here is.
+		{"ran without answer: not run again", []*fakeProber{runs(SourceRun, unsure()), runs(SourceEngine, sure("1.0.0", SourceEngine)), sure("2.0.0", SourceELFString)},
+			Version{"2.0.0", SourceELFString}, nil, []int{1, 0, 1}},
+		{"could not run here: run elsewhere", []*fakeProber{runs(SourceRun, notHere()), runs(SourceEngine, sure("1.0.0", SourceEngine))},
+			Version{"1.0.0", SourceEngine}, nil, []int{1, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,6 +71,16 @@ func TestDetect(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+// runs makes p a prober of method m.
+func runs(m Source, p *fakeProber) *fakeProber { p.method = m; return p }
+
+func (p *fakeProber) Method() Source {
+	if p.method == "" {
+		return "fake"
+	}
+	return p.method
+}
 
 func TestDetectCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())

@@ -43,6 +43,13 @@
 // [ContainerRunner] on the Engine API and provides the standard set with
 // the engine found as the Docker tooling finds it.
 //
+// Of the methods that run the binary, only the first that could run it is
+// asked: a binary that ran and did not answer (a hung --version included)
+// is not run again in the engine, so it costs one timeout. An [EnvProber]
+// describes what its answer depends on ([ProbeEnv]: the engine endpoint,
+// the binfmt_misc handlers), so a caller may record an outcome and reuse
+// it while that description holds, as package resolver does.
+//
 // # Unknown versions
 //
 // [DetectTried] returns, beside the version, an [Attempt] for every prober

@@ -34,6 +34,7 @@ type Fault struct {
 	rules  []*rule
 	served map[string]int64 // body bytes sent, by path
 	hits   map[string]int   // requests, by "METHOD path"
+	ruled  int              // requests a rule answered
 }
 
 // An Action answers a request in place of (or around) the registry, next.
@@ -102,7 +103,15 @@ func (f *Fault) On(m Match, times int, do Action) *Fault {
 func (f *Fault) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.rules, f.served, f.hits = nil, map[string]int64{}, map[string]int{}
+	f.rules, f.served, f.hits, f.ruled = nil, map[string]int64{}, map[string]int{}, 0
+}
+
+// Faulted is the number of requests a rule answered so far: with a stall
+// rule alone, the number of stalled attempts.
+func (f *Fault) Faulted() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ruled
 }
 
 // Served is the number of body bytes the proxy sent for path (e.g.
@@ -138,6 +147,7 @@ func (f *Fault) serve(w http.ResponseWriter, r *http.Request) {
 	for _, ru := range f.rules {
 		if ru.match(r) && (ru.times == 0 || ru.n < ru.times) {
 			ru.n++
+			f.ruled++
 			do = ru.do
 			break
 		}
