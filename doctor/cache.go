@@ -14,7 +14,7 @@ import (
 // nil when there is none to look into.
 func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, error) {
 	if dir == "" {
-		d, err := cache.DefaultDir()
+		d, err := cache.ResolveDir("")
 		if err != nil {
 			r.Cache.Error = err.Error()
 			r.add("cache", SeverityProblem, 1, err.Error(), "set --cache-dir or SUPCTL_CACHE_DIR")

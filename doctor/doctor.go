@@ -167,7 +167,8 @@ func WithMaxAge(d time.Duration) Option {
 	return func(c *config) error { c.maxAge = d; return nil }
 }
 
-// Check examines the setup whose cache is in dir and reports what it
+// Check examines the setup whose cache is in dir (when empty, the one
+// [cache.ResolveDir] names) and reports what it
 // found. The error is for failures to examine at all, such as a cancelled
 // ctx; everything wrong with the setup is in the report.
 func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {

@@ -53,7 +53,11 @@ func newDoctor(g *globals) *cobra.Command {
 				}
 				opts = append(opts, doctor.WithRange(r))
 			}
-			rep, err := doctor.Check(cmd.Context(), g.cacheDir, opts...)
+			dir, err := g.cacheDirectory()
+			if err != nil {
+				return err
+			}
+			rep, err := doctor.Check(cmd.Context(), dir, opts...)
 			if err != nil {
 				return err
 			}

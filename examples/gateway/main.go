@@ -131,13 +131,9 @@ func smokeRun(ctx context.Context, sup *resolver.Result, log *slog.Logger, out i
 // selectSupervisor is the driver's startup step. It returns the supervisor
 // and the function that releases it.
 func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (*resolver.Result, func() error, error) {
-	dir := cfg.CacheDir
-	if dir == "" {
-		d, err := cache.DefaultDir()
-		if err != nil {
-			return nil, nil, err
-		}
-		dir = d
+	dir, err := cache.ResolveDir(cfg.CacheDir)
+	if err != nil {
+		return nil, nil, err
 	}
 	c, err := cache.Open(dir)
 	if err != nil {
