@@ -60,7 +60,9 @@ func (e Env) xdgDir(name string, fallback ...string) string {
 }
 
 // ConfigDir is $XDG_CONFIG_HOME/openshell (openshell_config_dir).
-func (e Env) ConfigDir() string { return filepath.Join(e.xdgDir("XDG_CONFIG_HOME", ".config"), "openshell") }
+func (e Env) ConfigDir() string {
+	return filepath.Join(e.xdgDir("XDG_CONFIG_HOME", ".config"), "openshell")
+}
 
 // StateDir is $XDG_STATE_HOME/openshell (openshell_state_dir).
 func (e Env) StateDir() string {

@@ -25,8 +25,8 @@ const (
 // binary is a sign, not proof, of what the program does with it.
 type Protocol struct {
 	Path      string `json:"path"`
-	TokenFile bool   `json:"token_file"`  // OPENSHELL_SANDBOX_TOKEN_FILE found
-	OldSecret bool   `json:"old_secret"`  // x-sandbox-secret found
+	TokenFile bool   `json:"token_file"` // OPENSHELL_SANDBOX_TOKEN_FILE found
+	OldSecret bool   `json:"old_secret"` // x-sandbox-secret found
 	Error     string `json:"error,omitempty"`
 }
 

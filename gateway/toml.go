@@ -219,9 +219,8 @@ func (p *tomlParser) value(s string) (Value, error) {
 	case strings.HasPrefix(s, "["), strings.HasPrefix(s, "{"):
 		return p.compound(s)
 	}
-	raw, rest, _ := strings.Cut(s, "#")
+	raw, _, _ := strings.Cut(s, "#")
 	raw = strings.TrimSpace(strings.TrimSuffix(raw, "\r"))
-	_ = rest
 	switch {
 	case raw == "":
 		return Value{}, p.errf("missing value")

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// multiline reads a """ or ''' string that may end on a later line.
+// multiline reads a """ or ”' string that may end on a later line.
 func (p *tomlParser) multiline(s string) (Value, error) {
 	delim := s[:3]
 	start := p.i
