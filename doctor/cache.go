@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/openshell-contrib/supctl/cache"
 )
@@ -34,6 +35,15 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	}
 	r.Cache.Exists, r.Cache.Mode = true, fmt.Sprintf("%04o", fi.Mode().Perm())
 	r.Cache.Owner = owner(fi)
+	// doctor changes nothing: a directory without supctl's layout (the
+	// gateway's own docker-supervisor/, say) is not opened, since opening
+	// creates what is missing.
+	for _, sub := range []string{"entries", "refs", "indexes", "pins"} {
+		if _, err := os.Lstat(filepath.Join(dir, sub)); err != nil {
+			r.Cache.Note = "no supctl cache in it yet: the first pull creates entries/, refs/, indexes/ and pins/"
+			return nil, nil
+		}
+	}
 	c, err := cache.Open(dir)
 	if err != nil {
 		r.Cache.Error = err.Error()

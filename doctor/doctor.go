@@ -11,6 +11,7 @@ import (
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
+	"github.com/openshell-contrib/supctl/gateway"
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
@@ -25,7 +26,7 @@ const (
 
 // Problem is one finding that needs action.
 type Problem struct {
-	Area     string   `json:"area"` // "engine", "cache" or "ref"
+	Area     string   `json:"area"` // "engine", "gateway", "cache" or "ref"
 	Severity Severity `json:"severity"`
 	Message  string   `json:"message"`
 	Fix      string   `json:"fix"`
@@ -39,6 +40,7 @@ type Report struct {
 	Host     Host      `json:"host"`
 	Engine   Engine    `json:"engine"`
 	Cache    Cache     `json:"cache"`
+	Gateway  *Gateway  `json:"gateway,omitempty"`
 	Refs     []Ref     `json:"refs"`
 	Problems []Problem `json:"problems"`
 }
@@ -67,6 +69,7 @@ type Cache struct {
 	Records   int              `json:"records"`
 	Verify    []cache.Problem  `json:"verify_problems"`
 	Leftovers []cache.Leftover `json:"leftovers"`
+	Note      string           `json:"note,omitempty"`
 	Error     string           `json:"error,omitempty"`
 }
 
@@ -126,6 +129,8 @@ type config struct {
 	maxAge    time.Duration
 	binfmtDir string
 	now       func() time.Time
+	gateway   gateway.Options
+	noGateway bool
 }
 
 // WithRefs names the references to examine (default: every recorded one).
@@ -187,6 +192,11 @@ func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 	r.checkEngine(ctx, cfg)
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !cfg.noGateway {
+		if err := r.checkGateway(ctx, cfg); err != nil {
+			return nil, err
+		}
 	}
 	c, err := r.checkCache(ctx, dir)
 	if err != nil {
