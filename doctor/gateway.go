@@ -194,12 +194,15 @@ func (r *Report) protocol(ctx context.Context, rg *Gateway, s *Supervisor) {
 	if p.Error != "" || p.TokenFile {
 		return
 	}
-	msg := fmt.Sprintf("heuristic: the gateway mints sandbox JWTs, but %s shows no sign of reading a token file (no %q in it)", s.Path, gateway.TokenFileMarker)
+	msg := fmt.Sprintf("heuristic: the gateway mints sandbox JWTs, but %s shows no sign of reading a token file (no %q in its bytes)", s.Path, gateway.TokenFileMarker)
 	if p.OldSecret {
-		msg += fmt.Sprintf(" and carries %q, the header of supervisors before the JWT protocol", gateway.OldSecretMarker)
+		msg += fmt.Sprintf(" and carries %q, the header of the supervisors before the JWT protocol", gateway.OldSecretMarker)
 	}
-	r.add("gateway", SeverityWarning, 0, msg+"; its sandboxes would fail with \"requires a sandbox principal\"",
-		"mount a supervisor of the gateway's release line (see the version verdict); this is a byte scan, a sign and not proof")
+	fix := "mount a supervisor of the gateway's release line (see the version verdict)"
+	if s.Verdict == VerdictCompatible {
+		fix = "none needed if its sandboxes start: its version fits, and this is a byte scan, a sign and not proof"
+	}
+	r.add("gateway", SeverityWarning, 0, msg+"; a supervisor that does not read it fails with \"requires a sandbox principal\"", fix)
 }
 
 // gatewayFiles reports the files that do not parse and the driver and
