@@ -47,6 +47,7 @@ type Extraction struct {
 // Supervisor is the binary the gateway will mount and its verdict.
 type Supervisor struct {
 	Path          string `json:"path,omitempty"`
+	Configured    string `json:"configured,omitempty"` // supervisor_bin as written, when it is a link
 	Tier          string `json:"tier"`
 	Source        string `json:"source"`
 	Image         string `json:"image,omitempty"`
@@ -130,12 +131,15 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		r.add("gateway", SeverityProblem, 1, m.Error, "point supervisor_bin in "+g.Config.Path+" at an existing Linux binary, or remove it")
 		return nil
 	}
-	s := &Supervisor{Path: m.Path, Tier: m.Tier, Source: m.Source, Image: m.Image, Range: rg.Range, Note: m.Note}
+	s := &Supervisor{Path: m.Path, Tier: m.Tier, Configured: m.Configured, Source: m.Source, Image: m.Image, Range: rg.Range, Note: m.Note}
 	rg.Supervisor = s
 	if m.Driver == "podman" && m.Path == "" {
 		s.Verdict = VerdictNotCached
 		s.Note = fmt.Sprintf("the Podman driver mounts the image %s itself (pull policy %s); check that image with \"supctl pull %s\" and \"supctl doctor %s\"", m.Image, m.PullPolicy, m.Image, m.Image)
 		return nil
+	}
+	if s.Configured == s.Path {
+		s.Configured = ""
 	}
 	if m.Path != "" {
 		v := learn(m.Path)

@@ -30,8 +30,13 @@ type Mount struct {
 	// Source says where the choice comes from, e.g. "supervisor_bin in
 	// [openshell.drivers.docker] at /home/u/.config/openshell/gateway.toml:7".
 	Source string `json:"source"`
-	// Path is the host file the driver bind-mounts, when known.
-	Path string `json:"path,omitempty"`
+	// Path is the host file the driver bind-mounts, when known: for
+	// supervisor_bin, the file it names with every symbolic link resolved,
+	// as the gateway resolves it once at startup (canonicalize_existing_file),
+	// and Configured is the path as written (a stable link supctl keeps,
+	// say).
+	Path       string `json:"path,omitempty"`
+	Configured string `json:"configured,omitempty"`
 	// Image is the image of the image tiers; DerivedTag is true when its
 	// tag was derived from the gateway's version (the default image).
 	Image      string `json:"image,omitempty"`
@@ -100,7 +105,7 @@ func dockerMount(cfg Config, gatewayBin, gatewayVersion, workDir, engineArch, go
 		return fmt.Sprintf("%s in %s at %s:%d", key, s.From, cfg.Path, s.Line)
 	}
 	if p, s, ok := cfg.Docker.str("supervisor_bin"); ok {
-		m.Tier, m.Path, m.Source = TierBin, p, at("supervisor_bin", s)
+		m.Tier, m.Path, m.Configured, m.Source = TierBin, p, p, at("supervisor_bin", s)
 		if abs, err := filepath.EvalSymlinks(p); err == nil {
 			m.Path = abs // the gateway canonicalizes it
 		} else {

@@ -75,6 +75,9 @@ func formatGateway(b *strings.Builder, g *doctor.Gateway) {
 			what = s.Image
 		}
 		fmt.Fprintf(b, "  mounts:  %s\n           from %s\n", what, s.Source)
+		if s.Configured != "" {
+			fmt.Fprintf(b, "           (%s, a link, resolved when the gateway starts)\n", s.Configured)
+		}
 		if s.Version != "" || s.Verdict != "" {
 			fmt.Fprintf(b, "           %s (%s): %s", orUnknownVersion(s.Version), s.VersionSource, s.Verdict)
 			if s.Range != "" {
