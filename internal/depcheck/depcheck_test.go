@@ -20,7 +20,7 @@ import (
 const module = "github.com/openshell-contrib/supctl"
 
 // library lists the packages a gateway imports (those present are checked).
-var library = []string{"resolver", "cache", "manifest", "supervisor", "compat", "engine", "doctor"}
+var library = []string{"resolver", "cache", "manifest", "supervisor", "compat", "engine", "gateway", "doctor"}
 
 // forbidden reports whether a library package may not depend on p.
 func forbidden(p string) bool {
