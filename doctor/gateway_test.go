@@ -107,3 +107,18 @@ func TestCheckNoGateway(t *testing.T) {
 		t.Fatalf("%+v %+v", r.Gateway, r.Problems)
 	}
 }
+
+// TestCheckCreatesNothing: doctor on the gateway's own docker-supervisor/
+// (extractions, no supctl cache yet) creates nothing in it.
+func TestCheckCreatesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "docker-supervisor")
+	writeTest(t, filepath.Join(dir, "sha256-"+strings.Repeat("0", 64), "openshell-sandbox"), "\x7fELF")
+	r, err := Check(context.Background(), dir, WithEngine("none"), WithoutGateway())
+	if err != nil {
+		t.Fatal(err)
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil || len(des) != 1 || !r.Cache.Exists || r.Cache.Note == "" {
+		t.Fatalf("after doctor: %v, %v; cache %+v", des, err, r.Cache)
+	}
+}
