@@ -20,10 +20,10 @@ import (
 // supctl's); ls lists the gateway's extractions apart; only
 // "gc --gateway-extractions" removes them.
 func TestCoexistence(t *testing.T) {
-	dir := isolate(t)
+	isolate(t)
 	data := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", data)
-	dir = filepath.Join(data, "openshell", "docker-supervisor")
+	dir := filepath.Join(data, "openshell", "docker-supervisor")
 	t.Setenv("SUPCTL_CACHE_DIR", dir)
 	hex := strings.Repeat("ab", 32)
 	extraction := filepath.Join(dir, "sha256-"+hex, "openshell-sandbox")
