@@ -20,8 +20,14 @@ pull, and inspect of a reference:
 inspect of a file: the same without ref, digest, index_digest and
   checked_at; resolved_from is "file". inspect adds compatible and verdict.
 pin: ref, digest, image, range (when set), platforms (one pull document each).
-ls: an array of entries; see "supctl ls --help".
-gc: dry_run, removed, kept, leftovers, freed_bytes.
+ls: an array of entries; see "supctl ls --help". ls --gateway-extractions:
+  an array of the gateway's extractions (driver, image_id, path, size, mtime).
+gc: dry_run, removed, kept, leftovers, freed_bytes. gc --gateway-extractions:
+  dry_run, dir, removed (extractions), freed_bytes.
+doctor: host, engine, cache, gateway (found, binary, packaging, config,
+  env_file, driver, engine, mount, supervisor with its verdict, range,
+  range_derived, extractions with their versions, jwt, protocol_heuristic),
+  refs, problems (area, severity, message, fix, code).
 verify: entries, records, problems (path, problem, repaired, action).
 version: version, commit, modified, go.
 
