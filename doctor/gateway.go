@@ -97,9 +97,12 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		r.add("gateway", SeverityWarning, 0, "the gateway's version is not known: "+g.Binary.Error,
 			"give the gateway's program with --gateway-bin, or a range with --compat")
 	}
-	runner := engine.NewRunner(engine.WithKind(cfg.kind))
-	defer runner.Close()
-	probers := supervisor.StandardProbers(runner)
+	probers := supervisor.StandardProbers(nil)
+	if cfg.kind != engine.None {
+		runner := engine.NewRunner(append([]engine.Option{engine.WithKind(cfg.kind)}, cfg.engine...)...)
+		defer runner.Close()
+		probers = supervisor.StandardProbers(runner)
+	}
 	pl, _ := platformOf(cfg.platform)
 	versions := map[string]supervisor.Version{}
 	learn := func(p string) supervisor.Version {
@@ -156,7 +159,7 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 			continue
 		}
 		sev, how := SeverityWarning, "not mounted now, but mounted again if "+orImage(m.Image)+" points back at image "+x.ImageID
-		if m.Path == "" && m.Tier != gateway.TierBin && m.Driver == "docker" {
+		if m.Path == "" && m.Image != "" && m.Driver == "docker" && m.Lookup != gateway.LookupFound && m.Lookup != gateway.LookupNotLocal {
 			sev, how = SeverityProblem, "the gateway may mount it: "+m.Note
 		}
 		r.add("gateway", sev, 3, fmt.Sprintf("the gateway's extraction %s is %s, outside %s%s; %s",

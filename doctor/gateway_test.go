@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/gateway"
+	"github.com/openshell-contrib/supctl/internal/fixture"
 )
 
 func writeTest(t *testing.T, p, s string) {
@@ -46,19 +49,24 @@ func TestCheckGatewayRules(t *testing.T) {
 		jwt             bool
 		sev             Severity
 		want, fix       string
+		stale           bool // a 0.0.37 extraction in the gateway's docker-supervisor/
 	}{
 		// NVIDIA/OpenShell crates/openshell-server/src/config_file.rs load: a TOML error stops the gateway.
-		{"config does not parse", "[openshell.drivers.docker]\nsupervisor_bin = /x\n", "", "", true, SeverityProblem, "gateway.toml does not parse at line 2", "fix line 2 of"},
+		{"config does not parse", "[openshell.drivers.docker]\nsupervisor_bin = /x\n", "", "", true, SeverityProblem, "gateway.toml does not parse at line 2", "fix line 2 of", false},
 		// deploy/deb/openshell-gateway.service EnvironmentFile=: a line systemd and sh read differently.
-		{"env file does not parse", "", "OPENSHELL_DRIVERS docker\n", "", true, SeverityProblem, "gateway.env does not parse at line 1", "fix line 1 of"},
+		{"env file does not parse", "", "OPENSHELL_DRIVERS docker\n", "", true, SeverityProblem, "gateway.env does not parse at line 1", "fix line 1 of", false},
 		// crates/openshell-server/src/lib.rs ComputeDriverRegistry::select: one driver only.
-		{"two drivers", "[openshell.gateway]\ncompute_drivers = [\"docker\", \"podman\"]\n", "", "", true, SeverityProblem, "multiple compute drivers", "set one driver"},
+		{"two drivers", "[openshell.gateway]\ncompute_drivers = [\"docker\", \"podman\"]\n", "", "", true, SeverityProblem, "multiple compute drivers", "set one driver", false},
 		// crates/openshell-server/src/defaults.rs complete_local_jwt_config: none at all.
-		{"no JWT", "", "OPENSHELL_DRIVERS=docker\n", "", false, SeverityProblem, "requires a sandbox principal", "generate-certs"},
+		{"no JWT", "", "OPENSHELL_DRIVERS=docker\n", "", false, SeverityProblem, "requires a sandbox principal", "generate-certs", false},
 		// crates/openshell-core/src/config.rs docker_socket_candidates: the gateway ignores Docker contexts and tcp:// hosts.
-		{"engines differ", "[openshell.drivers.docker]\nsocket_path = \"" + sock + "\"\n", "OPENSHELL_DRIVERS=docker\n", "tcp://127.0.0.1:9", true, SeverityWarning, "but supctl talks to tcp://127.0.0.1:9", "DOCKER_HOST=unix://" + sock},
+		{"engines differ", "[openshell.drivers.docker]\nsocket_path = \"" + sock + "\"\n", "OPENSHELL_DRIVERS=docker\n", "tcp://127.0.0.1:9", true, SeverityWarning, "but supctl talks to tcp://127.0.0.1:9", "DOCKER_HOST=unix://" + sock, false},
 		// crates/openshell-driver-docker/src/lib.rs resolve_supervisor_bin_source: supervisor_bin must exist.
-		{"supervisor_bin missing", "[openshell.drivers.docker]\nsupervisor_bin = \"/nonexistent/openshell-sandbox\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityProblem, "supervisor_bin /nonexistent/openshell-sandbox", "point supervisor_bin"},
+		// crates/openshell-core/src/driver_utils.rs supervisor_cache_path: an extraction the gateway may mount (its engine not asked).
+		{"stale extraction, mount not known", "[openshell.drivers.docker]\nsupervisor_image = \"x:1\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityProblem, "version 0.0.37-dev.1, outside \">=0.0.47-0 <0.0.48-0\"; the gateway may mount it", "gc --gateway-extractions", true},
+		// crates/openshell-driver-docker/src/lib.rs resolve_supervisor_bin_source tier 1: supervisor_bin wins, the extraction is not mounted.
+		{"stale extraction, supervisor_bin set", "[openshell.drivers.docker]\nsupervisor_bin = \"GOOD\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityWarning, "not mounted now", "gc --gateway-extractions", true},
+		{"supervisor_bin missing", "[openshell.drivers.docker]\nsupervisor_bin = \"/nonexistent/openshell-sandbox\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityProblem, "supervisor_bin /nonexistent/openshell-sandbox", "point supervisor_bin", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,8 +85,23 @@ func TestCheckGatewayRules(t *testing.T) {
 					writeTest(t, filepath.Join(home, ".local", "state", "openshell", "tls", f), "x")
 				}
 			}
+			if tt.stale {
+				ctx := context.Background()
+				bad, err := fixture.BuildSupervisor(ctx, t.TempDir(), runtime.GOARCH, "0.0.37-dev.1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := os.ReadFile(bad)
+				writeTest(t, filepath.Join(home, ".local", "share", "openshell", "docker-supervisor", "sha256-"+strings.Repeat("1", 64), "openshell-sandbox"), string(b))
+				good, err := fixture.BuildSupervisor(ctx, t.TempDir(), runtime.GOARCH, "0.0.47-dev.2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeTest(t, filepath.Join(home, ".config", "openshell", "gateway.toml"), strings.ReplaceAll(tt.toml, "GOOD", good))
+			}
 			env := gateway.Env{"HOME": home, "PATH": "/nonexistent"}
-			r, err := Check(context.Background(), t.TempDir(), WithEngine("none"), WithGateway(gateway.Options{Env: env, NoEngine: true}))
+			r, err := Check(context.Background(), t.TempDir(), WithEngine("none"), WithRange(compat.MustParse(">=0.0.47-0 <0.0.48-0")),
+				WithGateway(gateway.Options{Env: env, NoEngine: true}))
 			if err != nil {
 				t.Fatal(err)
 			}

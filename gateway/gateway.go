@@ -215,10 +215,18 @@ func sameSocket(ep engine.Endpoint, path string) bool {
 	return a == b
 }
 
+// The answers of [Mount.Lookup].
+const (
+	LookupFound    = "found"
+	LookupNotLocal = "not-local"
+	LookupNoEngine = "no-engine"
+)
+
 // imageID asks the gateway's engine for the ID of the mount's image and
 // finds the extraction the driver would use for it.
 func (g *Gateway) imageID(ctx context.Context) {
 	m := g.Mount
+	m.Lookup = LookupNoEngine
 	if g.Engine.Socket == "" || g.Engine.Answer == AnswerNoSocket || g.Engine.Answer == AnswerNone {
 		m.Note = "the gateway's engine does not answer: which extraction it would mount is not known"
 		return
@@ -233,9 +241,10 @@ func (g *Gateway) imageID(ctx context.Context) {
 	img, err := eng.Image(ctx, m.Image)
 	if err != nil {
 		m.Note = "the gateway's engine does not have " + m.Image + ": the gateway would pull it at its next start"
+		m.Lookup = LookupNotLocal
 		return
 	}
-	m.ImageID = img.ID
+	m.ImageID, m.Lookup = img.ID, LookupFound
 	if m.Driver == "podman" && m.Note == "" {
 		return // mounted as an image
 	}

@@ -44,6 +44,10 @@ type Mount struct {
 	// ImageID is the image's ID in the gateway's engine, "" when the
 	// engine does not have it (the gateway would pull it) or was not asked.
 	ImageID string `json:"image_id,omitempty"`
+	// Lookup says what the gateway's engine said about Image: "found",
+	// "not-local" (the gateway would pull it), "no-engine" (not asked or
+	// no answer: which extraction it mounts is not known).
+	Lookup string `json:"lookup,omitempty"`
 	// Refresh is true for a dev or latest tag: the Docker driver pulls it
 	// at every start, so the extraction it mounts follows the registry
 	// (supervisor_image_should_refresh, crates/openshell-core/src/driver_utils.rs).
