@@ -7,7 +7,7 @@ import (
 )
 
 // TestDoctorCacheDirFromEnv: doctor examines the cache SUPCTL_CACHE_DIR
-// names, as every other command does, not the XDG default (issue 16).
+// names, as every other command does, not the XDG default.
 func TestDoctorCacheDirFromEnv(t *testing.T) {
 	isolate(t)
 	a, b := filepath.Join(t.TempDir(), "a"), t.TempDir()
