@@ -50,7 +50,7 @@ func TestFIFOLockNeverBlocks(t *testing.T) {
 		}
 	})
 	noHang(t, "hold", func() {
-		if _, err := c.Hold(ctx, keyOf("e")); !errors.Is(err, cache.ErrDamaged) || !strings.Contains(err.Error(), "verify --repair") {
+		if _, err := c.Hold(ctx, keyOf("e")); !errors.Is(err, cache.ErrDamaged) || !strings.Contains(err.Error(), "repairing verification") {
 			t.Errorf("Hold: %v, want ErrDamaged", err)
 		}
 	})

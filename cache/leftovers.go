@@ -39,7 +39,7 @@ type Leftover struct {
 
 // String says what l is, its age, and what removes it.
 func (l Leftover) String() string {
-	return fmt.Sprintf("%s %s left by a killed process, last written %s ago (not damage: \"supctl gc\" or \"supctl verify --repair\" removes it)",
+	return fmt.Sprintf("%s %s left by a killed process, last written %s ago (not damage: a collection or a repairing verification removes it)",
 		l.What, l.Path, l.Age.Round(time.Second))
 }
 

@@ -131,7 +131,7 @@ func acquireChecked(ctx context.Context, p string, fl *flock.Flock, lock func() 
 func lockError(p string, err error) error {
 	switch {
 	case errors.Is(err, syscall.ELOOP):
-		return fmt.Errorf("lock file %s is a symbolic link; run \"supctl verify --repair\" to replace it: %w", p, ErrDamaged)
+		return fmt.Errorf("lock file %s is a symbolic link; a repairing verification replaces it: %w", p, ErrDamaged)
 	case errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EINVAL):
 		return fmt.Errorf("locking %s: %w; the cache directory must be on a local file system, use another one: %w", p, err, ErrLocking)
 	case errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission):

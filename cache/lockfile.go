@@ -23,7 +23,7 @@ func newLock(p string, flag int) *flock.Flock {
 
 // badLock is the error for the lock file at p that is not a regular file.
 func badLock(p string, mode fs.FileMode) error {
-	return fmt.Errorf("lock file %s is not a regular file but %v; run \"supctl verify --repair\" to replace it: %w", p, mode.Type(), ErrDamaged)
+	return fmt.Errorf("lock file %s is not a regular file but %v; a repairing verification replaces it: %w", p, mode.Type(), ErrDamaged)
 }
 
 // checkLockPath checks, before waiting for the lock at p, that it is not

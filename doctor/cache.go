@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/openshell-contrib/supctl/cache"
 )
@@ -14,7 +15,7 @@ import (
 // nil when there is none to look into.
 func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, error) {
 	if dir == "" {
-		d, err := cache.DefaultDir()
+		d, err := cache.ResolveDir("")
 		if err != nil {
 			r.Cache.Error = err.Error()
 			r.add("cache", SeverityProblem, 1, err.Error(), "set --cache-dir or SUPCTL_CACHE_DIR")
@@ -34,7 +35,14 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	}
 	r.Cache.Exists, r.Cache.Mode = true, fmt.Sprintf("%04o", fi.Mode().Perm())
 	r.Cache.Owner = owner(fi)
-	c, err := cache.OpenExisting(dir) // a look creates nothing
+	// doctor changes nothing: a directory without supctl's layout (the
+	// gateway's own docker-supervisor/, say) is noted, and a cache is
+	// opened in the way that creates nothing.
+	if !hasLayout(dir) {
+		r.Cache.Note = "no supctl cache in it yet: the first pull creates entries/, refs/, indexes/ and pins/"
+		return nil, nil
+	}
+	c, err := cache.OpenExisting(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -64,4 +72,15 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 		}
 	}
 	return c, nil
+}
+
+// hasLayout reports whether dir has any of the directories of supctl's
+// cache.
+func hasLayout(dir string) bool {
+	for _, sub := range []string{"entries", "refs", "indexes", "pins"} {
+		if _, err := os.Lstat(filepath.Join(dir, sub)); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,7 @@
 // Package doctor examines a supctl setup and says what is wrong with it
 // and how to fix each thing.
 //
-// [Check] looks at four things, changing nothing: the host (its platform
+// [Check] looks at five things, changing nothing: the host (its platform
 // and binfmt_misc emulation handlers), the container engine (the endpoint
 // discovery chose and why, where /var/run/docker.sock really leads, the
 // product, version and platform that answers; see package [engine]), the
@@ -12,9 +12,32 @@
 // the version and how it was learned, the age of the last registry check
 // and the verdict under the range. References are looked up in the cache
 // only, as "supctl pull --pull never" does: no registry is contacted and
-// nothing is run. Last, the cache's links, the stable paths a gateway's
-// supervisor_bin may be set to ([CheckLinks]): each checked in full, and
-// under the range, judged by the version of the binary it names.
+// nothing is run. A cache directory without supctl's layout (entries/,
+// refs/, indexes/, pins/), such as the gateway's own docker-supervisor/,
+// is noted, and nothing is created in any. Then the cache's links, the
+// stable paths a gateway's supervisor_bin may be set to ([CheckLinks]):
+// each checked in full, and under the range, judged by the version of the
+// binary it names.
+//
+// # The gateway
+//
+// The fifth is the OpenShell gateway as it ships, read by package
+// [gateway] the way it reads itself ([WithGateway], [WithoutGateway]):
+// its config and env files (a line that does not parse is a problem
+// naming it), the compute driver it will use and why, whether its engine
+// is not supctl's, the supervisor it will mount and, for an image, which
+// of its own extractions that is, each extraction's version learned as
+// supctl learns versions (run confined or in a throwaway container of the
+// engine, never unconfined) and its age, the sandbox JWT material (partial
+// or none is a problem naming the missing files and a complete copy), and
+// the verdict: the mounted supervisor's version under --compat or, without
+// one, under the range derived from the gateway's version
+// ([gateway.DerivedRange], shown as derived). An incompatible or unknown
+// version is a problem of code 3; a stale extraction not mounted now is a
+// warning (a problem when which one is mounted cannot be told). The
+// protocol heuristic ([gateway.ScanProtocol]) is a warning, labelled as a
+// heuristic. A machine with no trace of a gateway gets no finding. This
+// runs the gateway's own program with --version, with a timeout.
 //
 // # Problems and exit codes
 //

@@ -11,6 +11,7 @@ import (
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
+	"github.com/openshell-contrib/supctl/gateway"
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
@@ -25,7 +26,7 @@ const (
 
 // Problem is one finding that needs action.
 type Problem struct {
-	Area     string   `json:"area"` // "engine", "cache" or "ref"
+	Area     string   `json:"area"` // "engine", "gateway", "cache" or "ref"
 	Severity Severity `json:"severity"`
 	Message  string   `json:"message"`
 	Fix      string   `json:"fix"`
@@ -36,10 +37,11 @@ type Problem struct {
 
 // Report is what [Check] found.
 type Report struct {
-	Host   Host   `json:"host"`
-	Engine Engine `json:"engine"`
-	Cache  Cache  `json:"cache"`
-	Refs   []Ref  `json:"refs"`
+	Host    Host     `json:"host"`
+	Engine  Engine   `json:"engine"`
+	Cache   Cache    `json:"cache"`
+	Gateway *Gateway `json:"gateway,omitempty"`
+	Refs    []Ref    `json:"refs"`
 	// Links are the cache's links (stable paths for a gateway's
 	// supervisor_bin), each checked in full; see [CheckLinks].
 	Links    []*cache.Link `json:"links"`
@@ -70,6 +72,7 @@ type Cache struct {
 	Records   int              `json:"records"`
 	Verify    []cache.Problem  `json:"verify_problems"`
 	Leftovers []cache.Leftover `json:"leftovers"`
+	Note      string           `json:"note,omitempty"`
 	Error     string           `json:"error,omitempty"`
 }
 
@@ -129,6 +132,8 @@ type config struct {
 	maxAge    time.Duration
 	binfmtDir string
 	now       func() time.Time
+	gateway   gateway.Options
+	noGateway bool
 }
 
 // WithRefs names the references to examine (default: every recorded one).
@@ -170,7 +175,8 @@ func WithMaxAge(d time.Duration) Option {
 	return func(c *config) error { c.maxAge = d; return nil }
 }
 
-// Check examines the setup whose cache is in dir and reports what it
+// Check examines the setup whose cache is in dir (when empty, the one
+// [cache.ResolveDir] names) and reports what it
 // found. The error is for failures to examine at all, such as a cancelled
 // ctx; everything wrong with the setup is in the report.
 func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
@@ -189,6 +195,11 @@ func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 	r.checkEngine(ctx, cfg)
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !cfg.noGateway {
+		if err := r.checkGateway(ctx, cfg); err != nil {
+			return nil, err
+		}
 	}
 	c, err := r.checkCache(ctx, dir)
 	if err != nil {

@@ -64,6 +64,8 @@ var phrases = []struct{ lib, cli string }{
 	{"if the registry serves plain HTTP, allow insecure registries", "if the registry serves plain HTTP, pass --insecure"},
 	{"(\"supctl pin\" with the range there)", "(\"supctl pin --compat\" there)"},
 	{"or resolve it from the registry instead", "or use --source registry"},
+	{"; a repairing verification replaces it", "; run \"supctl verify --repair\" to replace it"},
+	{"(not damage: a collection or a repairing verification removes it)", "(not damage: \"supctl gc\" or \"supctl verify --repair\" removes it)"},
 	{"(HTTPS is used, and plain HTTP for loopback registries or with the insecure option)", "(supctl uses HTTPS, and plain HTTP for loopback registries or with --insecure)"},
 }
 

@@ -10,11 +10,13 @@ import (
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/doctor"
 	"github.com/openshell-contrib/supctl/engine"
+	"github.com/openshell-contrib/supctl/gateway"
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
 func newDoctor(g *globals) *cobra.Command {
-	var platform, rng, eng string
+	var platform, rng, eng, gwConfig, gwBin string
+	var noGateway bool
 	var maxAge time.Duration
 	cmd := &cobra.Command{
 		Use:   "doctor [REF]",
@@ -39,7 +41,11 @@ func newDoctor(g *globals) *cobra.Command {
 			if err != nil {
 				return usagef("--engine %q: want auto, docker, podman or none", eng)
 			}
-			opts := []doctor.Option{doctor.WithEngine(kind), doctor.WithMaxAge(maxAge), doctor.WithRefs(args...)}
+			opts := []doctor.Option{doctor.WithEngine(kind), doctor.WithMaxAge(maxAge), doctor.WithRefs(args...),
+				doctor.WithGateway(gateway.Options{Config: gwConfig, Binary: gwBin})}
+			if noGateway {
+				opts = append(opts, doctor.WithoutGateway())
+			}
 			if platform != "" {
 				if _, err := resolver.ParsePlatform(platform); err != nil {
 					return usagef("--platform: %v", err)
@@ -86,6 +92,9 @@ func newDoctor(g *globals) *cobra.Command {
 	f.StringVar(&rng, "compat", "", "required version range, e.g. \">=0.0.47-0 <0.1.0\"")
 	f.StringVar(&eng, "engine", "auto", "container engine to examine: auto, docker, podman or none")
 	f.DurationVar(&maxAge, "max-age", resolver.DefaultMaxAge, "how long a floating tag's last check stays fresh")
+	f.StringVar(&gwConfig, "gateway-config", "", "the OpenShell gateway's --config, if its service passes one")
+	f.StringVar(&gwBin, "gateway-bin", "", "the OpenShell gateway's program (default: openshell-gateway on PATH)")
+	f.BoolVar(&noGateway, "no-gateway", false, "leave the OpenShell gateway out")
 	return cmd
 }
 
@@ -130,6 +139,7 @@ func formatDoctor(r *doctor.Report) string {
 			c.Entries, plural(c.Entries, "entry", "entries"), c.Records, plural(c.Records, "record", "records"),
 			len(c.Verify), plural(len(c.Verify), "problem", "problems"), len(c.Leftovers), plural(len(c.Leftovers), "leftover", "leftovers"))
 	}
+	formatGateway(&b, r.Gateway)
 	for _, ref := range r.Refs {
 		fmt.Fprintf(&b, "ref:    %s (%s): %s", ref.Ref, ref.Platform, ref.Verdict)
 		if ref.Range != "" {

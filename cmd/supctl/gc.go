@@ -17,6 +17,7 @@ func newGC(g *globals) *cobra.Command {
 		maxUnused time.Duration
 		keep      int
 		dryRun    bool
+		gwExtr    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "gc",
@@ -26,11 +27,17 @@ func newGC(g *globals) *cobra.Command {
 			"keeping the --keep newest images of each repository; and what killed processes\n" +
 			"left behind: temporary entries whose writer is gone (its lock is free), and\n" +
 			"temporary records and set-aside entries last written over 10 minutes ago.\n" +
-			"It prints what it removed and the bytes freed; --dry-run changes nothing.",
+			"It prints what it removed and the bytes freed; --dry-run changes nothing.\n\n" +
+			"gc never touches the OpenShell gateway's own extractions (sha256-*/ beside\n" +
+			"supctl's cache, podman-supervisor/). --gateway-extractions removes them, and\n" +
+			"only them: the gateway extracts its image again at its next start.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keep < 0 {
 				return usagef("--keep %d: want 0 or more", keep)
+			}
+			if gwExtr {
+				return gcGatewayExtractions(cmd.Context(), g, dryRun)
 			}
 			c, err := g.openExistingCache()
 			if errors.Is(err, fs.ErrNotExist) {
@@ -66,10 +73,12 @@ func newGC(g *globals) *cobra.Command {
 	durationVar(f, &maxUnused, "max-unused", cache.DefaultMaxUnused, "remove entries unused for longer than this (e.g. 30d, 2w, 12h)")
 	f.IntVar(&keep, "keep", 0, "keep the N newest images of each repository, however long unused")
 	f.BoolVar(&dryRun, "dry-run", false, "show what would be removed; remove nothing")
+	f.BoolVar(&gwExtr, "gateway-extractions", false, "remove the OpenShell gateway's own extracted supervisors instead (try --dry-run first)")
 	return document(cmd, []string{
 		"supctl gc --dry-run",
 		"supctl gc --max-unused 2w --keep 2",
 		"supctl gc --json | jq .freed_bytes",
+		"supctl gc --gateway-extractions --dry-run",
 	}, exitOK, exitFailure, exitUsage, exitInterrupted)
 }
 

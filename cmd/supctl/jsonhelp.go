@@ -26,8 +26,14 @@ link: name, path (the stable path for supervisor_bin), target (the binary it
   previous (the binary it named before its last switch), problem (what is
   wrong, on failure).
 pin: ref, digest, image, range (when set), platforms (one pull document each).
-ls: an array of entries; see "supctl ls --help".
-gc: dry_run, removed, kept, leftovers, freed_bytes.
+ls: an array of entries; see "supctl ls --help". ls --gateway-extractions:
+  an array of the gateway's extractions (driver, image_id, path, size, mtime).
+gc: dry_run, removed, kept, leftovers, freed_bytes. gc --gateway-extractions:
+  dry_run, dir, removed (extractions), freed_bytes.
+doctor: host, engine, cache, gateway (found, binary, packaging, config,
+  env_file, driver, engine, mount, supervisor with its verdict, range,
+  range_derived, extractions with their versions, jwt, protocol_heuristic),
+  refs, links, problems (area, severity, message, fix, code).
 verify: entries, records, problems (kind, path, problem, repaired, action;
   kind is directory, entry, lock, record or link), leftovers (what killed
   processes left: path, bytes, age_seconds, what, action; they do not fail

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +53,9 @@ entry pulled by digest lists that digest reference. Digests and digest
 references are shortened to 12 hex digits, last use is relative, and on a
 terminal the REFS column is cut to its width; --no-trunc prints all in full.
 
-ls does not check the binaries: see "supctl verify".
+ls does not check the binaries: see "supctl verify". After the table it lists
+the OpenShell gateway's own extractions, if any, which supctl never touches;
+--gateway-extractions lists only those (with --json, as an array).
 
 --json prints an array of entries with every field: digest, index_digest
 (omitted when none), file, path, ref (the reference it was extracted for),
@@ -62,27 +65,52 @@ now), previous_refs (tags it was extracted for that now point elsewhere;
 omitted when none), current (some ref points at it now), pins, pinned.`
 
 // printLsList prints the entries as a JSON array or a table.
-func printLsList(g *globals, list []lsEntry, noTrunc bool) error {
+func printLsList(ctx context.Context, g *globals, list []lsEntry, noTrunc bool) error {
 	if list == nil {
 		list = []lsEntry{}
 	}
 	if g.json {
 		return g.printJSON(list)
 	}
-	return printLs(g, list, noTrunc, time.Now(), terminalWidth(g.stdout))
+	if err := printLs(g, list, noTrunc, time.Now(), terminalWidth(g.stdout)); err != nil {
+		return err
+	}
+	dir, xs, err := gatewayExtractions(ctx)
+	if err != nil {
+		warn(g, err, "see \"supctl ls --gateway-extractions\"")
+	}
+	var b strings.Builder
+	printGatewayExtractions(&b, dir, xs, time.Now())
+	_, err = fmt.Fprint(g.stdout, b.String())
+	return err
 }
 
 func newLs(g *globals) *cobra.Command {
-	var noTrunc bool
+	var noTrunc, gwOnly bool
 	cmd := &cobra.Command{
 		Use:   "ls",
 		Short: "List the cache's entries",
 		Long:  lsLong,
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if gwOnly {
+				_, xs, err := gatewayExtractions(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if g.json {
+					return g.printJSON(xs)
+				}
+				var b strings.Builder
+				for _, x := range xs {
+					fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", x.Driver, x.ImageID, x.Path, x.ModTime.Local().Format(time.RFC3339))
+				}
+				_, err = fmt.Fprint(g.stdout, b.String())
+				return err
+			}
 			c, err := g.openExistingCache()
 			if errors.Is(err, fs.ErrNotExist) {
-				return printLsList(g, nil, noTrunc) // nothing cached yet
+				return printLsList(cmd.Context(), g, nil, noTrunc) // nothing cached yet
 			}
 			if err != nil {
 				return err
@@ -102,10 +130,11 @@ func newLs(g *globals) *cobra.Command {
 			for i := range es {
 				list[i] = newLsEntry(&es[i], roots)
 			}
-			return printLsList(g, list, noTrunc)
+			return printLsList(cmd.Context(), g, list, noTrunc)
 		},
 	}
 	cmd.Flags().BoolVar(&noTrunc, "no-trunc", false, "print digests, digest references and times in full")
+	cmd.Flags().BoolVar(&gwOnly, "gateway-extractions", false, "list the OpenShell gateway's own extracted supervisors instead (--json: an array of them)")
 	return document(cmd, []string{
 		"supctl ls",
 		"supctl ls --no-trunc",

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/user"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -172,48 +170,14 @@ func (g *globals) openExistingCache() (*cache.Cache, error) {
 }
 
 // cacheDirectory is the cache directory the flags, the environment or the
-// default name, with a leading "~" expanded.
+// default name, as [cache.ResolveDir] resolves it; one it refuses is a
+// usage error.
 func (g *globals) cacheDirectory() (string, error) {
-	dir := g.cacheDir
-	if dir == "" {
-		dir = os.Getenv("SUPCTL_CACHE_DIR")
+	dir, err := cache.ResolveDir(g.cacheDir)
+	if errors.Is(err, cache.ErrBadDir) {
+		return "", usageErr(err)
 	}
-	if dir == "" {
-		d, err := cache.DefaultDir()
-		if err != nil {
-			return "", err
-		}
-		dir = d
-	}
-	return expandHome(dir)
-}
-
-// expandHome expands a leading "~" or "~user" in the cache directory, as
-// a shell would have: quoted in an environment file or a unit, the shell
-// did not. A "~" that cannot be expanded is refused, never created.
-func expandHome(dir string) (string, error) {
-	if !strings.HasPrefix(dir, "~") {
-		return dir, nil
-	}
-	name, rest, _ := strings.Cut(dir[1:], "/")
-	var home string
-	if name == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			return "", usagef("cache directory %q: cannot expand ~ (%v); give an absolute path", dir, err)
-		}
-		home = h
-	} else {
-		u, err := user.Lookup(name)
-		if err != nil {
-			return "", usagef("cache directory %q: cannot expand ~%s (%v); give an absolute path", dir, name, err)
-		}
-		home = u.HomeDir
-	}
-	if home == "" || !filepath.IsAbs(home) {
-		return "", usagef("cache directory %q: the home directory %q is not absolute; give an absolute path", dir, home)
-	}
-	return filepath.Join(home, rest), nil
+	return dir, err
 }
 
 // oneLine folds an error message onto one line.

@@ -44,7 +44,7 @@ func newVerify(g *globals) *cobra.Command {
 					b.WriteByte('\n')
 				}
 				for _, l := range r.Leftovers {
-					fmt.Fprintf(&b, "leftover: %s", l)
+					fmt.Fprintf(&b, "leftover: %s", cliText(l.String()))
 					if l.Action != "" {
 						fmt.Fprintf(&b, " (%s)", l.Action)
 					}

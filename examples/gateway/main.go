@@ -1,12 +1,15 @@
 // Gateway shows how an OpenShell gateway's Docker driver uses supctl at
-// startup: resolve the configured supervisor image under the range the
+// startup: read the supervisor its gateway.toml names (through package
+// gateway, the way the OpenShell gateway reads the same file), resolve that
+// supervisor image under the range the
 // gateway speaks, log exactly which supervisor it selected, and fail before
 // creating any sandbox when the supervisor does not fit. It then prints the
 // bind mount the driver adds to every sandbox container and, as a smoke
 // run, what the supervisor prints for --version inside a container of the
 // local engine (found as the Docker tooling finds it).
 //
-//	go run ./examples/gateway                      # against an embedded registry
+//	go run ./examples/gateway                      # the gateway's own gateway.toml, else an embedded registry
+//	go run ./examples/gateway -config ~/.config/openshell/gateway.toml
 //	go run ./examples/gateway -image ghcr.io/nvidia/openshell/supervisor:dev
 package main
 
@@ -45,10 +48,14 @@ func main() {
 	flag.StringVar(&cfg.SupervisorImage, "image", "", "supervisor_image (default: a demo image in an embedded registry)")
 	flag.StringVar(&cfg.SupervisorBin, "bin", "", "supervisor_bin: use this local binary instead of the image")
 	flag.StringVar(&cfg.CacheDir, "cache-dir", "", "supctl cache (default: the standard one)")
+	config := flag.String("config", "", "the gateway's gateway.toml (default: the one the gateway reads)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	err := run(ctx, cfg, log, os.Stdout)
+	cfg, err := fromGatewayConfig(ctx, cfg, *config, nil, log)
+	if err == nil {
+		err = run(ctx, cfg, log, os.Stdout)
+	}
 	stop()
 	if err != nil {
 		log.Error("docker driver disabled", "err", err)
@@ -131,13 +138,9 @@ func smokeRun(ctx context.Context, sup *resolver.Result, log *slog.Logger, out i
 // selectSupervisor is the driver's startup step. It returns the supervisor
 // and the function that releases it.
 func selectSupervisor(ctx context.Context, cfg driverConfig, log *slog.Logger) (*resolver.Result, func() error, error) {
-	dir := cfg.CacheDir
-	if dir == "" {
-		d, err := cache.DefaultDir()
-		if err != nil {
-			return nil, nil, err
-		}
-		dir = d
+	dir, err := cache.ResolveDir(cfg.CacheDir)
+	if err != nil {
+		return nil, nil, err
 	}
 	c, err := cache.Open(dir)
 	if err != nil {
