@@ -1,6 +1,8 @@
 // Package depcheck holds no code: its test keeps the module's dependency
 // rules. The library packages (resolver, cache, manifest, supervisor,
 // compat, engine, doctor) never depend on the command, on test fixtures and
-// helpers, or on package testing; the examples import only the library's
-// public packages and the demo registry of internal/fixture.
+// helpers, or on package testing; neither they nor the command link a
+// test-only module (the JSON Schema validator of the --json tests); the
+// examples import only the library's public packages and the demo registry
+// of internal/fixture.
 package depcheck
