@@ -55,7 +55,8 @@
 // registry works. The binary is copied into the container (which works
 // with a remote engine or one in a VM) or, when asked, bind-mounted
 // read-only. The container has no network, no capabilities, a read-only
-// root, user [User], no-new-privileges, process and memory limits, no log
+// root, user [User], no-new-privileges, process and memory limits, limits
+// of open files and processes ([NofileLimit], [NprocLimit]), no log
 // driver, and the binary's platform; the run is bounded in time
 // ([DefaultRunTimeout]) and output ([MaxOutput] bytes of each stream).
 // The container and its volume are always removed (forced, with a fresh

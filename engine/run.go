@@ -122,7 +122,7 @@ func (e *Engine) run(ctx context.Context, img string, spec RunSpec, copyIn bool)
 		ReadonlyRootfs: true,
 		SecurityOpt:    []string{"no-new-privileges"},
 		LogConfig:      container.LogConfig{Type: "none"},
-		Resources:      container.Resources{Memory: MemoryLimit, PidsLimit: &pids},
+		Resources:      container.Resources{Memory: MemoryLimit, PidsLimit: &pids, Ulimits: probeUlimits()},
 	}
 	if copyIn {
 		hc.Mounts = []mount.Mount{{Type: mount.TypeVolume, Target: path.Dir(spec.Dest)}}

@@ -60,7 +60,7 @@ func TestPing(t *testing.T) {
 // answers as Podman, and auto-detection picks Podman through
 // OPENSHELL_PODMAN_SOCKET before Docker.
 func TestPingRealPodman(t *testing.T) {
-	sock := enginetest.StartPodman(t)
+	sock := enginetest.StartPodman(t).Socket
 	ctx := context.Background()
 	if got := Ping(ctx, sock); got != AnswerPodman {
 		t.Fatalf("real podman answers %q", got)

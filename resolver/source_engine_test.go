@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -174,4 +175,33 @@ func TestLocalImageSymlink(t *testing.T) {
 		t.Fatalf("got %v; want ErrRefused", err)
 	}
 	t.Log(err)
+}
+
+// TestLocalImagePodman: --source engine reads an image built here and
+// loaded into Podman, by Podman's image ID, without asking a registry.
+func TestLocalImagePodman(t *testing.T) {
+	eng, p := enginetest.OpenPodman(t)
+	host := v1.Platform{OS: "linux", Architecture: runtime.GOARCH}
+	ref := localRef(t)
+	loadLocal(t, eng, ref, "0.0.47-dev.3", host)
+	env := newEnv(t)
+	r := env.resolver(t, resolver.WithImageSource(resolver.SourceEngine, p.Options()...), resolver.WithEngine(engine.Podman, p.Options()...))
+	ctx := context.Background()
+	var res *resolver.Result
+	reqs := env.requests(t, func() {
+		var err error
+		if res, err = r.Resolve(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	})
+	img, err := eng.Image(ctx, ref)
+	if err != nil || res.ResolvedFrom != resolver.FromEngine || !res.Extracted || res.Version != "0.0.47-dev.3" || res.Digest.String() != img.ID {
+		t.Fatalf("resolved %+v; Podman's image %+v, %v", res, img, err)
+	}
+	if len(reqs) != 0 {
+		t.Errorf("--source engine asked the registry: %v", reqs)
+	}
+	if _, err := r.Resolve(ctx, localRef(t)); !errors.Is(err, resolver.ErrNotFound) || !strings.Contains(err.Error(), p.Host()) {
+		t.Errorf("an image Podman does not have: %v", err)
+	}
 }

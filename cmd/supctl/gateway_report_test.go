@@ -57,7 +57,7 @@ func buildReportHome(t *testing.T) reportHome {
 	}
 	// A Podman API answering too: the env file's OPENSHELL_DRIVERS keeps
 	// the gateway on Docker.
-	t.Setenv("OPENSHELL_PODMAN_SOCKET", enginetest.StartPodman(t))
+	t.Setenv("OPENSHELL_PODMAN_SOCKET", enginetest.StartPodman(t).Socket)
 
 	bin := filepath.Join(h.home, "bin")
 	writeFile(t, filepath.Join(bin, "openshell-gateway"), "#!/bin/sh\necho 'openshell-gateway "+gatewayVersion+"'\n", 0o755)

@@ -29,6 +29,8 @@ func forbidden(p string) bool {
 		return true
 	case p == module+"/cmd" || strings.HasPrefix(p, module+"/cmd/"):
 		return true
+	case testOnly(p):
+		return true
 	}
 	for _, helper := range []string{"internal/fixture", "internal/registrytest", "internal/clocktest", "internal/proctest", "internal/enginetest"} {
 		if p == module+"/"+helper || strings.HasPrefix(p, module+"/"+helper+"/") {
@@ -36,6 +38,21 @@ func forbidden(p string) bool {
 		}
 	}
 	return false
+}
+
+// testOnly reports whether p is a module used by tests only, which
+// neither the library nor the command may link: the JSON Schema validator
+// that checks the --json documents against schema/.
+func testOnly(p string) bool {
+	return strings.HasPrefix(p, "github.com/santhosh-tekuri/jsonschema/")
+}
+
+// TestCommandDependencies: the supctl command links no test-only module.
+func TestCommandDependencies(t *testing.T) {
+	root := module + "/cmd/supctl"
+	for _, v := range violations(list(t, root), []string{root}, testOnly) {
+		t.Error(v)
+	}
 }
 
 // exampleMay reports whether an example may import the module's package p.

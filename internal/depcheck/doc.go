@@ -1,6 +1,9 @@
 // Package depcheck holds no code: its test keeps the module's dependency
 // rules. The library packages (resolver, cache, manifest, supervisor,
-// compat, engine, gateway, doctor) never depend on the command, on test fixtures and
-// helpers, or on package testing; the examples import only the library's
-// public packages and the demo registry of internal/fixture.
+// compat, engine, gateway, registry, doctor) never depend on the command,
+// on test fixtures and helpers, or on package testing; neither they nor the
+// command link a test-only module (the JSON Schema validator of the --json
+// tests); each imports only the packages below it in the layering of
+// TestLayering; the examples import only the library's public packages and
+// the demo registry of internal/fixture.
 package depcheck

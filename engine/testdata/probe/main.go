@@ -6,6 +6,7 @@
 //	sleep      sleep until killed
 //	self       print its uid, gid, effective capabilities and network interfaces
 //	fork TAG   start itself as "linger TAG" (which sleeps), print its pid, exit
+//	limits     print its limits of open files and processes (soft/hard)
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,22 @@ func main() {
 	case "sleep":
 		fmt.Println("sleeping")
 		time.Sleep(time.Hour)
+	case "limits":
+		b, err := os.ReadFile("/proc/self/limits")
+		if err != nil {
+			fmt.Println("limits:", err)
+			os.Exit(1)
+		}
+		var out []string
+		for _, line := range strings.Split(string(b), "\n") {
+			for name, key := range map[string]string{"Max open files": "nofile", "Max processes": "nproc"} {
+				if f := strings.Fields(strings.TrimPrefix(line, name)); strings.HasPrefix(line, name) && len(f) >= 2 {
+					out = append(out, key+"="+f[0]+"/"+f[1])
+				}
+			}
+		}
+		sort.Strings(out)
+		fmt.Println(strings.Join(out, " "))
 	case "self":
 		caps := ""
 		if f, err := os.Open("/proc/self/status"); err == nil {

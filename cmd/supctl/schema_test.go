@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/openshell-contrib/supctl/internal/fixture"
+	"github.com/openshell-contrib/supctl/internal/registrytest"
+)
+
+// The published JSON Schemas of the --json documents, in the repository's
+// schema/ directory, and the base of their $id.
+const (
+	schemaDir  = "../../schema"
+	schemaBase = "https://github.com/openshell-contrib/supctl/schema/"
+)
+
+// compileSchemas compiles every schema of schema/, each registered under
+// its $id, so that their references to each other resolve without any
+// network; formats (date-time) are asserted.
+func compileSchemas(t *testing.T) map[string]*jsonschema.Schema {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(schemaDir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no schemas in %s: %v", schemaDir, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	c.AssertFormat()
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(r)
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		id, _ := doc.(map[string]any)["$id"].(string)
+		if want := schemaBase + filepath.Base(f); id != want {
+			t.Fatalf("%s: $id %q, want %q", f, id, want)
+		}
+		if err := c.AddResource(id, doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	out := map[string]*jsonschema.Schema{}
+	for _, f := range files {
+		s, err := c.Compile(schemaBase + filepath.Base(f))
+		if err != nil {
+			t.Fatalf("%s does not compile: %v", f, err)
+		}
+		out[filepath.Base(f)] = s
+	}
+	return out
+}
+
+func validate(s *jsonschema.Schema, doc string) error {
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	return s.Validate(v)
+}
+
+// TestJSONSchemas: every --json document the commands print, on success
+// and on failure, validates against its published schema, and every schema
+// is exercised.
+func TestJSONSchemas(t *testing.T) {
+	schemas := compileSchemas(t)
+	isolate(t)
+	reg := registrytest.NewInProcess(t)
+	b, ref := pushFixture(t, reg, "sup:dev", fixture.Options{})
+	single := reg.Host() + "/single:dev" // a single manifest: index_digest ""
+	if err := fixture.PushImage(context.Background(), single, b.Images["linux/"+runtime.GOARCH].Image); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	_, pulled, _ := supctl(t, "pull", ref)
+	file := filepath.Join(t.TempDir(), "openshell-sandbox")
+	if b, err := os.ReadFile(strings.TrimSpace(pulled)); err != nil || os.WriteFile(file, b, 0o755) != nil {
+		t.Fatalf("copying the pulled binary: %v", err)
+	}
+	cacheDir := os.Getenv("SUPCTL_CACHE_DIR")
+
+	tests := []struct {
+		schema string
+		args   []string
+		code   int
+	}{
+		{"version.json", []string{"version"}, 0},
+		{"pull.json", []string{"pull", ref}, 0},
+		{"pull.json", []string{"pull", single}, 0},
+		{"pull.json", []string{"pull", ref, "--compat", ">=9.0.0"}, 3},
+		{"pull.json", []string{"pull", reg.Host() + "/sup:nope"}, 4},
+		{"pull.json", []string{"pull", ref, "--nope"}, 2},
+		{"pin.json", []string{"pin", ref, "--compat", ">=0.0.1"}, 0},
+		{"pin.json", []string{"pin", ref, "--compat", ">=9.0.0"}, 3},
+		{"ls.json", []string{"ls"}, 0},
+		{"ls.json", []string{"ls", "--cache-dir", empty}, 0},
+		{"inspect.json", []string{"inspect", ref, "--compat", ">=0.0.1"}, 0},
+		{"inspect.json", []string{"inspect", file}, 0},
+		{"inspect.json", []string{"inspect", file, "--compat", ">=9.0.0"}, 3},
+		{"gc.json", []string{"gc", "--dry-run"}, 0},
+		{"gc.json", []string{"gc", "--max-unused", "0s"}, 0},
+		{"verify.json", []string{"verify"}, 0},
+		{"doctor.json", []string{"doctor", "--cache-dir", cacheDir, "--engine", "none", ref}, 0},
+		{"doctor.json", []string{"doctor", "--cache-dir", cacheDir, ref, "--compat", ">=9.0.0"}, 3},
+		{"error.json", []string{"pul"}, 2},
+	}
+	used := map[string]bool{}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := supctl(t, append([]string{"--json"}, tc.args...)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errOut)
+			}
+			used[tc.schema] = true
+			if err := validate(schemas[tc.schema], out); err != nil {
+				t.Fatalf("the document does not validate against schema/%s: %v\n%s", tc.schema, err, out)
+			}
+			if tc.code != 0 && tc.schema != "doctor.json" {
+				// A failure's document also has the error member error.json
+				// describes.
+				var doc map[string]json.RawMessage
+				if err := json.Unmarshal([]byte(out), &doc); err != nil || validate(schemas["error.json"], `{"error":`+string(doc["error"])+`}`) != nil {
+					t.Fatalf("no error member as error.json describes it: %s", out)
+				}
+			}
+		})
+	}
+	// A damaged entry: verify's report with its error member (exit 6).
+	if err := os.WriteFile(strings.TrimSpace(pulled), []byte("not the binary"), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := supctl(t, "--json", "verify")
+	if err := validate(schemas["verify.json"], out); code != 6 || err != nil || !strings.Contains(out, `"error"`) {
+		t.Fatalf("verify of a damaged cache: exit %d, %v\n%s", code, err, out)
+	}
+	for name := range schemas {
+		if !used[name] {
+			t.Errorf("schema/%s is checked against no real output", name)
+		}
+	}
+}
+
+// TestJSONSchemasReject: the schemas are not vacuous: a real document with
+// a required member removed, or of the wrong type, is rejected.
+func TestJSONSchemasReject(t *testing.T) {
+	schemas := compileSchemas(t)
+	isolate(t)
+	reg := registrytest.NewInProcess(t)
+	_, ref := pushFixture(t, reg, "sup:dev", fixture.Options{})
+	docs := map[string]string{}
+	for _, c := range [][]string{{"pull", ref}, {"pin", ref}, {"ls"}, {"gc", "--dry-run"}, {"verify"}, {"inspect", ref}, {"version"}, {"pull", ref, "--compat", ">=9.0.0"}} {
+		_, out, _ := supctl(t, append([]string{"--json"}, c...)...)
+		docs[c[0]+map[bool]string{true: "-error"}[slices.Contains(c, "--compat")]] = out
+	}
+	_, out, _ := supctl(t, "--json", "doctor", "--cache-dir", os.Getenv("SUPCTL_CACHE_DIR"), "--engine", "none")
+	docs["doctor"] = out
+
+	tests := []struct {
+		name, schema, doc string
+		edit              func(any) any
+	}{
+		{"pull without path", "pull.json", "pull", del("path")},
+		{"pull with a string size", "pull.json", "pull", set("size", "1 MiB")},
+		{"pull with a bad digest", "pull.json", "pull", set("digest", "sha256:abc")},
+		{"pull: a version with source unknown", "pull.json", "pull", set("version_source", "unknown")},
+		{"pull: a bad date", "pull.json", "pull", set("checked_at", "yesterday")},
+		{"pin without image", "pin.json", "pin", del("image")},
+		{"ls entry without version", "ls.json", "ls", func(v any) any { del("version")(v.([]any)[0]); return v }},
+		{"gc without kept", "gc.json", "gc", del("kept")},
+		{"verify with a string count", "verify.json", "verify", set("entries", "2")},
+		{"inspect without verdict", "inspect.json", "inspect", del("verdict")},
+		{"version without go", "version.json", "version", del("go")},
+		{"doctor without engine", "doctor.json", "doctor", del("engine")},
+		{"error of an unknown kind", "error.json", "pull-error", func(v any) any { set("kind", "oops")(v.(map[string]any)["error"]); return v }},
+		{"error without exit code", "pull.json", "pull-error", func(v any) any { del("exit_code")(v.(map[string]any)["error"]); return v }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var v any
+			if err := json.Unmarshal([]byte(docs[tc.doc]), &v); err != nil {
+				t.Fatalf("%s: %v\n%s", tc.doc, err, docs[tc.doc])
+			}
+			if err := validate(schemas[tc.schema], docs[tc.doc]); err != nil {
+				t.Fatalf("the real document does not validate: %v", err)
+			}
+			b, _ := json.Marshal(tc.edit(v))
+			if err := validate(schemas[tc.schema], string(b)); err == nil {
+				t.Fatalf("schema/%s accepts %s", tc.schema, b)
+			}
+		})
+	}
+}
+
+func del(k string) func(any) any {
+	return func(v any) any { delete(v.(map[string]any), k); return v }
+}
+
+func set(k string, x any) func(any) any {
+	return func(v any) any { v.(map[string]any)[k] = x; return v }
+}
