@@ -160,3 +160,9 @@ func removeAll(dir string) error {
 	})
 	return os.RemoveAll(dir)
 }
+
+// Content kinds of the report's images.
+const (
+	contentRandom    = "incompressible"
+	contentRealistic = "realistic"
+)

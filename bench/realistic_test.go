@@ -24,12 +24,6 @@ import (
 	"github.com/openshell-contrib/supctl/internal/fixture"
 )
 
-// Content kinds of the report's images.
-const (
-	contentRandom    = "incompressible"
-	contentRealistic = "realistic"
-)
-
 // realisticBlock is the unit of realisticPadding: each block is either
 // random bytes or code-like text.
 const realisticBlock = 32 << 10
