@@ -196,8 +196,19 @@ func TestJSONSchemasReject(t *testing.T) {
 		_, out, _ := supctl(t, append([]string{"--json"}, c...)...)
 		docs[c[0]+map[bool]string{true: "-error"}[slices.Contains(c, "--compat")]] = out
 	}
-	_, out, _ := supctl(t, "--json", "doctor", "--cache-dir", os.Getenv("SUPCTL_CACHE_DIR"), "--engine", "none")
+	cacheDir := os.Getenv("SUPCTL_CACHE_DIR")
+	_, out, _ := supctl(t, "--json", "doctor", "--cache-dir", cacheDir, "--engine", "none")
 	docs["doctor"] = out
+	_, docs["pull-link"], _ = supctl(t, "--json", "pull", ref, "--compat", ">=0.0.1", "--link", "gw")
+	_, docs["link"], _ = supctl(t, "--json", "link", "gw")
+	leaveTmpEntry(t, cacheDir)
+	_, docs["verify-leftover"], _ = supctl(t, "--json", "verify")
+	_, pulled, _ := supctl(t, "pull", ref)
+	gw, _ := schemaGateway(t, cacheDir, strings.TrimSpace(pulled))
+	setEnv(t, gw)
+	_, docs["doctor-gateway"], _ = supctl(t, "--json", "doctor", "--cache-dir", cacheDir, "--engine", "none")
+	_, docs["ls-gateway"], _ = supctl(t, "--json", "ls", "--gateway-extractions")
+	_, docs["gc-gateway"], _ = supctl(t, "--json", "gc", "--gateway-extractions", "--dry-run")
 
 	tests := []struct {
 		name, schema, doc string
@@ -215,6 +226,26 @@ func TestJSONSchemasReject(t *testing.T) {
 		{"inspect without verdict", "inspect.json", "inspect", del("verdict")},
 		{"version without go", "version.json", "version", del("go")},
 		{"doctor without engine", "doctor.json", "doctor", del("engine")},
+		{"doctor without links", "doctor.json", "doctor", del("links")},
+		{"verify without leftovers", "verify.json", "verify-leftover", del("leftovers")},
+		{"verify: a leftover without what", "verify.json", "verify-leftover", at(del("what"), "leftovers", 0)},
+		{"verify: a leftover with a string age", "verify.json", "verify-leftover", at(set("age_seconds", "1s"), "leftovers", 0)},
+		{"pull --link without switched", "pull.json", "pull-link", del("switched")},
+		{"pull --link: a link without path", "pull.json", "pull-link", at(del("path"), "link")},
+		{"link without name", "link.json", "link", del("name")},
+		{"link with a bad digest", "link.json", "link", set("digest", "sha256:abc")},
+		{"doctor: a gateway without found", "doctor.json", "doctor-gateway", at(del("found"), "gateway")},
+		{"doctor: a gateway without jwt", "doctor.json", "doctor-gateway", at(del("jwt"), "gateway")},
+		{"doctor: a gateway without range_derived", "doctor.json", "doctor-gateway", at(del("range_derived"), "gateway")},
+		{"doctor: a gateway's supervisor without verdict", "doctor.json", "doctor-gateway", at(del("verdict"), "gateway", "supervisor")},
+		{"doctor: a gateway's extraction without version", "doctor.json", "doctor-gateway", at(del("version"), "gateway", "extractions", 0)},
+		{"doctor: a gateway's extraction without image_id", "doctor.json", "doctor-gateway", at(del("image_id"), "gateway", "extractions", 0)},
+		{"doctor: a protocol heuristic without token_file", "doctor.json", "doctor-gateway", at(del("token_file"), "gateway", "protocol_heuristic")},
+		{"doctor: a link without path", "doctor.json", "doctor-gateway", at(del("path"), "links", 0)},
+		{"ls --gateway-extractions without image_id", "ls-gateway.json", "ls-gateway", at(del("image_id"), 0)},
+		{"ls --gateway-extractions: a bad mtime", "ls-gateway.json", "ls-gateway", at(set("mtime", "yesterday"), 0)},
+		{"gc --gateway-extractions without dir", "gc-gateway.json", "gc-gateway", del("dir")},
+		{"gc --gateway-extractions: an extraction without path", "gc-gateway.json", "gc-gateway", at(del("path"), "removed", 0)},
 		{"error of an unknown kind", "error.json", "pull-error", func(v any) any { set("kind", "oops")(v.(map[string]any)["error"]); return v }},
 		{"error without exit code", "pull.json", "pull-error", func(v any) any { del("exit_code")(v.(map[string]any)["error"]); return v }},
 	}
@@ -232,6 +263,24 @@ func TestJSONSchemasReject(t *testing.T) {
 				t.Fatalf("schema/%s accepts %s", tc.schema, b)
 			}
 		})
+	}
+}
+
+// at applies edit to the member path names (object keys and array
+// indexes) in the document.
+func at(edit func(any) any, path ...any) func(any) any {
+	return func(v any) any {
+		x := v
+		for _, p := range path {
+			switch k := p.(type) {
+			case string:
+				x = x.(map[string]any)[k]
+			case int:
+				x = x.([]any)[k]
+			}
+		}
+		edit(x)
+		return v
 	}
 }
 
