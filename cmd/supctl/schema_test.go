@@ -177,9 +177,18 @@ func TestJSONSchemas(t *testing.T) {
 	if err := validate(schemas["link.json"], out); code != 6 || err != nil || !strings.Contains(out, `"error"`) || !strings.Contains(out, `"problem"`) {
 		t.Fatalf("link to a damaged entry: exit %d, %v\n%s", code, err, out)
 	}
+	// "supctl help json" points at every schema.
+	_, help, _ := supctl(t, "help", "json")
+	named := map[string]bool{}
+	for _, w := range strings.FieldsFunc(help, func(r rune) bool { return strings.ContainsRune(" \n,()", r) }) {
+		named[w] = true
+	}
 	for name := range schemas {
 		if !used[name] {
 			t.Errorf("schema/%s is checked against no real output", name)
+		}
+		if !named[name] {
+			t.Errorf("supctl help json does not name schema/%s", name)
 		}
 	}
 }
