@@ -13,11 +13,12 @@ as they are ("<", ">" and "&" are not escaped). A field that does not apply is
 left out rather than printed empty or zero, except where noted.
 
 Each command's documents have a published JSON Schema (draft 2020-12) in the
-schema/ directory of supctl's repository: pull.json, pin.json, ls.json,
-gc.json, verify.json, inspect.json, doctor.json, version.json, and
-error.json for the failure document. A schema lists the members a document
-has at least: later versions may add members, so ignore those you do not
-know.
+schema/ directory of supctl's repository: pull.json (pull --link too),
+link.json, pin.json, ls.json, ls-gateway.json (ls --gateway-extractions),
+gc.json, gc-gateway.json (gc --gateway-extractions), verify.json,
+inspect.json, doctor.json, version.json, and error.json for the failure
+document. A schema lists the members a document has at least: later
+versions may add members, so ignore those you do not know.
 
 pull, and inspect of a reference:
   ref, digest (the platform manifest), index_digest ("" when the reference
