@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/openshell-contrib/supctl/cache"
@@ -185,3 +187,19 @@ type phrased struct {
 
 func (e *phrased) Error() string { return e.msg }
 func (e *phrased) Unwrap() error { return e.err }
+
+// pickFormat settles a command's --format: --json means "json" (and
+// contradicts any other format given), and the format must be one of
+// allowed, the first of which is the default.
+func pickFormat(g *globals, cmd *cobra.Command, format *string, allowed ...string) error {
+	if g.json {
+		if cmd.Flags().Changed("format") && *format != "json" {
+			return usagef("--json and --format %s ask for two outputs; give one", *format)
+		}
+		*format = "json"
+	}
+	if !slices.Contains(allowed, *format) {
+		return usagef("--format %q: want %s or %s", *format, strings.Join(allowed[:len(allowed)-1], ", "), allowed[len(allowed)-1])
+	}
+	return nil
+}

@@ -63,16 +63,8 @@ func newLink(g *globals) *cobra.Command {
 			"table with supervisor_bin set to it; --format path prints the path alone.",
 		Args: exactArgs(1, "one link name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if g.json {
-				if cmd.Flags().Changed("format") && format != "json" {
-					return usagef("--json and --format %s ask for two outputs; give one", format)
-				}
-				format = "json"
-			}
-			switch format {
-			case "toml", "path", "json":
-			default:
-				return usagef("--format %q: want toml, path or json", format)
+			if err := pickFormat(g, cmd, &format, "toml", "path", "json"); err != nil {
+				return err
 			}
 			if err := cache.ValidLinkName(args[0]); err != nil {
 				return usageErr(err)

@@ -23,16 +23,8 @@ func newPin(g *globals) *cobra.Command {
 			"that platform and in the --compat range, and records the pin so gc keeps it.",
 		Args: exactArgs(1, "one image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if g.json {
-				if cmd.Flags().Changed("format") && format != "json" {
-					return usagef("--json and --format %s ask for two outputs; give one", format)
-				}
-				format = "json"
-			}
-			switch format {
-			case "ref", "json", "toml":
-			default:
-				return usagef("--format %q: want ref, json or toml", format)
+			if err := pickFormat(g, cmd, &format, "ref", "json", "toml"); err != nil {
+				return err
 			}
 			plats, err := splitPlatforms(platforms)
 			if err != nil {
