@@ -15,4 +15,4 @@ func runConfined(context.Context, string, time.Duration, bool) (string, error) {
 	return "", fmt.Errorf("%w: no confined run on %s", ErrNotApplicable, runtime.GOOS)
 }
 
-func isTextBusy(error) bool { return false }
+
