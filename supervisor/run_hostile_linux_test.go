@@ -264,4 +264,3 @@ func eventually(cond func() bool) bool {
 	}
 	return false
 }
-
