@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -45,6 +46,13 @@ func (p RunProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if timeout <= 0 {
 		timeout = DefaultRunTimeout
 	}
+	// A file that is missing or unreadable is an error of its own, not a
+	// confinement that cannot be set up.
+	f, err := os.Open(b.Path)
+	if err != nil {
+		return unknown, fmt.Errorf("supervisor: %w", err)
+	}
+	f.Close()
 	out, err := runConfined(ctx, b.Path, timeout, p.userNS)
 	if err != nil {
 		return unknown, fmt.Errorf("%s: %w", b.Path, err)
