@@ -75,39 +75,80 @@
 // qemu-aarch64. A handler without F is passed over: its interpreter would
 // have to be found inside the confinement.
 //
-// The run:
+// The run's first process is this program again (through /proc/self/exe,
+// with one environment variable naming the job), because the confinement
+// needs system calls between the fork and the exec that Go's os/exec
+// cannot make: it starts in new PID, network, mount, IPC and UTS
+// namespaces (and a new user namespace when supctl is not root), as pid 1
+// of its PID namespace, and then, before it executes the binary in its
+// own place:
 //
-//   - sees as "/" a new directory in the system's temporary directory
-//     that holds only a read-only copy of the binary (chroot): no cache, no
-//     /proc, /dev or /tmp, nothing it could write; the copy has no set-id
-//     bits or file capabilities, and the directory is removed afterwards;
-//   - as root, runs as nobody (uid and gid 65534, no supplementary groups)
-//     with an empty capability bounding set; as another user, runs as uid
-//     65534 in a new user namespace mapped to the caller, whose
-//     capabilities (the kernel grants them over that namespace only) are
-//     dropped by the change to uid 65534;
-//   - has no effective, permitted or ambient capabilities, and
-//     no_new_privs set, so exec cannot grant any;
-//   - gets new PID, network, mount, IPC and UTS namespaces: the network
-//     has only a loopback interface that is down, and when the binary
-//     exits or is killed the kernel kills every process it started;
-//   - runs "/<name> --version" in "/" with an empty environment, standard
-//     input from the null device, the first 4 KiB of standard output kept
-//     and the rest discarded, standard error kept only for error messages;
-//   - is bounded by a timeout (default [DefaultRunTimeout]); on timeout or
-//     cancellation the binary's PID namespace and process group are killed;
-//   - gets, right after it starts (fork cannot set them for the child), a
-//     4 GiB address-space limit and no core dumps; this bounds what it can
-//     take once running, not its very first instructions.
+//   - makes its mounts private, mounts a small tmpfs (nosuid, nodev) over a
+//     directory, bind-mounts the binary read-only (nosuid, nodev) onto an
+//     empty file "/<name>" there, remounts the tmpfs read-only and chroots
+//     into it: no cache, no /proc, /dev or /tmp, nothing it can write or
+//     chmod, and no copy of the binary on disk, so a kill -9 at any point
+//     leaves nothing behind. Only if the kernel refuses to execute the
+//     mounted binary (it is open for writing: ETXTBSY, or on a file system
+//     mounted noexec) is it copied into that tmpfs instead;
+//   - joins a new, empty session keyring;
+//   - sets its limits, which need no privilege to lower and so are always
+//     in place: 4 GiB of address space, 64 open files, no file writes
+//     (RLIMIT_FSIZE 0), no core dumps, 30 s of CPU, no locked memory or
+//     message queues, and at most 64 processes and threads (256 as root,
+//     where the count covers every process of nobody on the host);
+//   - drops its capability bounding set and its supplementary groups, and
+//     changes to nobody (uid and gid 65534: as root, the host's nobody; in
+//     a user namespace, the ids inside mapped to the caller's), then clears
+//     its effective, permitted, inheritable and ambient capabilities;
+//   - sets its parent-death signal (SIGKILL) after that credential change,
+//     which clears it, and checks that supctl is still there;
+//   - marks every descriptor above standard error close-on-exec, so that
+//     none it inherited (from supctl's own caller, say) reaches the binary;
+//   - sets no_new_privs and installs a seccomp filter on all its threads:
+//     a system call of another ABI (32-bit compat, x32) kills it; keyctl,
+//     add_key, request_key, ptrace, process_vm_readv/writev, pidfd_getfd,
+//     kcmp, mount and the new mount API, pivot_root, chroot, unshare,
+//     setns, clone with namespace flags, bpf, perf_event_open,
+//     userfaultfd, module and kexec calls, open_by_handle_at,
+//     name_to_handle_at, io_uring, ioctl TIOCSTI and TIOCLINUX,
+//     prctl(PR_SET_PDEATHSIG) and personality changes fail with EPERM;
+//     clone3 fails with ENOSYS (seccomp cannot read its flags), so a C
+//     library falls back to clone. The filter is written for amd64 and
+//     arm64; elsewhere the run cannot be set up.
 //
-// Where the confinement cannot be set up (not Linux, namespaces refused,
-// user namespaces disabled), the binary is not run: the prober is not
-// applicable and says why. A timeout, a failing exit status or output other
-// than "<name> <version>" makes the version unknown.
+// The binary then runs as "/<name> --version" in "/" with an empty
+// environment, standard input from the null device, the first 4 KiB of
+// standard output kept and the rest discarded, standard error kept only
+// for error messages. It is pid 1 of its PID namespace: when it exits or is
+// killed, the kernel kills every process it started; and it cannot clear
+// its parent-death signal, so when supctl dies, even by kill -9, the whole
+// run ends with it. A timeout (default [DefaultRunTimeout]) or a
+// cancellation kills it and its process group.
 //
-// As another user than root, a run in a user namespace owns its private
-// directory (the kernel maps it to the caller), so it could write there;
-// that directory holds only its own copy and is removed after the run.
+// As root, the run also gets a control group of its own, made under
+// supctl's group (cgroup v2, or the memory and pids hierarchies of cgroup
+// v1) before it executes anything: 256 MiB of memory without swap and 64
+// processes and threads, in total, for the whole run; it is removed after
+// the run, or by the next run if supctl was killed. Where none can be made
+// (not root, hierarchy not writable, controllers not delegated), the limits
+// above are the ceiling: they bound each process, and the number of
+// processes, but not the memory of all of them together.
+//
+// As another user than root, the run's user namespace maps only nobody to
+// the caller, and the kernel forbids setgroups there: the caller's
+// supplementary groups stay (they appear as the overflow group); with no
+// file system, network, descriptor or keyring of the host in reach, they
+// open nothing.
+//
+// binfmt_misc handlers with the F flag opened their interpreter when they
+// were registered, so an emulated binary runs in the chroot too.
+//
+// Where the confinement cannot be set up (not Linux, another architecture
+// than amd64 and arm64, namespaces refused, user namespaces disabled), the
+// binary is not run: the prober is not applicable and says why. A timeout,
+// a failing exit status or output other than "<name> <version>" makes the
+// version unknown.
 //
 // # Go build information
 //

@@ -3,7 +3,6 @@ package supervisor
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,13 +16,6 @@ const (
 	maxStdout = 4 << 10 // bytes of --version output kept
 	maxStderr = 1 << 10 // bytes of stderr kept for error messages
 )
-
-// textBusyBackoff is how long RunProber waits before each retry of a start
-// that failed with ETXTBSY.
-var textBusyBackoff = []time.Duration{
-	10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond,
-	80 * time.Millisecond, 160 * time.Millisecond,
-}
 
 // RunProber learns a version by running "<bin> --version" on this host,
 // confined, and parsing its output with [ParseVersionLine]. The package
@@ -54,25 +46,14 @@ func (p RunProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if timeout <= 0 {
 		timeout = DefaultRunTimeout
 	}
-	root, cleanup, err := privateRoot(b.Path)
+	// A file that is missing or unreadable is an error of its own, not a
+	// confinement that cannot be set up.
+	f, err := os.Open(b.Path)
 	if err != nil {
-		return unknown, err
+		return unknown, fmt.Errorf("supervisor: %w", err)
 	}
-	defer cleanup()
-	var out string
-	for attempt := 0; ; attempt++ {
-		out, err = runConfined(ctx, root, timeout, p.userNS)
-		if err == nil || !isTextBusy(err) || attempt == len(textBusyBackoff) {
-			break
-		}
-		t := time.NewTimer(textBusyBackoff[attempt])
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return unknown, ctx.Err()
-		case <-t.C:
-		}
-	}
+	f.Close()
+	out, err := runConfined(ctx, b.Path, timeout, p.userNS)
 	if err != nil {
 		return unknown, fmt.Errorf("%s: %w", b.Path, err)
 	}
@@ -127,65 +108,14 @@ func emulatedLevel(arch string) int {
 	return 0
 }
 
-// privateRoot makes the directory a confined run sees as "/": a new
-// directory in the system's temporary directory holding only a copy of the
-// binary, named as the original, both read-only. The copy drops any set-id
-// bits and file capabilities (extended attributes are not copied). cleanup
-// removes it.
-func privateRoot(path string) (root string, cleanup func(), err error) {
-	src, err := os.Open(path)
-	if err != nil {
-		return "", nil, fmt.Errorf("supervisor: %w", err)
-	}
-	defer src.Close()
-	dir, err := os.MkdirTemp("", "supctl-run-")
-	if err != nil {
-		return "", nil, fmt.Errorf("supervisor: making a private root for a confined run: %w", err)
-	}
-	cleanup = func() { removeAllForce(dir) }
-	dst, err := os.OpenFile(filepath.Join(dir, confinedName(path)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o700)
-	if err == nil {
-		_, err = io.Copy(dst, src)
-		if cerr := dst.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err == nil {
-		err = os.Chmod(dst.Name(), 0o555)
-	}
-	if err == nil {
-		err = os.Chmod(dir, 0o555)
-	}
-	if err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("supervisor: copying %s for a confined run: %w", path, err)
-	}
-	return dir, cleanup, nil
-}
-
-// confinedName is the file name the copy of path gets: its own, unless that
-// cannot be a file name.
+// confinedName is the name the binary at path gets in the root of its
+// confined run: its own, unless that cannot be a file name.
 func confinedName(path string) string {
 	name := filepath.Base(path)
 	if name == "." || name == string(filepath.Separator) || name == ".." {
 		return DefaultName
 	}
 	return name
-}
-
-// removeAllForce removes dir even where a run left directories without
-// write permission (possible only for the owner, in a user namespace).
-func removeAllForce(dir string) {
-	if os.RemoveAll(dir) == nil {
-		return
-	}
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			os.Chmod(p, 0o700)
-		}
-		return nil
-	})
-	os.RemoveAll(dir)
 }
 
 // capWriter keeps the first max bytes written to it and discards the rest

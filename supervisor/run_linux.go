@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openshell-contrib/supctl/internal/reexec"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,14 +28,17 @@ const nobody = 65534
 const confineFlags = syscall.CLONE_NEWPID | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS |
 	syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS
 
-// runConfined runs "/<name> --version" chrooted into root, the directory
-// privateRoot made, and returns what it printed on stdout.
+// runConfined runs "/<name> --version" confined, name being the binary's
+// own (see confinedName), and returns what it printed on stdout. It tries
+// the binary mounted read-only first and, if the kernel refuses to execute
+// it there (open for writing, or on a file system mounted noexec), a copy
+// inside the run's own root.
 //
-// The process attributes that fork cannot set (no_new_privs, the
-// capability bounding set) are per thread and inherited by children, so
-// runConfined sets them on an OS thread of its own, starts the binary from
-// that thread and never gives the thread back: it ends with the goroutine.
-func runConfined(parent context.Context, root string, timeout time.Duration, forceUserNS bool) (string, error) {
+// The run's first process is a helper (confine_linux.go) whose
+// parent-death signal fires when the thread that started it exits, so
+// runConfined starts it from an OS thread of its own that it keeps until
+// the run is over, and never gives back: it ends with the goroutine.
+func runConfined(parent context.Context, path string, timeout time.Duration, forceUserNS bool) (string, error) {
 	type result struct {
 		out string
 		err error
@@ -41,55 +46,63 @@ func runConfined(parent context.Context, root string, timeout time.Duration, for
 	done := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread() // no Unlock: the thread exits with this goroutine
-		out, err := runOnThisThread(parent, root, timeout, forceUserNS)
+		out, err := runOnThisThread(parent, path, "bind", timeout, forceUserNS)
+		if errors.Is(err, errExecRefused) {
+			out, err = runOnThisThread(parent, path, "copy", timeout, forceUserNS)
+		}
+		if errors.Is(err, errExecRefused) {
+			err = fmt.Errorf("%w: the kernel refuses to execute it: %v", ErrNotApplicable, err)
+		}
 		done <- result{out, err}
 	}()
 	r := <-done
 	return r.out, r.err
 }
 
-func runOnThisThread(parent context.Context, root string, timeout time.Duration, forceUserNS bool) (string, error) {
+// errExecRefused marks an exec that failed with ETXTBSY or EACCES.
+var errExecRefused = errors.New("exec refused")
+
+func runOnThisThread(parent context.Context, path, mode string, timeout time.Duration, forceUserNS bool) (string, error) {
 	asRoot := os.Geteuid() == 0 && !forceUserNS
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return "", fmt.Errorf("%w: cannot set no_new_privs for a confined run: %v", ErrNotApplicable, err)
+	goR, goW, err := os.Pipe()
+	if err != nil {
+		return "", fmt.Errorf("supervisor: %w", err)
 	}
-	if os.Geteuid() == 0 {
-		if err := dropBoundingSet(); err != nil {
-			return "", fmt.Errorf("%w: cannot drop the capability bounding set for a confined run: %v", ErrNotApplicable, err)
-		}
+	defer goW.Close()
+	reportR, reportW, err := os.Pipe()
+	if err != nil {
+		goR.Close()
+		return "", fmt.Errorf("supervisor: %w", err)
 	}
-	entries, err := os.ReadDir(root)
-	if err != nil || len(entries) != 1 {
-		return "", fmt.Errorf("supervisor: the private root %s is not as made: %v", root, err)
-	}
-	name := entries[0].Name()
+	defer reportR.Close()
 
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "/"+name, "--version")
-	cmd.Env = []string{} // not nil, which would mean "inherit ours"
+	cmd := reexec.Command(ctx, confineHandler, path, confinedName(path), mode)
 	cmd.Dir = "/"
+	cmd.ExtraFiles = []*os.File{goR, reportW} // descriptors 3 and 4
 	stdout, stderr := &capWriter{max: maxStdout}, &capWriter{max: maxStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr // Stdin nil reads from the null device
 	cmd.WaitDelay = time.Second             // do not wait long for pipes a stray child holds
 	attr := &syscall.SysProcAttr{
-		Chroot:     root,
 		Cloneflags: confineFlags,
 		Setpgid:    true,
-		Pdeathsig:  syscall.SIGKILL, // if this thread (or supctl) dies first
+		Pdeathsig:  syscall.SIGKILL, // until the helper sets it again, after its credential change
 	}
-	if asRoot {
-		attr.Credential = &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}
-	} else {
-		host := os.Getuid()
-		hostGid := os.Getgid()
+	if !asRoot {
+		// The first process of a new user namespace has every capability
+		// over it; as uid 65534 it would lose them at the exec of the
+		// helper, which keeps, as ambient capabilities, those it needs to
+		// set up its mounts, and drops them all before its own exec.
+		host, hostGid := os.Getuid(), os.Getgid()
 		if os.Geteuid() == 0 {
 			host, hostGid = nobody, nobody
+			attr.GidMappingsEnableSetgroups = true // root lets it drop its groups
 		}
 		attr.Cloneflags |= syscall.CLONE_NEWUSER
 		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: nobody, HostID: host, Size: 1}}
 		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: nobody, HostID: hostGid, Size: 1}}
-		attr.Credential = &syscall.Credential{Uid: nobody, Gid: nobody, NoSetGroups: true}
+		attr.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SYS_CHROOT, unix.CAP_SETPCAP, unix.CAP_SETUID, unix.CAP_SETGID, unix.CAP_DAC_OVERRIDE}
 	}
 	cmd.SysProcAttr = attr
 	cmd.Cancel = func() error {
@@ -97,12 +110,31 @@ func runOnThisThread(parent context.Context, root string, timeout time.Duration,
 		// the group kill is for good measure.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
-	if err := cmd.Start(); err != nil {
+	var cg *runCgroup
+	if asRoot {
+		cg, _ = newRunCgroup() // where none can be made, the limits are the ceiling
+	}
+	err = cmd.Start()
+	goR.Close()
+	reportW.Close()
+	if err != nil {
+		if cg != nil {
+			cg.remove()
+		}
 		return "", startError(err, asRoot)
 	}
-	limit(cmd.Process.Pid)
+	if cg != nil {
+		defer cg.remove()
+		if cg.add(cmd.Process.Pid) != nil {
+			cg.remove() // it holds no process: the run goes on without it
+		}
+	}
+	goW.Write([]byte{1})
+	rep, _ := io.ReadAll(io.LimitReader(reportR, 4<<10)) // end of file at the exec, or at the helper's end
 	err = cmd.Wait()
 	switch {
+	case len(rep) > 0:
+		return "", helperError(string(rep))
 	case parent.Err() != nil:
 		return "", parent.Err()
 	case ctx.Err() != nil:
@@ -113,22 +145,34 @@ func runOnThisThread(parent context.Context, root string, timeout time.Duration,
 	return stdout.String(), nil
 }
 
-// maxAddressSpace bounds a confined run's virtual memory.
-const maxAddressSpace = 4 << 30
-
-// limit bounds the memory of the confined process pid and of what it
-// starts later, and forbids core dumps. fork cannot set limits for the
-// child, so this is done right after the start: best effort, a bound on
-// what a binary can take once running, not on its first instructions.
-func limit(pid int) {
-	unix.Prlimit(pid, unix.RLIMIT_AS, &unix.Rlimit{Cur: maxAddressSpace, Max: maxAddressSpace}, nil)
-	unix.Prlimit(pid, unix.RLIMIT_CORE, &unix.Rlimit{}, nil)
+// helperError turns the helper's report of what failed into an error: a
+// confinement it could not set up makes the prober not applicable.
+func helperError(rep string) error {
+	parts := strings.SplitN(rep, "\x00", 3)
+	if len(parts) != 3 {
+		return fmt.Errorf("%w: the confined run's helper failed: %q", ErrNotApplicable, rep)
+	}
+	stage, text := parts[0], parts[2]
+	n, _ := strconv.Atoi(parts[1])
+	errno := syscall.Errno(n)
+	if stage == "exec" {
+		switch errno {
+		case syscall.ETXTBSY, syscall.EACCES:
+			return fmt.Errorf("%w: %s", errExecRefused, text)
+		case syscall.ENOEXEC, syscall.ENOENT, syscall.ELIBBAD:
+			return fmt.Errorf("%w: the kernel cannot execute it: %s", ErrNotApplicable, text)
+		}
+	}
+	if n != 0 {
+		return fmt.Errorf("%w: cannot set up a confined run (%s): %s: %w", ErrNotApplicable, stage, text, errno)
+	}
+	return fmt.Errorf("%w: cannot set up a confined run (%s): %s", ErrNotApplicable, stage, text)
 }
 
 // dropBoundingSet removes every capability from this thread's bounding
 // set, so nothing the run executes can gain one.
 func dropBoundingSet() error {
-	last := 40
+	last := 63 // dropping a capability the kernel does not know fails with EINVAL, ignored
 	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 			last = n
@@ -153,8 +197,8 @@ func startError(err error, asRoot bool) error {
 		if asRoot {
 			how = "new namespaces as nobody"
 		}
-		return fmt.Errorf("%w: cannot run it confined (%s): %w; user namespaces may be disabled (sysctl user.max_user_namespaces), "+
-			"or the temporary directory %s mounted noexec (set TMPDIR to one that is not)", ErrNotApplicable, how, err, os.TempDir())
+		return fmt.Errorf("%w: cannot run it confined (%s): %w; user namespaces may be disabled (sysctl user.max_user_namespaces)",
+			ErrNotApplicable, how, err)
 	case errors.Is(err, syscall.ENOEXEC), errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w: the kernel cannot execute it: %w", ErrNotApplicable, err)
 	}
@@ -162,6 +206,5 @@ func startError(err error, asRoot bool) error {
 }
 
 // isTextBusy reports whether err is ETXTBSY, which exec returns while some
-// process has the file open for writing: typically the copy just written,
-// whose descriptor leaked into a child another goroutine was forking.
+// process has the file open for writing.
 func isTextBusy(err error) bool { return errors.Is(err, syscall.ETXTBSY) }

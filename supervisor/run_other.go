@@ -14,5 +14,3 @@ import (
 func runConfined(context.Context, string, time.Duration, bool) (string, error) {
 	return "", fmt.Errorf("%w: no confined run on %s", ErrNotApplicable, runtime.GOOS)
 }
-
-func isTextBusy(error) bool { return false }
