@@ -124,13 +124,23 @@ func (f *Fill) SetAside() error { return f.aside }
 // and deletes it, reporting whether there was one. The caller holds the
 // entry's exclusive lock.
 func (c *Cache) setAside(name string) (moved bool, err error) {
-	dir := filepath.Join(c.entries, name)
+	moved, err = c.removeAside(name)
+	if err != nil {
+		return false, fmt.Errorf("setting aside damaged cache entry %s: %w", filepath.Join(c.entries, name), err)
+	}
+	return moved, nil
+}
+
+// removeAside moves what is called name in entries/ out of the way, under
+// a name of the cache's clock that leftovers go by, and deletes it,
+// reporting whether there was anything. Its error is the rename's.
+func (c *Cache) removeAside(name string) (moved bool, err error) {
 	aside := filepath.Join(c.entries, ".damaged-"+name+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
-	if err := os.Rename(dir, aside); err != nil {
+	if err := os.Rename(filepath.Join(c.entries, name), aside); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return false, nil
 		}
-		return false, fmt.Errorf("setting aside damaged cache entry %s: %w", dir, err)
+		return false, err
 	}
 	removeAll(aside) // what is left, gc removes as a leftover
 	return true, nil
