@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openshell-contrib/supctl/internal/atomicfile"
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
@@ -157,7 +158,7 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 	}
 	// A new seal is written under the exclusive lock: under the shared one,
 	// a temporary seal is a killed repair's.
-	stale, _ := filepath.Glob(filepath.Join(dir, ".seal.tmp-*"))
+	stale, _ := filepath.Glob(filepath.Join(dir, atomicfile.TempPattern(sealName)))
 	if err := unlock(); err != nil {
 		return err
 	}
