@@ -9,7 +9,7 @@
 //	entries/sha256-<hex>/.used               mtime = last use (bumped at most hourly)
 //	entries/sha256-<hex>/.verified           mtime = last full re-hash
 //	entries/sha256-<hex>/.seal               stat of binary and record at commit
-//	entries/sha256-<hex>.lock                the entry's lock file, never deleted
+//	entries/sha256-<hex>.lock                the entry's lock file, never deleted (see Lock files)
 //	entries/.tmp-sha256-<hex>-<n>/           an entry being filled
 //	entries/.damaged-… .trash-…              entries set aside or collected, being deleted
 //	refs/ indexes/ pins/                     records of a [manifest.Store]
@@ -131,6 +131,25 @@
 // aside what is bad; it lists the leftovers of killed processes apart
 // from its problems, as what kill -9 normally leaves rather than damage.
 // [Cache.Entries] lists entries without checking them.
+//
+// # Lock files
+//
+// A lock file is created by the first use of its entry or link and never
+// deleted, by a collection or anything else: a process may have it open,
+// waiting for its lock, and would then hold a lock on a file no other
+// process sees. One thing is replaced where an entry's lock file belongs:
+// what is not a regular file there (a symbolic link, a directory, a FIFO,
+// a device, put there by hand or by another program). Nobody can hold a
+// lock on it: a lock file is opened without following a link, and what
+// is locked is checked to be a regular file and let go at once otherwise.
+// Until it is replaced the entry can be neither filled nor held
+// ([ErrDamaged]), and a collection keeps it ([ReasonBadLock]). A
+// verification with repair ([Cache.Verify]) replaces it, and only it:
+// it moves it aside and deletes it, and the next use of the entry creates
+// a regular lock file. A regular lock file that breaks the ownership rule
+// stays in place: repair makes one of the caller's writable by the caller
+// alone (mode 0644, which keeps any lock on it) and reports one of
+// another user's, to be given back to the cache's user with chown.
 //
 // # Links
 //

@@ -53,13 +53,9 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	if err := k.validate(); err != nil {
 		return nil, nil, err
 	}
-	e, err := c.check(k)
-	switch {
-	case err == nil:
-		c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
-		return nil, e, nil
-	case errors.Is(err, manifest.ErrSchema):
-		return nil, nil, err // a newer supctl's entry: never replaced
+	e, final, err := c.reuse(k)
+	if final {
+		return nil, e, err
 	}
 	lock, err := c.lockForFill(ctx, k, err)
 	if err != nil {
@@ -75,15 +71,28 @@ func (c *Cache) Begin(ctx context.Context, k Key) (*Fill, *Entry, error) {
 	return fill, e, err
 }
 
-// begin is Begin under the entry's lock.
-func (c *Cache) begin(k Key, lock *flock.Flock) (*Fill, *Entry, error) {
-	e, err := c.check(k)
+// reuse checks the entry for k, before the entry's lock and again under
+// it: final is true when the check decides, for a sound entry (e, its
+// last use bumped) or one of a newer schema (err matching
+// [manifest.ErrSchema]: never replaced); otherwise err says why the entry
+// must be filled.
+func (c *Cache) reuse(k Key) (e *Entry, final bool, err error) {
+	e, err = c.check(k)
 	switch {
 	case err == nil:
 		c.touch(filepath.Join(c.entryDir(k), usedName), usedInterval)
-		return nil, e, nil
+		return e, true, nil
 	case errors.Is(err, manifest.ErrSchema):
-		return nil, nil, err
+		return nil, true, err // a newer supctl's entry: never replaced
+	}
+	return nil, false, err
+}
+
+// begin is Begin under the entry's lock.
+func (c *Cache) begin(k Key, lock *flock.Flock) (*Fill, *Entry, error) {
+	e, final, err := c.reuse(k)
+	if final {
+		return nil, e, err
 	}
 	// Whatever is at the entry's name now is not a sound entry: a damaged
 	// one, or a directory whose record went missing.
@@ -124,13 +133,23 @@ func (f *Fill) SetAside() error { return f.aside }
 // and deletes it, reporting whether there was one. The caller holds the
 // entry's exclusive lock.
 func (c *Cache) setAside(name string) (moved bool, err error) {
-	dir := filepath.Join(c.entries, name)
+	moved, err = c.removeAside(name)
+	if err != nil {
+		return false, fmt.Errorf("setting aside damaged cache entry %s: %w", filepath.Join(c.entries, name), err)
+	}
+	return moved, nil
+}
+
+// removeAside moves what is called name in entries/ out of the way, under
+// a name of the cache's clock that leftovers go by, and deletes it,
+// reporting whether there was anything. Its error is the rename's.
+func (c *Cache) removeAside(name string) (moved bool, err error) {
 	aside := filepath.Join(c.entries, ".damaged-"+name+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
-	if err := os.Rename(dir, aside); err != nil {
+	if err := os.Rename(filepath.Join(c.entries, name), aside); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return false, nil
 		}
-		return false, fmt.Errorf("setting aside damaged cache entry %s: %w", dir, err)
+		return false, err
 	}
 	removeAll(aside) // what is left, gc removes as a leftover
 	return true, nil

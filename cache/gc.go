@@ -244,7 +244,7 @@ func (c *Cache) removeLocked(g *GCEntry, p GCPolicy, now time.Time, r *GCReport)
 		return "", nil
 	}
 	if !p.DryRun {
-		trash = filepath.Join(c.entries, ".trash-"+name+"-"+strconv.FormatInt(time.Now().UnixNano(), 10))
+		trash = filepath.Join(c.entries, ".trash-"+name+"-"+strconv.FormatInt(c.now().UnixNano(), 10))
 		if err := os.Rename(g.Path, trash); err != nil {
 			return "", writeError(c.dir, "removing cache entry "+name, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/openshell-contrib/supctl/internal/atomicfile"
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
@@ -191,25 +192,5 @@ func reseal(dir, base string) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".seal.tmp-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(append(out, '\n'))
-	if err == nil {
-		err = tmp.Chmod(0o444)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), filepath.Join(dir, sealName))
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return atomicfile.Write(filepath.Join(dir, sealName), append(out, '\n'), 0o444, nil)
 }

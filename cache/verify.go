@@ -7,10 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openshell-contrib/supctl/internal/atomicfile"
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
@@ -77,8 +77,10 @@ type Problem struct {
 // moves nothing and refreshes no stamp. With repair it sets bad entries
 // aside under their exclusive lock (the next fill extracts them again; one
 // held in use is left and reported), seals again a touched binary whose
-// bytes are intact, moves unusable lock files and corrupt record files
-// aside (the next pull records refs and indexes again), removes
+// bytes are intact, replaces a lock path that is not a regular file and
+// restricts the mode of a lock file of the caller's writable by others
+// (see "Lock files" in the package documentation), moves corrupt record
+// files aside (the next pull records refs and indexes again), removes
 // leftovers, and refreshes the full-check stamp of the entries found
 // sound. Records of a newer schema are reported and never changed.
 // Directories that break the ownership rule are reported, never changed.
@@ -140,40 +142,6 @@ func (c *Cache) Verify(ctx context.Context, repair bool) (*VerifyReport, error) 
 	return r, err
 }
 
-// verifyLock checks the lock file called name.
-func (c *Cache) verifyLock(name string, repair bool, r *VerifyReport) {
-	p := filepath.Join(c.entries, name)
-	fi, err := os.Lstat(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return
-	case err != nil:
-	case fi.Mode()&fs.ModeSymlink != 0:
-		err = errors.New("the lock file is a symbolic link")
-	case fi.IsDir():
-		err = errors.New("the lock file is a directory")
-	case !fi.Mode().IsRegular():
-		err = fmt.Errorf("the lock file is not a regular file but %v", fi.Mode().Type())
-	default:
-		if uerr := checkInfo(p, fi, false); uerr != nil {
-			err = uerr
-		}
-	}
-	if err == nil {
-		return
-	}
-	why := fmt.Errorf("%v; the entry cannot be filled or held: %w", err, ErrDamaged)
-	r.add(ProblemLock, p, why, repair, func(pr *Problem) {
-		aside := filepath.Join(c.entries, ".damaged-"+name+"-"+strconv.FormatInt(time.Now().UnixNano(), 10))
-		if err := os.Rename(p, aside); err != nil {
-			pr.Action = "not repaired: " + writeError(c.dir, "moving the lock file aside", err).Error()
-			return
-		}
-		removeAll(aside)
-		pr.Repaired, pr.Action = true, "removed: the next use creates it again"
-	})
-}
-
 // verifyEntry checks the entry directory called name.
 func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *VerifyReport) error {
 	unlock, err := rlockExisting(ctx, filepath.Join(c.entries, name+".lock"))
@@ -190,7 +158,7 @@ func (c *Cache) verifyEntry(ctx context.Context, name string, repair bool, r *Ve
 	}
 	// A new seal is written under the exclusive lock: under the shared one,
 	// a temporary seal is a killed repair's.
-	stale, _ := filepath.Glob(filepath.Join(dir, ".seal.tmp-*"))
+	stale, _ := filepath.Glob(filepath.Join(dir, atomicfile.TempPattern(sealName)))
 	if err := unlock(); err != nil {
 		return err
 	}

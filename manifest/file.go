@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/openshell-contrib/supctl/internal/atomicfile"
 )
 
 // MaxRecordSize bounds the size of a record file that [Read] accepts. It is
@@ -137,8 +138,8 @@ func Encode(rec Record) ([]byte, error) {
 }
 
 // WriteFile atomically replaces the record file at path with rec: it writes
-// a temporary file in the same directory, syncs it, and renames it into
-// place. An existing file written by a newer schema is not overwritten; a
+// a temporary file in the same directory, syncs it, renames it into place
+// and syncs the directory (internal/atomicfile). An existing file written by a newer schema is not overwritten; a
 // directory in the record's place is moved aside first (see
 // [Store.SetAside]); nothing in the record's place, a FIFO included, makes
 // it block.
@@ -150,33 +151,8 @@ func WriteFile(path string, rec Record) error {
 	if err := refuseNewer(path); err != nil {
 		return err
 	}
-	dir, base := filepath.Split(path)
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data, 0o644, renameOver); err != nil {
 		return writeError(path, err)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = renameOver(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return writeError(path, err)
-	}
-	// Make the rename itself durable; a failure here loses nothing that
-	// was there before, so it is not reported.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -58,14 +58,14 @@ func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
 // after a gateway upgrade the tag has usually moved on to a binary that
 // fits. The refusal (refused) stands if the tag has not moved, the new
 // binary does not fit either, or the registry cannot say.
-func (r *Resolver) recheck(ctx, op context.Context, ref name.Reference, res *Result, refused error) (*Result, error) {
+func (r *Resolver) recheck(ctx, bounded context.Context, o *op, ref name.Reference, res *Result, refused error) (*Result, error) {
 	tag, ok := ref.(name.Tag)
-	if !ok || !errors.Is(refused, ErrIncompatible) || res.ResolvedFrom != FromCache || r.cfg.policy == PullNever || r.cfg.immutable(tag.TagStr()) {
+	if !ok || !errors.Is(refused, ErrIncompatible) || res.ResolvedFrom != FromCache || o.policy == PullNever || r.cfg.immutable(tag.TagStr()) {
 		return nil, refused
 	}
-	c := *r
-	c.cfg.policy = PullAlways
-	now, err := c.resolveTag(ctx, op, tag)
+	always := *o // the same holds, under another policy
+	always.policy = PullAlways
+	now, err := r.resolveTag(ctx, bounded, &always, tag)
 	if err != nil {
 		r.cfg.log.Warn("could not check the tag after an incompatible binary", "ref", tag.Name(), "err", err)
 		return nil, refused

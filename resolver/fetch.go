@@ -20,10 +20,10 @@ import (
 
 // fetch resolves ref with the registry by getting get (ref itself, or the
 // digest ref now points at), trying mirrors before the origin.
-func (r *Resolver) fetch(ctx context.Context, ref, get name.Reference) (*Result, error) {
+func (r *Resolver) fetch(ctx context.Context, o *op, ref, get name.Reference) (*Result, error) {
 	var res *Result
 	err := r.reg.Each(ctx, get, "fetch", func(c *registry.Repo, src name.Reference) (err error) {
-		res, err = r.fetchFrom(ctx, c, ref, src)
+		res, err = r.fetchFrom(ctx, o, c, ref, src)
 		return err
 	})
 	return res, err
@@ -31,7 +31,7 @@ func (r *Resolver) fetch(ctx context.Context, ref, get name.Reference) (*Result,
 
 // fetchFrom gets the manifest of get, selects the platform's image and
 // makes sure its binary is in the cache.
-func (r *Resolver) fetchFrom(ctx context.Context, c *registry.Repo, ref, get name.Reference) (*Result, error) {
+func (r *Resolver) fetchFrom(ctx context.Context, o *op, c *registry.Repo, ref, get name.Reference) (*Result, error) {
 	m, err := c.Manifest(ctx, get)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (r *Resolver) fetchFrom(ctx context.Context, c *registry.Repo, ref, get nam
 	if err != nil {
 		return nil, fmt.Errorf("%s: the manifest does not parse: %v: %w", get, err, ErrRefused)
 	}
-	e, extracted, err := r.extractFrom(ctx, ref, md, idx, &regImage{c: c, m: mf, indexed: selected})
+	e, extracted, err := r.extractFrom(ctx, o, ref, md, idx, &regImage{c: c, m: mf, indexed: selected})
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func withRef(err error, ref name.Reference) error {
 // extractFrom makes sure the cache holds the binary of the image manifest
 // md: if another process is extracting it, extractFrom waits and reuses its
 // work. The image's platform (from its config) must be the target's.
-func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx digest.Digest, src imageSource) (*cache.Entry, bool, error) {
+func (r *Resolver) extractFrom(ctx context.Context, o *op, ref name.Reference, md, idx digest.Digest, src imageSource) (*cache.Entry, bool, error) {
 	fill, e, err := r.cache.Begin(ctx, r.key(md))
 	if err != nil {
 		return nil, false, err
@@ -126,27 +126,10 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 	if err != nil {
 		return nil, false, err
 	}
-	p, sum, err := fill.Seal()
-	if err != nil {
-		return nil, false, err
-	}
-	if err := checkELF(p, r.cfg.platform); err != nil {
-		return nil, false, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
-	}
-	bin := supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}
-	v, _, err := r.learnVersion(ctx, bin, sum, r.cfg.policy == PullAlways)
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
-	}
-	e, err = r.commit(fill, manifest.Entry{
-		Ref:           ref.Name(),
-		Registry:      ref.Context().RegistryStr(),
-		Repository:    ref.Context().RepositoryStr(),
-		IndexDigest:   idx,
-		Platform:      platformString(recorded),
-		LayerDigest:   digest.Digest(layer.String()),
-		Version:       v.Version,
-		VersionSource: string(v.Source),
+	e, err = r.checkAndCommit(ctx, o, ref, fill, manifest.Entry{
+		IndexDigest: idx,
+		Platform:    platformString(recorded),
+		LayerDigest: digest.Digest(layer.String()),
 	})
 	if err != nil {
 		return nil, false, err
@@ -154,6 +137,30 @@ func (r *Resolver) extractFrom(ctx context.Context, ref name.Reference, md, idx 
 	r.cfg.log.Info("extracted", "ref", ref.Name(), "digest", md.String(), "platform", e.Platform, "layer", layer.String(),
 		"version", e.Version, "version_source", e.VersionSource, "size", e.Size, "path", e.Path)
 	return e, true, nil
+}
+
+// checkAndCommit is the end of every extraction, from a registry or from
+// the engine: it seals the binary written to fill, refuses it unless it is
+// an ELF binary for the target platform, learns its version and commits
+// rec, completed with the reference and the version, by [Resolver.commit]
+// (held in a call that holds its result).
+func (r *Resolver) checkAndCommit(ctx context.Context, o *op, ref name.Reference, fill *cache.Fill, rec manifest.Entry) (*cache.Entry, error) {
+	p, sum, err := fill.Seal()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkELF(p, r.cfg.platform); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
+	}
+	bin := supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}
+	v, _, err := r.learnVersion(ctx, bin, sum, o.policy == PullAlways)
+	if err != nil {
+		return nil, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
+	}
+	rec.Ref = ref.Name()
+	rec.Registry, rec.Repository = ref.Context().RegistryStr(), ref.Context().RepositoryStr()
+	rec.Version, rec.VersionSource = v.Version, string(v.Source)
+	return r.commit(o, fill, rec)
 }
 
 // checkELF refuses a file that is not an ELF binary for platform.

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/openshell-contrib/supctl/cache"
-	"github.com/openshell-contrib/supctl/manifest"
 )
 
 // A Held is a resolved supervisor whose cache entry is held in use until
@@ -58,28 +57,28 @@ func (r *Resolver) ResolveAndHold(ctx context.Context, ref string) (*Held, error
 // resolveAndHold is one attempt of ResolveAndHold; collected reports that
 // the entry resolved went before it could be held.
 func (r *Resolver) resolveAndHold(ctx context.Context, ref string) (h *Held, collected bool, err error) {
-	hr := *r
-	hr.holds = &holdSet{}
-	res, err := hr.Resolve(ctx, ref)
+	o := r.op()
+	o.holds = &holdSet{}
+	res, err := r.resolve(ctx, o, ref)
 	if err != nil {
-		return nil, false, withRelease(err, hr.holds.releaseExcept(cache.Key{}))
+		return nil, false, withRelease(err, o.holds.releaseExcept(cache.Key{}))
 	}
 	k := r.key(res.Digest)
-	if _, ok := hr.holds.m[k]; !ok {
+	if _, ok := o.holds.m[k]; !ok {
 		// Filled by another process: hold it now, and take what the result
 		// says about the binary from the check made under the hold.
-		e, err := hr.lookup(ctx, k)
+		e, err := r.lookup(ctx, o, k)
 		if err != nil {
-			return nil, errors.Is(err, ErrNotCached), withRelease(err, hr.holds.releaseExcept(cache.Key{}))
+			return nil, errors.Is(err, ErrNotCached), withRelease(err, o.holds.releaseExcept(cache.Key{}))
 		}
 		res.Path, res.Version, res.VersionSource = e.Path, e.Version, e.VersionSource
 		res.BinarySHA256, res.Size = e.BinarySHA256.Encoded(), e.Size
 	}
-	if err := hr.holds.releaseExcept(k); err != nil {
-		hr.holds.releaseExcept(cache.Key{})
+	if err := o.holds.releaseExcept(k); err != nil {
+		o.holds.releaseExcept(cache.Key{})
 		return nil, false, err
 	}
-	return &Held{Result: *res, release: hr.holds.m[k]}, false, nil
+	return &Held{Result: *res, release: o.holds.m[k]}, false, nil
 }
 
 // withRelease is err, joined with the error of releasing a hold, if any.
@@ -112,42 +111,6 @@ func (s *holdSet) releaseExcept(k cache.Key) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// lookup is [cache.Cache.Lookup]; in a resolve that holds its result, it
-// takes the entry's hold first, so that the entry it checks cannot be
-// collected before the caller has it.
-func (r *Resolver) lookup(ctx context.Context, k cache.Key) (*cache.Entry, error) {
-	if r.holds == nil {
-		return r.cache.Lookup(ctx, k)
-	}
-	if _, ok := r.holds.m[k]; ok {
-		return r.cache.Lookup(ctx, k)
-	}
-	release, err := r.cache.Hold(ctx, k)
-	if err != nil {
-		return nil, err
-	}
-	e, err := r.cache.Lookup(ctx, k)
-	if err != nil {
-		return nil, withRelease(err, release())
-	}
-	r.holds.add(k, release)
-	return e, nil
-}
-
-// commit is [cache.Fill.Commit]; in a resolve that holds its result, the
-// entry is committed held.
-func (r *Resolver) commit(fill *cache.Fill, rec manifest.Entry) (*cache.Entry, error) {
-	if r.holds == nil {
-		return fill.Commit(rec)
-	}
-	e, release, err := fill.CommitAndHold(rec)
-	if err != nil {
-		return nil, err
-	}
-	r.holds.add(r.key(e.ManifestDigest), release)
-	return e, nil
 }
 
 // Hold marks the cache entry of res in use until release is called. A

@@ -62,9 +62,9 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	if r.cfg.policy == PullNever {
 		return nil, fmt.Errorf("pin %s: a pin always asks the registry, and the pull policy is never: %w", parsed.Name(), ErrUnreachable)
 	}
-	op, cancel := r.opContext(ctx)
+	bounded, cancel := r.opContext(ctx)
 	defer cancel()
-	desc, err := r.reg.Head(op, parsed)
+	desc, err := r.reg.Head(bounded, parsed)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +78,8 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	}
 	first := r.with(pls[0])
 	first.cfg.policy = PullIfStale
-	first.cfg.timeout = 0 // op bounds it
-	res, err := first.Resolve(op, digestRef)
+	first.cfg.timeout = 0 // the operation's context bounds it
+	res, err := first.Resolve(bounded, digestRef)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 		pin.Range = r.cfg.rng.String()
 	}
 	for _, p := range pls[1:] {
-		res, err := first.with(p).Resolve(op, image)
+		res, err := first.with(p).Resolve(bounded, image)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,6 @@ type Resolver struct {
 	cache *cache.Cache
 	cfg   config
 	reg   *registry.Client // every registry request goes through it
-	holds *holdSet         // the holds of a resolve that holds its result, or nil
 }
 
 // New returns a resolver over c, configured by opts.
@@ -102,15 +101,20 @@ type Result struct {
 // errors are listed under Errors there. The entry it returns is not held:
 // a gateway that keeps using the binary calls [Resolver.ResolveAndHold].
 func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
+	return r.resolve(ctx, r.op(), ref)
+}
+
+// resolve is [Resolver.Resolve] as the call o.
+func (r *Resolver) resolve(ctx context.Context, o *op, ref string) (*Result, error) {
 	parsed, err := r.parse(ref)
 	if err != nil {
 		return nil, err
 	}
-	op, cancel := r.opContext(ctx)
+	bounded, cancel := r.opContext(ctx)
 	defer cancel()
 	// A local image of the engine, if the image source allows and it is
 	// there (see WithImageSource); else the registry and the cache.
-	res, ok, err := r.resolveLocal(op, ref, parsed)
+	res, ok, err := r.resolveLocal(bounded, o, ref, parsed)
 	if err != nil {
 		return nil, err
 	}
@@ -122,15 +126,15 @@ func (r *Resolver) Resolve(ctx context.Context, ref string) (*Result, error) {
 	}
 	switch p := parsed.(type) {
 	case name.Digest:
-		res, err = r.resolveDigest(ctx, op, p)
+		res, err = r.resolveDigest(ctx, bounded, o, p)
 	case name.Tag:
-		res, err = r.resolveTag(ctx, op, p)
+		res, err = r.resolveTag(ctx, bounded, o, p)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := r.checkRange(ctx, res); err != nil {
-		return r.recheck(ctx, op, parsed, res, err)
+		return r.recheck(ctx, bounded, o, parsed, res, err)
 	}
 	return res, nil
 }
@@ -150,10 +154,10 @@ func (r *Resolver) parse(ref string) (name.Reference, error) {
 
 // resolveDigest serves an immutable digest reference: from the cache with
 // no request when it is there, else from the registry. ctx is the caller's
-// and op the operation's, bounded by the resolver's timeout.
-func (r *Resolver) resolveDigest(ctx, op context.Context, ref name.Digest) (*Result, error) {
+// and bounded the operation's, bounded by the resolver's timeout.
+func (r *Resolver) resolveDigest(ctx, bounded context.Context, o *op, ref name.Digest) (*Result, error) {
 	d := digest.Digest(ref.DigestStr())
-	res, err := r.fromCache(ctx, ref, d)
+	res, err := r.fromCache(ctx, o, ref, d)
 	switch {
 	case err == nil:
 		res.ResolvedFrom = FromCache
@@ -161,16 +165,16 @@ func (r *Resolver) resolveDigest(ctx, op context.Context, ref name.Digest) (*Res
 		return res, nil
 	case !miss(err):
 		return nil, err
-	case r.cfg.policy == PullNever:
+	case o.policy == PullNever:
 		return nil, r.notCached(ref)
 	}
-	return r.fetch(op, ref, ref)
+	return r.fetch(bounded, o, ref, ref)
 }
 
 // resolveTag serves a tag, checking it with the registry when it is stale.
-// Requests run under op; the stale-if-error fallback reads the cache under
-// ctx, so that it still works when op has timed out.
-func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, error) {
+// Requests run under bounded; the stale-if-error fallback reads the cache
+// under ctx, so that it still works when bounded has timed out.
+func (r *Resolver) resolveTag(ctx, bounded context.Context, o *op, ref name.Tag) (*Result, error) {
 	store := r.cache.Records()
 	rec, err := store.Ref(ref.Name())
 	if err != nil && !miss(err) {
@@ -183,11 +187,11 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 		rec = nil
 	}
 	now := r.cfg.now()
-	if rec != nil && r.cfg.policy != PullAlways {
+	if rec != nil && o.policy != PullAlways {
 		age := now.Sub(rec.CheckedAt)
 		floating := !r.cfg.immutable(ref.TagStr())
-		if r.cfg.policy == PullNever || !floating || age < r.cfg.maxAge {
-			res, err := r.fromCache(ctx, ref, rec.Digest)
+		if o.policy == PullNever || !floating || age < r.cfg.maxAge {
+			res, err := r.fromCache(ctx, o, ref, rec.Digest)
 			if err == nil {
 				res.ResolvedFrom, res.CheckedAt = FromCache, rec.CheckedAt
 				r.cfg.log.Info("cache-hit", "ref", ref.Name(), "digest", res.Digest, "platform", res.Platform, "age", age.Round(time.Second).String())
@@ -198,17 +202,17 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 			}
 		}
 	}
-	if r.cfg.policy == PullNever {
+	if o.policy == PullNever {
 		return nil, r.notCached(ref)
 	}
 	if rec == nil {
-		return r.fetch(op, ref, ref)
+		return r.fetch(bounded, o, ref, ref)
 	}
-	desc, err := r.reg.Head(op, ref)
+	desc, err := r.reg.Head(bounded, ref)
 	if err == nil && digest.Digest(desc.Digest.String()) != rec.Digest {
 		r.cfg.log.Info("refreshed", "ref", ref.Name(), "old", rec.Digest.String(), "new", desc.Digest.String())
 		var res *Result
-		if res, err = r.fetch(op, ref, ref.Context().Digest(desc.Digest.String())); err == nil {
+		if res, err = r.fetch(bounded, o, ref, ref.Context().Digest(desc.Digest.String())); err == nil {
 			return res, nil
 		}
 	}
@@ -218,7 +222,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 		if !errors.Is(err, ErrUnreachable) {
 			return nil, err
 		}
-		res, cerr := r.fromCache(ctx, ref, rec.Digest)
+		res, cerr := r.fromCache(ctx, o, ref, rec.Digest)
 		if cerr != nil {
 			return nil, err
 		}
@@ -234,7 +238,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 		r.cfg.log.Warn("could not record the check time", "ref", ref.Name(), "err", err)
 	}
 	r.cfg.log.Info("checked", "ref", ref.Name(), "digest", rec.Digest.String())
-	res, err := r.fromCache(ctx, ref, rec.Digest)
+	res, err := r.fromCache(ctx, o, ref, rec.Digest)
 	if err == nil {
 		res.ResolvedFrom, res.CheckedAt = FromRegistry, rec.CheckedAt
 		return res, nil
@@ -242,7 +246,7 @@ func (r *Resolver) resolveTag(ctx, op context.Context, ref name.Tag) (*Result, e
 	if !miss(err) {
 		return nil, err
 	}
-	return r.fetch(op, ref, ref.Context().Digest(rec.Digest.String()))
+	return r.fetch(bounded, o, ref, ref.Context().Digest(rec.Digest.String()))
 }
 
 // miss reports whether err means "not (usably) in the cache": absent,
@@ -258,7 +262,7 @@ func (r *Resolver) notCached(ref name.Reference) error {
 
 // fromCache builds a result from the records and the cache alone: top is
 // the digest the reference points at, an index or a manifest.
-func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest.Digest) (*Result, error) {
+func (r *Resolver) fromCache(ctx context.Context, o *op, ref name.Reference, top digest.Digest) (*Result, error) {
 	md, idx := top, digest.Digest("")
 	x, err := r.cache.Records().Index(top)
 	switch {
@@ -275,7 +279,7 @@ func (r *Resolver) fromCache(ctx context.Context, ref name.Reference, top digest
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
-	e, err := r.lookup(ctx, r.key(md))
+	e, err := r.lookup(ctx, o, r.key(md))
 	if err != nil {
 		return nil, err
 	}

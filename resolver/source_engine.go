@@ -15,13 +15,12 @@ import (
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/manifest"
-	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // resolveLocal serves ref from the engine's local image when the image
 // source allows it. ok is false when the caller should go to the registry
 // instead ([SourceRegistry], or [SourceAuto] without a usable local image).
-func (r *Resolver) resolveLocal(ctx context.Context, raw string, ref name.Reference) (res *Result, ok bool, err error) {
+func (r *Resolver) resolveLocal(ctx context.Context, o *op, raw string, ref name.Reference) (res *Result, ok bool, err error) {
 	if r.cfg.imageSource == "" || r.cfg.imageSource == SourceRegistry {
 		return nil, false, nil
 	}
@@ -59,7 +58,7 @@ func (r *Resolver) resolveLocal(ctx context.Context, raw string, ref name.Refere
 	if err := id.Validate(); err != nil {
 		return nil, false, fmt.Errorf("%s: the engine gave image ID %q: %w", raw, img.ID, err)
 	}
-	e, extracted, err := r.extractLocal(ctx, eng, ref, id)
+	e, extracted, err := r.extractLocal(ctx, o, eng, ref, id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -73,7 +72,7 @@ func (r *Resolver) resolveLocal(ctx context.Context, raw string, ref name.Refere
 
 // extractLocal makes sure the cache holds the binary of the engine's image
 // id, reading only that file from the engine.
-func (r *Resolver) extractLocal(ctx context.Context, eng *engine.Engine, ref name.Reference, id digest.Digest) (*cache.Entry, bool, error) {
+func (r *Resolver) extractLocal(ctx context.Context, o *op, eng *engine.Engine, ref name.Reference, id digest.Digest) (*cache.Entry, bool, error) {
 	fill, e, err := r.cache.Begin(ctx, r.key(id))
 	if err != nil {
 		return nil, false, err
@@ -109,26 +108,10 @@ func (r *Resolver) extractLocal(ctx context.Context, eng *engine.Engine, ref nam
 	if err != nil {
 		return nil, false, err
 	}
-	p, sum, err := fill.Seal()
-	if err != nil {
-		return nil, false, err
-	}
-	if err := checkELF(p, r.cfg.platform); err != nil {
-		return nil, false, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
-	}
-	v, _, err := r.learnVersion(ctx, supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}, sum, r.cfg.policy == PullAlways)
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
-	}
-	e, err = fill.Commit(manifest.Entry{
-		Ref:           ref.Name(),
-		Registry:      ref.Context().RegistryStr(),
-		Repository:    ref.Context().RepositoryStr(),
-		Platform:      platformString(r.cfg.platform),
-		LayerDigest:   id,
-		Version:       v.Version,
-		VersionSource: string(v.Source),
-		Source:        "engine",
+	e, err = r.checkAndCommit(ctx, o, ref, fill, manifest.Entry{
+		Platform:    platformString(r.cfg.platform),
+		LayerDigest: id,
+		Source:      "engine",
 	})
 	if err != nil {
 		return nil, false, err

@@ -116,7 +116,7 @@ var layers = map[string][]string{
 }
 
 // internalMay lists the internal packages the library may use.
-var internalMay = []string{"internal/shorten", "internal/reexec"}
+var internalMay = []string{"internal/shorten", "internal/reexec", "internal/atomicfile"}
 
 func TestLayering(t *testing.T) {
 	var roots []string

@@ -4,6 +4,7 @@
 // on test fixtures and helpers, or on package testing; neither they nor the
 // command link a test-only module (the JSON Schema validator of the --json
 // tests); each imports only the packages below it in the layering of
-// TestLayering; the examples import only the library's public packages and
+// TestLayering, and of the internal packages only those it lists
+// (internalMay: shorten, reexec, atomicfile); the examples import only the library's public packages and
 // the demo registry of internal/fixture.
 package depcheck
