@@ -13,6 +13,7 @@ import (
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/gateway"
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 // Severity says whether a [Problem] fails the report.
@@ -50,9 +51,9 @@ type Report struct {
 
 // Host is this machine.
 type Host struct {
-	Platform  string            `json:"platform"` // e.g. "linux/amd64"
-	Target    string            `json:"target"`   // the platform supervisors are selected for
-	Emulators []engine.Emulator `json:"emulators"`
+	Platform  string                `json:"platform"` // e.g. "linux/amd64"
+	Target    string                `json:"target"`   // the platform supervisors are selected for
+	Emulators []supervisor.Emulator `json:"emulators"`
 }
 
 // Engine is the container engine as [engine.Diagnose] found it.
@@ -181,15 +182,15 @@ func WithMaxAge(d time.Duration) Option {
 // ctx; everything wrong with the setup is in the report.
 func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 	cfg := config{platform: "linux/" + runtime.GOARCH, kind: engine.Auto, maxAge: resolver.DefaultMaxAge,
-		binfmtDir: engine.BinfmtDir, now: time.Now}
+		binfmtDir: supervisor.BinfmtDir, now: time.Now}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
 	r := &Report{Refs: []Ref{}, Links: []*cache.Link{}, Problems: []Problem{}}
-	r.Host = Host{Platform: runtime.GOOS + "/" + runtime.GOARCH, Target: cfg.platform, Emulators: []engine.Emulator{}}
-	if ems, err := engine.Emulators(cfg.binfmtDir); err == nil && ems != nil {
+	r.Host = Host{Platform: runtime.GOOS + "/" + runtime.GOARCH, Target: cfg.platform, Emulators: []supervisor.Emulator{}}
+	if ems, err := supervisor.Emulators(cfg.binfmtDir); err == nil && ems != nil {
 		r.Host.Emulators = ems
 	}
 	r.checkEngine(ctx, cfg)

@@ -19,6 +19,7 @@ import (
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/internal/fixture"
 	"github.com/openshell-contrib/supctl/resolver"
+	"github.com/openshell-contrib/supctl/supervisor"
 )
 
 const fixtureVersion = "0.0.47-dev.13+g57b71c68f"
@@ -209,9 +210,9 @@ func TestCheckEmulators(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "status"), []byte("enabled\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "supctl-test-qemu-riscv"), []byte("enabled\ninterpreter /usr/bin/qemu-riscv64-static\nflags: \n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "qemu-aarch64"), []byte("enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: POCF\noffset 0\nmagic 7f454c460201010000000000000000000200b700\n"), 0o644)
-	ems, err := engine.Emulators(dir)
-	if err != nil || len(ems) != 2 || ems[0] != (engine.Emulator{Name: "qemu-aarch64", Arch: "arm64", Interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", Enabled: true, Fixed: true}) ||
-		ems[1] != (engine.Emulator{Name: "supctl-test-qemu-riscv", Arch: "riscv64", Interpreter: "/usr/bin/qemu-riscv64-static", Enabled: true}) {
+	ems, err := supervisor.Emulators(dir)
+	if err != nil || len(ems) != 2 || ems[0] != (supervisor.Emulator{Name: "qemu-aarch64", Arch: "arm64", Interpreter: "/usr/libexec/qemu-binfmt/aarch64-binfmt-P", Enabled: true, Fixed: true}) ||
+		ems[1] != (supervisor.Emulator{Name: "supctl-test-qemu-riscv", Arch: "riscv64", Interpreter: "/usr/bin/qemu-riscv64-static", Enabled: true}) {
 		t.Fatalf("got %+v, %v", ems, err)
 	}
 }

@@ -58,7 +58,7 @@
 // root, user [User], no-new-privileges, process and memory limits, limits
 // of open files and processes ([NofileLimit], [NprocLimit]), no log
 // driver, and the binary's platform; the run is bounded in time
-// ([DefaultRunTimeout]) and output ([MaxOutput] bytes of each stream).
+// ([DefaultContainerTimeout]) and output ([MaxOutput] bytes of each stream).
 // The container and its volume are always removed (forced, with a fresh
 // context, so after a timeout or cancellation too). Should the process die
 // first (kill -9), a reaper removes them: a process of the same program,
@@ -79,8 +79,8 @@
 // started container and the engine's archive endpoint; [Engine.LoadImage]
 // loads a "docker save" archive. [Diagnose] opens the engine as [Open] does
 // but keeps what it learned at each step, and where [DockerSocket] really
-// leads, for "supctl doctor"; [Emulators] lists this host's binfmt_misc
-// handlers.
+// leads, for "supctl doctor". (This host's binfmt_misc handlers are
+// listed by the supervisor package's Emulators.)
 //
 // # Errors
 //

@@ -25,7 +25,11 @@ import (
 
 // Limits of one [Engine.Run].
 const (
-	DefaultRunTimeout = 30 * time.Second
+	// DefaultContainerTimeout bounds a whole [Engine.Run] (the
+	// container's creation, start, run and wait) when [RunSpec.Timeout] is
+	// not set. A confined run on this host has its own,
+	// shorter bound, the supervisor package's DefaultRunTimeout.
+	DefaultContainerTimeout = 30 * time.Second
 	MaxOutput         = 4 << 10   // bytes of stdout, and of stderr, kept
 	MemoryLimit       = 256 << 20 // bytes of memory the container may use
 	PidsLimit         = 64        // processes the container may have
@@ -52,7 +56,7 @@ type RunSpec struct {
 	// engine refuses the mount, Run copies the binary in instead.
 	Mount bool
 	// Timeout bounds the run, container creation and start included
-	// (default [DefaultRunTimeout]).
+	// (default [DefaultContainerTimeout]).
 	Timeout time.Duration
 	// Labels are set on the container besides [LabelProbe].
 	Labels map[string]string
@@ -83,7 +87,7 @@ type RunResult struct {
 // not an error: see RunResult.ExitCode.
 func (e *Engine) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
 	if spec.Timeout <= 0 {
-		spec.Timeout = DefaultRunTimeout
+		spec.Timeout = DefaultContainerTimeout
 	}
 	if spec.Dest == "" {
 		spec.Dest = "/probe/" + path.Base(spec.Binary)

@@ -10,16 +10,26 @@ import (
 	"strings"
 )
 
-// BinfmtDir is where the kernel's binfmt_misc handlers are listed.
+// BinfmtDir is where the Linux kernel lists its binfmt_misc handlers: the
+// directory [Emulators] reads by default and a confined [Run] of a foreign
+// binary consults to find the emulator that runs it.
 const BinfmtDir = "/proc/sys/fs/binfmt_misc"
 
-// binfmtHandler is one registered binfmt_misc handler of the magic kind.
+// binfmtHandler is one registered binfmt_misc handler.
 type binfmtHandler struct {
 	name        string // the entry's file name, e.g. "qemu-aarch64"
+	enabled     bool
 	interpreter string
 	flags       string // e.g. "POCF"
 	offset      int
-	magic, mask []byte
+	magic, mask []byte // nil for a handler that matches by file name extension
+	malformed   bool   // an offset, magic or mask the parser could not read
+}
+
+// usable reports whether the kernel would run a file through h by its
+// magic: h is enabled, well formed, and matches by magic.
+func (h binfmtHandler) usable() bool {
+	return h.enabled && !h.malformed && len(h.magic) > 0
 }
 
 // matches reports whether a file starting with head is one the handler
@@ -69,7 +79,7 @@ func binfmtHandlers(dir string) ([]binfmtHandler, string) {
 		if err != nil || len(data) > 4096 {
 			continue
 		}
-		if h, ok := parseBinfmtEntry(e.Name(), string(data)); ok {
+		if h := parseBinfmtEntry(e.Name(), string(data)); h.usable() {
 			hs = append(hs, h)
 		}
 	}
@@ -85,38 +95,36 @@ func binfmtHandlers(dir string) ([]binfmtHandler, string) {
 //	magic 7f454c460201010000000000000000000200b700
 //	mask ffffffffffffff00fffffffffffffffffeffffff
 //
-// It reports false for a disabled handler and for one that matches by file
-// name extension rather than by magic.
-func parseBinfmtEntry(name, data string) (binfmtHandler, bool) {
+// A field it cannot read (an offset out of 0..128, a magic or mask that is
+// not hex) is left zero and marks the handler malformed.
+func parseBinfmtEntry(name, data string) binfmtHandler {
 	h := binfmtHandler{name: name}
-	enabled, hasMagic := false, false
 	for _, line := range strings.Split(data, "\n") {
 		key, val, _ := strings.Cut(strings.TrimSpace(line), " ")
 		val = strings.TrimSpace(val)
 		var err error
 		switch key {
 		case "enabled":
-			enabled = true
+			h.enabled = true
 		case "interpreter":
 			h.interpreter = val
 		case "flags:":
 			h.flags = val
 		case "offset":
 			if h.offset, err = strconv.Atoi(val); err != nil || h.offset < 0 || h.offset > 128 {
-				return h, false
+				h.offset, h.malformed = 0, true
 			}
 		case "magic":
 			if h.magic, err = hex.DecodeString(val); err != nil {
-				return h, false
+				h.magic, h.malformed = nil, true
 			}
-			hasMagic = true
 		case "mask":
 			if h.mask, err = hex.DecodeString(val); err != nil {
-				return h, false
+				h.mask, h.malformed = nil, true
 			}
 		}
 	}
-	return h, enabled && hasMagic && len(h.magic) > 0
+	return h
 }
 
 // binfmtFor returns the handler the kernel would use for the file at path,

@@ -105,8 +105,8 @@ func FuzzBinfmtEntry(f *testing.F) {
 	f.Add("enabled\noffset 200\nmagic 00\n", []byte{0})
 	f.Add("enabled\nmagic zz\nmask ff\n", []byte{})
 	f.Fuzz(func(t *testing.T, entry string, head []byte) {
-		h, ok := parseBinfmtEntry("x", entry)
-		if !ok {
+		h := parseBinfmtEntry("x", entry)
+		if !h.usable() {
 			return
 		}
 		if h.offset < 0 || h.offset > 128 || len(h.magic) == 0 {

@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// DefaultRunTimeout bounds a [Run] probe whose timeout is not set.
+// DefaultRunTimeout bounds a confined [Run] of a binary on this host whose
+// timeout is not set. A run in a container has its own, longer bound, the
+// engine package's DefaultContainerTimeout.
 const DefaultRunTimeout = 5 * time.Second
 
 const (
