@@ -175,6 +175,37 @@ func TestReleaseTagAndDigestAreImmutable(t *testing.T) {
 	}
 }
 
+// TestImmutableTagsOption: which tags are immutable is configurable; a tag
+// the classifier names is served from the cache however old its check, and
+// a release tag it does not name floats.
+func TestImmutableTagsOption(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, stable := e.push(t, "sup:stable", fixture.Options{Version: "0.0.47"})
+	_, release := e.push(t, "sup:0.0.48", fixture.Options{Version: "0.0.48"})
+	r := e.resolver(t, resolver.WithPlatform("linux/arm64"), resolver.WithMaxAge(0),
+		resolver.WithImmutableTags(func(tag string) bool { return tag == "stable" }))
+	for _, ref := range []string{stable, release} {
+		if _, err := r.Resolve(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.clock.Add(1000 * time.Hour)
+	for _, tc := range []struct {
+		ref       string
+		immutable bool
+	}{{stable, true}, {release, false}} {
+		reqs := e.requests(t, func() {
+			if _, err := r.Resolve(ctx, tc.ref); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if tc.immutable != (len(reqs) == 0) {
+			t.Errorf("%s: %d registry requests; immutable %v", tc.ref, len(reqs), tc.immutable)
+		}
+	}
+}
+
 func TestPullByDigestCold(t *testing.T) {
 	e := newEnv(t)
 	b, _ := e.push(t, "sup:dev", fixture.Options{})
