@@ -13,15 +13,15 @@ import (
 	"strings"
 )
 
-// Source says how an endpoint was chosen.
-type Source string
+// EndpointSource says how an endpoint was chosen.
+type EndpointSource string
 
 // The sources of an endpoint, in the order discovery tries them.
 const (
-	SourceDockerHost    Source = "DOCKER_HOST"    // the DOCKER_HOST variable
-	SourceContainerHost Source = "CONTAINER_HOST" // the CONTAINER_HOST variable ([Podman] only)
-	SourceContext       Source = "context"        // the current Docker context
-	SourceSocket        Source = "socket"         // a standard socket that exists
+	SourceDockerHost    EndpointSource = "DOCKER_HOST"    // the DOCKER_HOST variable
+	SourceContainerHost EndpointSource = "CONTAINER_HOST" // the CONTAINER_HOST variable ([Podman] only)
+	SourceContext       EndpointSource = "context"        // the current Docker context
+	SourceSocket        EndpointSource = "socket"         // a standard socket that exists
 )
 
 // The standard sockets, in the order discovery tries them. The rootless
@@ -40,7 +40,7 @@ type Endpoint struct {
 	// unix:///var/run/docker.sock, tcp://10.0.0.2:2376, npipe:////./pipe/docker_engine.
 	Host string `json:"host"`
 	// Source says how Host was chosen.
-	Source Source `json:"source"`
+	Source EndpointSource `json:"source"`
 	// Context is the Docker context's name when Source is [SourceContext].
 	Context string `json:"context,omitempty"`
 	// Socket is the path of a unix socket endpoint, and Target where it
@@ -168,7 +168,7 @@ func sockets(k Kind, env Env) []string {
 }
 
 // hostEndpoint checks a DOCKER_HOST-style address.
-func hostEndpoint(host string, src Source, ctxName string) (Endpoint, error) {
+func hostEndpoint(host string, src EndpointSource, ctxName string) (Endpoint, error) {
 	scheme, addr, ok := strings.Cut(host, "://")
 	if !ok || addr == "" {
 		return Endpoint{}, fmt.Errorf("engine: %s %q is not an address such as unix:///var/run/docker.sock or tcp://HOST:2376: %w", what(src, ctxName), host, ErrBadEndpoint)
@@ -184,7 +184,7 @@ func hostEndpoint(host string, src Source, ctxName string) (Endpoint, error) {
 	return Endpoint{}, fmt.Errorf("engine: %s %q: unknown scheme %q (want unix, tcp or npipe): %w", what(src, ctxName), host, scheme, ErrBadEndpoint)
 }
 
-func what(src Source, ctxName string) string {
+func what(src EndpointSource, ctxName string) string {
 	if src == SourceContext {
 		return fmt.Sprintf("the endpoint of Docker context %q", ctxName)
 	}
@@ -192,7 +192,7 @@ func what(src Source, ctxName string) string {
 }
 
 // socketEndpoint records a unix socket and where it really leads.
-func socketEndpoint(path string, src Source, ctxName string) Endpoint {
+func socketEndpoint(path string, src EndpointSource, ctxName string) Endpoint {
 	ep := Endpoint{Host: "unix://" + path, Source: src, Context: ctxName, Socket: path}
 	if real, err := filepath.EvalSymlinks(path); err == nil && real != filepath.Clean(path) {
 		ep.Target = real

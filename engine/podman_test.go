@@ -31,7 +31,7 @@ func TestPodmanDiscover(t *testing.T) {
 		name   string
 		kind   engine.Kind
 		env    engine.Env
-		source engine.Source
+		source engine.EndpointSource
 		why    string
 	}{
 		{"CONTAINER_HOST", engine.Podman, engine.Env{ContainerHost: p.Host(), DockerHost: "unix:///nonexistent/docker.sock"}, engine.SourceContainerHost, "CONTAINER_HOST"},

@@ -30,9 +30,9 @@ const (
 	// not set. A confined run on this host has its own,
 	// shorter bound, the supervisor package's DefaultRunTimeout.
 	DefaultContainerTimeout = 30 * time.Second
-	MaxOutput         = 4 << 10   // bytes of stdout, and of stderr, kept
-	MemoryLimit       = 256 << 20 // bytes of memory the container may use
-	PidsLimit         = 64        // processes the container may have
+	MaxOutput               = 4 << 10   // bytes of stdout, and of stderr, kept
+	MemoryLimit             = 256 << 20 // bytes of memory the container may use
+	PidsLimit               = 64        // processes the container may have
 	// User is the container's uid:gid, the conventional "nobody".
 	User = "65534:65534"
 	// removeTimeout bounds the removal of a container.

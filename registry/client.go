@@ -59,25 +59,25 @@ func (c *Client) buildTransport() http.RoundTripper {
 	return &retryTransport{next: rt, backoff: c.cfg.backoff, afterCap: c.cfg.retryAfterCap, sleep: c.cfg.sleep}
 }
 
-// A Source is one place to get a reference from: a mirror or the origin.
-type Source struct {
+// A Location is one place to get a reference from: a mirror or the origin.
+type Location struct {
 	Ref    name.Reference // the reference, rebased onto the mirror's host
 	Mirror bool
 }
 
-// Sources returns where to look for ref: its mirrors, in order, then the
+// Locations returns where to look for ref: its mirrors, in order, then the
 // origin.
-func (c *Client) Sources(ref name.Reference) []Source {
-	var out []Source
+func (c *Client) Locations(ref name.Reference) []Location {
+	var out []Location
 	for _, m := range c.cfg.mirrors[normalRegistry(ref.Context().RegistryStr())] {
 		if mr, err := rebase(ref, m, c.cfg.insecure); err == nil {
-			out = append(out, Source{Ref: mr, Mirror: true})
+			out = append(out, Location{Ref: mr, Mirror: true})
 		}
 	}
-	return append(out, Source{Ref: ref})
+	return append(out, Location{Ref: ref})
 }
 
-// Each runs try on ref's sources (see [Client.Sources]) until one succeeds,
+// Each runs try on ref's locations (see [Client.Locations]) until one succeeds,
 // and returns the last error, classified (see [Classify]). Every check and
 // fetch follows the same rule: any failure of a mirror — unreachable,
 // missing, wrong bytes — moves on to the next source, and the origin's
@@ -85,7 +85,7 @@ func (c *Client) Sources(ref name.Reference) []Source {
 // logs.
 func (c *Client) Each(ctx context.Context, ref name.Reference, op string, try func(repo *Repo, ref name.Reference) error) error {
 	var err error
-	for _, s := range c.Sources(ref) {
+	for _, s := range c.Locations(ref) {
 		var repo *Repo
 		if repo, err = c.repo(ctx, s.Ref.Context()); err == nil {
 			if err = try(repo, s.Ref); err == nil {

@@ -31,7 +31,7 @@ func (r *Resolver) Sources(ref string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	for _, s := range r.reg.Sources(p) {
+	for _, s := range r.reg.Locations(p) {
 		out = append(out, s.Ref.Context().RegistryStr())
 	}
 	return out, nil

@@ -10,7 +10,7 @@ import (
 )
 
 // FromFile: the result describes a local binary checked in place.
-const FromFile Source = "file"
+const FromFile ResolvedFrom = "file"
 
 // CheckFile checks a local supervisor binary in place, without copying it:
 // the gateway's supervisor_bin setting. The file must be a regular ELF file

@@ -51,17 +51,17 @@ func (r *Resolver) opContext(ctx context.Context) (context.Context, context.Canc
 	return registry.Bound(ctx, r.cfg.timeout)
 }
 
-// Source says where a [Result] came from.
-type Source string
+// ResolvedFrom says where a [Result] came from.
+type ResolvedFrom string
 
 const (
 	// FromCache: served from the cache without contacting the registry.
-	FromCache Source = "cache"
+	FromCache ResolvedFrom = "cache"
 	// FromRegistry: the registry confirmed or provided the digest.
-	FromRegistry Source = "registry"
+	FromRegistry ResolvedFrom = "registry"
 	// FromStaleCache: the registry failed and a previously recorded digest
 	// was served (stale-if-error).
-	FromStaleCache Source = "stale-cache"
+	FromStaleCache ResolvedFrom = "stale-cache"
 )
 
 // A Result is a usable supervisor binary.
@@ -84,9 +84,9 @@ type Result struct {
 	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
 	// BinarySHA256 is the hex SHA-256 of the binary: the encoded part of
 	// its digest (cache.Entry.BinarySHA256, supervisor.Info.SHA256).
-	BinarySHA256 string `json:"binary_sha256"`
-	Size         int64  `json:"size"`
-	ResolvedFrom Source `json:"resolved_from"`
+	BinarySHA256 string       `json:"binary_sha256"`
+	Size         int64        `json:"size"`
+	ResolvedFrom ResolvedFrom `json:"resolved_from"`
 	// Extracted is true when this resolve downloaded and extracted the
 	// binary.
 	Extracted bool `json:"extracted"`

@@ -24,8 +24,8 @@ const (
 	SourceAuto ImageSource = "auto"
 )
 
-// FromEngine is the [Source] of a result read from the engine's local image.
-const FromEngine Source = "engine"
+// FromEngine is the [ResolvedFrom] of a result read from the engine's local image.
+const FromEngine ResolvedFrom = "engine"
 
 // ParseImageSource parses "auto", "registry" or "engine".
 func ParseImageSource(s string) (ImageSource, error) {
