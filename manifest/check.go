@@ -12,9 +12,9 @@ import (
 	"time"
 )
 
-// A Problem is a record file of a [Store] that cannot be used, or a
+// A RecordProblem is a record file of a [Store] that cannot be used, or a
 // directory of records that cannot be read.
-type Problem struct {
+type RecordProblem struct {
 	// Path is the record file or directory; Kind the kind of record
 	// ("ref", "index" or "pin").
 	Path, Kind string
@@ -30,7 +30,7 @@ var kinds = map[string]string{"refs": "ref", "indexes": "index", "pins": "pin", 
 // cannot be used, with n the number of record files read. It changes
 // nothing on disk and goes on after a problem; a records directory that
 // cannot be listed is a problem too. The error is for ctx only.
-func (s *Store) Check(ctx context.Context) (n int, problems []Problem, err error) {
+func (s *Store) Check(ctx context.Context) (n int, problems []RecordProblem, err error) {
 	for _, sub := range append(recordDirs[:len(recordDirs):len(recordDirs)], probesDir) {
 		dir := filepath.Join(s.dir, sub)
 		des, err := os.ReadDir(dir)
@@ -38,7 +38,7 @@ func (s *Store) Check(ctx context.Context) (n int, problems []Problem, err error
 			continue // never created: no record (probes/ is made by the first probe recorded)
 		}
 		if err != nil {
-			problems = append(problems, Problem{Path: dir, Kind: kinds[sub], Err: fmt.Errorf("listing records: %v: %w", err, ErrCorrupt)})
+			problems = append(problems, RecordProblem{Path: dir, Kind: kinds[sub], Err: fmt.Errorf("listing records: %v: %w", err, ErrCorrupt)})
 			continue
 		}
 		for _, de := range des {
@@ -56,7 +56,7 @@ func (s *Store) Check(ctx context.Context) (n int, problems []Problem, err error
 			}
 			n++
 			if why != nil {
-				problems = append(problems, Problem{Path: p, Kind: kinds[sub], Err: why})
+				problems = append(problems, RecordProblem{Path: p, Kind: kinds[sub], Err: why})
 			}
 		}
 	}
