@@ -73,7 +73,8 @@
 // [BinfmtDir] matches the file's first bytes (magic and mask, as the kernel
 // matches them) and has the F flag, such as qemu-user-static's
 // qemu-aarch64. A handler without F is passed over: its interpreter would
-// have to be found inside the confinement.
+// have to be found inside the confinement. [Emulators] lists every handler
+// there, read by the same parser, for "supctl doctor".
 //
 // The run's first process is this program again (through /proc/self/exe,
 // with one environment variable naming the job), because the confinement
