@@ -18,7 +18,7 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 		d, err := cache.ResolveDir("")
 		if err != nil {
 			r.Cache.Error = err.Error()
-			r.add("cache", SeverityProblem, 1, err.Error(), "set --cache-dir or SUPCTL_CACHE_DIR")
+			r.add("cache", SeverityProblem, KindCache, err.Error(), "give a cache directory or set SUPCTL_CACHE_DIR")
 			return nil, nil
 		}
 		dir = d
@@ -30,7 +30,7 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	}
 	if err != nil {
 		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, 1, fmt.Sprintf("cache directory %s: %v", dir, err), "make it readable by this user, or set --cache-dir")
+		r.add("cache", SeverityProblem, KindCache, fmt.Sprintf("cache directory %s: %v", dir, err), "make it readable by this user, or give another cache directory")
 		return nil, nil
 	}
 	r.Cache.Exists, r.Cache.Mode = true, fmt.Sprintf("%04o", fi.Mode().Perm())
@@ -48,7 +48,7 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	}
 	if err != nil {
 		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, 1, err.Error(), "fix the directory's owner and mode as the message says, or set --cache-dir")
+		r.add("cache", SeverityProblem, KindCache, err.Error(), "fix the directory's owner and mode as the message says, or give another cache directory")
 		return nil, nil
 	}
 	vr, err := c.Verify(ctx, false)
@@ -57,18 +57,18 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 			return nil, ctx.Err()
 		}
 		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, 1, fmt.Sprintf("verifying cache %s: %v", dir, err), "check the directory's permissions, then run \"supctl verify\"")
+		r.add("cache", SeverityProblem, KindCache, fmt.Sprintf("verifying cache %s: %v", dir, err), "check the directory's permissions, then run \"supctl verify\"")
 	} else {
 		r.Cache.Entries, r.Cache.Records, r.Cache.Verify, r.Cache.Leftovers = vr.Entries, vr.Records, vr.Problems, vr.Leftovers
 		for _, p := range vr.Problems {
 			if p.Kind == cache.ProblemLink {
 				continue // with its own fix, from checkLinks
 			}
-			r.add("cache", SeverityProblem, 6, fmt.Sprintf("%s: %s", p.Path, p.Message), "run \"supctl verify --repair\"; the next pull extracts set-aside entries again")
+			r.add("cache", SeverityProblem, KindDamaged, fmt.Sprintf("%s: %s", p.Path, p.Message), "run a repairing verification; the next pull extracts set-aside entries again")
 		}
 		// What kill -9 normally leaves: reported, never a failure.
 		for _, l := range vr.Leftovers {
-			r.add("cache", SeverityWarning, 0, l.String(), "run \"supctl gc\" or \"supctl verify --repair\"")
+			r.add("cache", SeverityWarning, KindCache, l.String(), "run a collection or a repairing verification")
 		}
 	}
 	return c, nil

@@ -11,7 +11,7 @@
 // else each one recorded: the digest selected for the target platform,
 // the version and how it was learned, the age of the last registry check
 // and the verdict under the range. References are looked up in the cache
-// only, as "supctl pull --pull never" does: no registry is contacted and
+// only, as a pull that never checks the registry does: none is contacted and
 // nothing is run. A cache directory without supctl's layout (entries/,
 // refs/, indexes/, pins/), such as the gateway's own docker-supervisor/,
 // is noted, and nothing is created in any. Then the cache's links, the
@@ -30,23 +30,33 @@
 // supctl learns versions (run confined or in a throwaway container of the
 // engine, never unconfined) and its age, the sandbox JWT material (partial
 // or none is a problem naming the missing files and a complete copy), and
-// the verdict: the mounted supervisor's version under --compat or, without
-// one, under the range derived from the gateway's version
+// the verdict: the mounted supervisor's version under the range given or,
+// without one, under the range derived from the gateway's version
 // ([gateway.DerivedRange], shown as derived). An incompatible or unknown
-// version is a problem of code 3; a stale extraction not mounted now is a
+// version is a problem of [KindIncompatible]; a stale extraction not mounted now is a
 // warning (a problem when which one is mounted cannot be told). The
 // protocol heuristic ([gateway.ScanProtocol]) is a warning, labelled as a
 // heuristic. A machine with no trace of a gateway gets no finding. This
 // runs the gateway's own program with --version, with a timeout.
 //
-// # Problems and exit codes
+// # Problems and their kinds
 //
-// Each finding that needs action is a [Problem] with a fix. A
-// [SeverityProblem] makes the report fail; a [SeverityWarning] does not.
-// [Report.ExitCode] follows the CLI contract: 0 when there is no problem;
-// else 3 if a reference is incompatible or of unknown version under the
-// range; else 6 if the cache has corrupt entries or records; else 4 if a
-// reference asked about is not cached; else 1 (an engine that is
-// configured but does not answer, or is not the product asked for; a
-// cache directory that is unsafe or unreadable).
+// Each finding that needs action is a [Problem] with a fix, in words; a
+// fix that is one action ([ActionPull], [ActionRepull], [ActionRelink],
+// [ActionReplaceMounted]) also comes as a [Remedy] with its parameters,
+// for a front end that words it as its own command. The package names no
+// command line flags. A [SeverityProblem] makes the report fail
+// ([Report.OK]); a [SeverityWarning] does not. Each problem has a [Kind],
+// which a front end maps to what it does (supctl, to its exit status).
+// From the most serious:
+//
+//   - [KindIncompatible]: a reference, link or the gateway's supervisor is
+//     incompatible or of unknown version under the range;
+//   - [KindDamaged]: the cache has corrupt entries, records or links;
+//   - [KindNotCached]: a reference asked about is not cached;
+//   - [KindCache], [KindEngine], [KindGateway], [KindLookup]: a cache
+//     directory that is unsafe or unreadable; an engine that is configured
+//     but does not answer, or is not the product asked for; a gateway
+//     setup that will not start or work; a reference that could not be
+//     looked up.
 package doctor

@@ -27,13 +27,17 @@ const (
 
 // Problem is one finding that needs action.
 type Problem struct {
-	Area     string   `json:"area"` // "engine", "gateway", "cache" or "ref"
+	Area     string   `json:"area"` // "engine", "gateway", "cache", "ref" or "link"
 	Severity Severity `json:"severity"`
-	Message  string   `json:"message"`
-	Fix      string   `json:"fix"`
-	// Code is the exit code this problem stands for (see the package
-	// documentation); 0 for a warning.
-	Code int `json:"code"`
+	// Kind is what is wrong, for a front end that acts on it (an exit
+	// status, say); see the package documentation.
+	Kind    Kind   `json:"kind"`
+	Message string `json:"message"`
+	// Fix says what to do, in words.
+	Fix string `json:"fix"`
+	// Remedy is the fix as one action and its parameters, when it is one,
+	// for a front end that words the action as its own command.
+	Remedy *Remedy `json:"remedy,omitempty"`
 }
 
 // Report is what [Check] found.
@@ -106,20 +110,15 @@ const (
 	VerdictError        = "error"
 )
 
-// ExitCode is the exit code of the report (see the package documentation).
-func (r *Report) ExitCode() int {
-	best := 0
-	rank := map[int]int{3: 4, 6: 3, 4: 2, 1: 1}
+// OK reports whether no problem (warnings aside) was found.
+func (r *Report) OK() bool {
 	for _, p := range r.Problems {
-		if p.Severity == SeverityProblem && rank[p.Code] > rank[best] {
-			best = p.Code
+		if p.Severity == SeverityProblem {
+			return false
 		}
 	}
-	return best
+	return true
 }
-
-// OK reports whether no problem (warnings aside) was found.
-func (r *Report) OK() bool { return r.ExitCode() == 0 }
 
 // An Option configures [Check].
 type Option func(*config) error
@@ -216,16 +215,18 @@ func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 	} else {
 		for _, ref := range cfg.refs {
 			r.Refs = append(r.Refs, Ref{Ref: ref, Platform: cfg.platform, Verdict: VerdictNotCached})
-			r.add("ref", SeverityProblem, 4, fmt.Sprintf("%s is not cached (there is no cache yet)", ref),
-				fmt.Sprintf("run \"supctl pull %s\"", ref))
+			r.addRemedy("ref", SeverityProblem, KindNotCached, fmt.Sprintf("%s is not cached (there is no cache yet)", ref),
+				Remedy{Action: ActionPull, Ref: ref})
 		}
 	}
 	return r, nil
 }
 
-func (r *Report) add(area string, sev Severity, code int, msg, fix string) {
-	if sev == SeverityWarning {
-		code = 0
-	}
-	r.Problems = append(r.Problems, Problem{Area: area, Severity: sev, Message: msg, Fix: fix, Code: code})
+func (r *Report) add(area string, sev Severity, kind Kind, msg, fix string) {
+	r.Problems = append(r.Problems, Problem{Area: area, Severity: sev, Kind: kind, Message: msg, Fix: fix})
+}
+
+// addRemedy adds a problem whose fix is the one action rm.
+func (r *Report) addRemedy(area string, sev Severity, kind Kind, msg string, rm Remedy) {
+	r.Problems = append(r.Problems, Problem{Area: area, Severity: sev, Kind: kind, Message: msg, Fix: rm.String(), Remedy: &rm})
 }

@@ -25,8 +25,8 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 	switch {
 	case cfg.kind == engine.None:
 		if !hostRuns {
-			r.add("engine", SeverityWarning, 0, fmt.Sprintf("no engine is used, and this host (%s) cannot run %s supervisors: their versions can only be read without running them", r.Host.Platform, r.Host.Target),
-				"use --engine auto")
+			r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("no engine is used, and this host (%s) cannot run %s supervisors: their versions can only be read without running them", r.Host.Platform, r.Host.Target),
+				"discover the engine automatically")
 		}
 	case errors.Is(d.Err, engine.ErrNoEngine):
 		sev := SeverityWarning
@@ -41,18 +41,18 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 				msg = fmt.Sprintf("no Podman engine found (no CONTAINER_HOST, none of %s)", strings.Join(ne.Tried, ", "))
 			}
 		}
-		r.add("engine", sev, 1, msg, fmt.Sprintf("start Docker or Podman, or set %s to the engine the gateway uses", envName(cfg.kind)))
+		r.add("engine", sev, KindEngine, msg, fmt.Sprintf("start Docker or Podman, or set %s to the engine the gateway uses", envName(cfg.kind)))
 	case errors.As(d.Err, &pe):
-		r.add("engine", SeverityProblem, 1, fmt.Sprintf("%s is %s %s, not %s", pe.Endpoint, pe.Got.Product, pe.Got.Version, pe.Want),
-			fmt.Sprintf("point %s at the %s engine, or use --engine auto", envName(cfg.kind), cfg.kind))
+		r.add("engine", SeverityProblem, KindEngine, fmt.Sprintf("%s is %s %s, not %s", pe.Endpoint, pe.Got.Product, pe.Got.Version, pe.Want),
+			fmt.Sprintf("point %s at the %s engine, or discover the engine automatically", envName(cfg.kind), cfg.kind))
 	case errors.As(d.Err, &ue):
 		msg := fmt.Errorf("no container engine answers at %s: %w", ue.Endpoint, ue.Err)
 		if ue.NotEngine {
 			msg = fmt.Errorf("%s answers, but not as a container engine: %w", ue.Endpoint, ue.Err)
 		}
-		r.add("engine", SeverityProblem, 1, oneLine(msg), ue.Endpoint.Fix())
+		r.add("engine", SeverityProblem, KindEngine, oneLine(msg), ue.Endpoint.Fix())
 	case d.Err != nil:
-		r.add("engine", SeverityProblem, 1, oneLine(d.Err), "fix DOCKER_HOST or the Docker context, or unset them")
+		r.add("engine", SeverityProblem, KindEngine, oneLine(d.Err), "fix DOCKER_HOST or the Docker context, or unset them")
 	}
 	r.checkSocket(d)
 	if d.Info != nil {
@@ -67,15 +67,15 @@ func (r *Report) checkSocket(d engine.Diagnosis) {
 	s := d.DockerSocket
 	switch {
 	case s.Dangling:
-		r.add("engine", SeverityWarning, 0, fmt.Sprintf("%s is a symlink to %s, which does not exist", s.Path, s.Target),
+		r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("%s is a symlink to %s, which does not exist", s.Path, s.Target),
 			"start the engine that owns it, or remove or re-point the symlink")
 	case !s.Exists || d.Endpoint == nil:
 	case d.Endpoint.Socket != s.Path && !sameSocket(*d.Endpoint, s):
-		r.add("engine", SeverityWarning, 0, fmt.Sprintf("%s leads to %s, but the engine in use is %s: tools that use the default socket talk to another engine", s.Path, orSelf(s), d.Endpoint),
+		r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("%s leads to %s, but the engine in use is %s: tools that use the default socket talk to another engine", s.Path, orSelf(s), d.Endpoint),
 			"point the symlink at the engine you mean, or set DOCKER_HOST for those tools too")
 	case d.Endpoint.Socket == s.Path && d.Info != nil && d.Info.Product == engine.ProductPodman:
-		r.add("engine", SeverityWarning, 0, fmt.Sprintf("%s leads to Podman %s (%s)", s.Path, d.Info.Version, orSelf(s)),
-			"if you meant Docker, set DOCKER_HOST (or a Docker context) to it, or use --engine docker")
+		r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("%s leads to Podman %s (%s)", s.Path, d.Info.Version, orSelf(s)),
+			"if you meant Docker, set DOCKER_HOST (or a Docker context) to it, or choose the Docker engine")
 	}
 }
 
@@ -108,13 +108,13 @@ func (r *Report) checkEmulation(d engine.Diagnosis) {
 	for _, em := range r.Host.Emulators {
 		if em.Arch == arch && em.Enabled {
 			if !em.Fixed {
-				r.add("engine", SeverityWarning, 0, fmt.Sprintf("the %s emulator %s is registered without the F flag: containers cannot use it", arch, em.Name),
+				r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("the %s emulator %s is registered without the F flag: containers cannot use it", arch, em.Name),
 					"register it with the F flag (Debian's qemu-user-static does)")
 			}
 			return
 		}
 	}
-	r.add("engine", SeverityWarning, 0, fmt.Sprintf("the engine runs %s and this host has no emulator for %s: the versions of %s supervisors cannot be learned by running them", d.Info.Platform(), arch, target),
+	r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("the engine runs %s and this host has no emulator for %s: the versions of %s supervisors cannot be learned by running them", d.Info.Platform(), arch, target),
 		"install qemu-user-static (binfmt_misc) on the engine's host")
 }
 

@@ -94,8 +94,8 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		rg.Range = rng.String()
 	}
 	if g.Binary.Error != "" {
-		r.add("gateway", SeverityWarning, 0, "the gateway's version is not known: "+g.Binary.Error,
-			"give the gateway's program with --gateway-bin, or a range with --compat")
+		r.add("gateway", SeverityWarning, KindGateway, "the gateway's version is not known: "+g.Binary.Error,
+			"name the gateway's program, or give a range")
 	}
 	probers := supervisor.StandardProbers(nil)
 	if cfg.kind != engine.None {
@@ -131,7 +131,7 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		return nil
 	}
 	if m.Error != "" {
-		r.add("gateway", SeverityProblem, 1, m.Error, "point supervisor_bin in "+g.Config.Path+" at an existing Linux binary, or remove it")
+		r.add("gateway", SeverityProblem, KindGateway, m.Error, "point supervisor_bin in "+g.Config.Path+" at an existing Linux binary, or remove it")
 		return nil
 	}
 	s := &Supervisor{Path: m.Path, Tier: m.Tier, Configured: m.Configured, Source: m.Source, Image: m.Image, Range: rg.Range, Note: m.Note}
@@ -162,9 +162,9 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		if m.Path == "" && m.Image != "" && m.Driver == "docker" && m.Lookup != gateway.LookupFound && m.Lookup != gateway.LookupNotLocal {
 			sev, how = SeverityProblem, "the gateway may mount it: "+m.Note
 		}
-		r.add("gateway", sev, 3, fmt.Sprintf("the gateway's extraction %s is %s, outside %s%s; %s",
+		r.add("gateway", sev, KindIncompatible, fmt.Sprintf("the gateway's extraction %s is %s, outside %s%s; %s",
 			x.Path, versionWords(x.Version), rangeWords(rg), derivedWords(rg), how),
-			fmt.Sprintf("remove it with \"supctl gc --gateway-extractions\" (dry run first), or point supervisor_bin in %s at a compatible binary", g.Config.Path))
+			fmt.Sprintf("remove it with a collection of the gateway's extractions (dry run first), or point supervisor_bin in %s at a compatible binary", g.Config.Path))
 	}
 	return nil
 }
@@ -180,13 +180,12 @@ func orImage(img string) string {
 func (r *Report) judgeMounted(rg *Gateway, s *Supervisor) {
 	switch s.Verdict {
 	case VerdictIncompatible, VerdictUnknown:
-		fix := fmt.Sprintf("pull a compatible supervisor (\"supctl pull --compat %q IMAGE\") and set supervisor_bin in %s to the path it prints; or remove the stale extraction (\"supctl gc --gateway-extractions\") so the gateway extracts its image again",
-			rg.Range, rg.Config.Path)
-		r.add("gateway", SeverityProblem, 3, fmt.Sprintf("the gateway (version %s) will mount %s (%s), which is %s, outside %s%s",
-			orUnknown(rg.Binary.Version), s.Path, s.Source, versionWords(s.Version), rangeWords(rg), derivedWords(rg)), fix)
+		r.addRemedy("gateway", SeverityProblem, KindIncompatible, fmt.Sprintf("the gateway (version %s) will mount %s (%s), which is %s, outside %s%s",
+			orUnknown(rg.Binary.Version), s.Path, s.Source, versionWords(s.Version), rangeWords(rg), derivedWords(rg)),
+			Remedy{Action: ActionReplaceMounted, Range: rg.Range, Config: rg.Config.Path})
 	case VerdictNoRange:
-		r.add("gateway", SeverityWarning, 0, fmt.Sprintf("the gateway will mount %s (%s); with no range and no gateway version it is not judged", s.Path, versionWords(s.Version)),
-			"give --compat, or the gateway's program with --gateway-bin")
+		r.add("gateway", SeverityWarning, KindGateway, fmt.Sprintf("the gateway will mount %s (%s); with no range and no gateway version it is not judged", s.Path, versionWords(s.Version)),
+			"give a range, or name the gateway's program")
 	}
 }
 
@@ -209,7 +208,7 @@ func (r *Report) protocol(ctx context.Context, rg *Gateway, s *Supervisor) {
 	if s.Verdict == VerdictCompatible {
 		fix = "none needed if its sandboxes start: its version fits, and this is a byte scan, a sign and not proof"
 	}
-	r.add("gateway", SeverityWarning, 0, msg+"; a supervisor that does not read it fails with \"requires a sandbox principal\"", fix)
+	r.add("gateway", SeverityWarning, KindGateway, msg+"; a supervisor that does not read it fails with \"requires a sandbox principal\"", fix)
 }
 
 // gatewayFiles reports the files that do not parse and the driver and
@@ -217,24 +216,24 @@ func (r *Report) protocol(ctx context.Context, rg *Gateway, s *Supervisor) {
 func (r *Report) gatewayFiles(g *gateway.Gateway) {
 	for _, f := range []gateway.File{g.Config.File, g.EnvFile.File} {
 		if f.Syntax != nil {
-			r.add("gateway", SeverityProblem, 1, fmt.Sprintf("%s does not parse at line %d: %s; the gateway will not start", f.Path, f.Syntax.Line, f.Syntax.Msg),
+			r.add("gateway", SeverityProblem, KindGateway, fmt.Sprintf("%s does not parse at line %d: %s; the gateway will not start", f.Path, f.Syntax.Line, f.Syntax.Msg),
 				fmt.Sprintf("fix line %d of %s", f.Syntax.Line, f.Path))
 		}
 		if f.Error != "" {
-			r.add("gateway", SeverityProblem, 1, f.Error, "fix or remove "+f.Path)
+			r.add("gateway", SeverityProblem, KindGateway, f.Error, "fix or remove "+f.Path)
 		}
 	}
 	if g.Driver.Error != "" {
-		r.add("gateway", SeverityProblem, 1, g.Driver.Error,
+		r.add("gateway", SeverityProblem, KindGateway, g.Driver.Error,
 			fmt.Sprintf("set one driver: OPENSHELL_DRIVERS=docker in %s, or compute_drivers = [\"docker\"] under [openshell.gateway] in %s", g.EnvFile.Path, g.Config.Path))
 	}
 	e := g.Engine
 	if e.Socket != "" && e.Answer != g.Driver.Name {
-		r.add("gateway", SeverityProblem, 1, fmt.Sprintf("the gateway's %s driver would use %s (%s), where %s", g.Driver.Name, e.Socket, e.Source, answerWords(e.Answer)),
+		r.add("gateway", SeverityProblem, KindGateway, fmt.Sprintf("the gateway's %s driver would use %s (%s), where %s", g.Driver.Name, e.Socket, e.Source, answerWords(e.Answer)),
 			fmt.Sprintf("start the engine there, or set socket_path under [openshell.drivers.%s] in %s", g.Driver.Name, g.Config.Path))
 	}
 	if e.Differ && e.Supctl != nil {
-		r.add("gateway", SeverityWarning, 0, fmt.Sprintf("the gateway talks to the engine at %s (%s, it ignores Docker contexts) but supctl talks to %s: images supctl pulls or checks there are not the gateway's",
+		r.add("gateway", SeverityWarning, KindGateway, fmt.Sprintf("the gateway talks to the engine at %s (%s, it ignores Docker contexts) but supctl talks to %s: images supctl pulls or checks there are not the gateway's",
 			e.Socket, e.Source, e.Supctl),
 			fmt.Sprintf("run supctl with DOCKER_HOST=unix://%s, or point the gateway at supctl's engine (DOCKER_HOST in %s)", e.Socket, g.EnvFile.Path))
 	}
@@ -245,10 +244,10 @@ func (r *Report) gatewayFiles(g *gateway.Gateway) {
 	}
 	switch j.State {
 	case gateway.JWTPartial:
-		r.add("gateway", SeverityProblem, 1, fmt.Sprintf("the gateway's sandbox JWT material in %s (%s) is partial: %s missing; the gateway refuses to start",
+		r.add("gateway", SeverityProblem, KindGateway, fmt.Sprintf("the gateway's sandbox JWT material in %s (%s) is partial: %s missing; the gateway refuses to start",
 			j.Dir, j.DirSource, strings.Join(j.Missing, ", ")), fix)
 	case gateway.JWTNone:
-		r.add("gateway", SeverityProblem, 1, fmt.Sprintf("the gateway has no sandbox JWT material in %s (%s): it mints no sandbox JWTs, and sandboxes fail with \"requires a sandbox principal\"",
+		r.add("gateway", SeverityProblem, KindGateway, fmt.Sprintf("the gateway has no sandbox JWT material in %s (%s): it mints no sandbox JWTs, and sandboxes fail with \"requires a sandbox principal\"",
 			j.Dir, j.DirSource), fix)
 	}
 }

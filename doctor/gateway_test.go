@@ -63,9 +63,9 @@ func TestCheckGatewayRules(t *testing.T) {
 		{"engines differ", "[openshell.drivers.docker]\nsocket_path = \"" + sock + "\"\n", "OPENSHELL_DRIVERS=docker\n", "tcp://127.0.0.1:9", true, SeverityWarning, "but supctl talks to tcp://127.0.0.1:9", "DOCKER_HOST=unix://" + sock, false},
 		// crates/openshell-driver-docker/src/lib.rs resolve_supervisor_bin_source: supervisor_bin must exist.
 		// crates/openshell-core/src/driver_utils.rs supervisor_cache_path: an extraction the gateway may mount (its engine not asked).
-		{"stale extraction, mount not known", "[openshell.drivers.docker]\nsupervisor_image = \"x:1\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityProblem, "version 0.0.37-dev.1, outside \">=0.0.47-0 <0.0.48-0\"; the gateway may mount it", "gc --gateway-extractions", true},
+		{"stale extraction, mount not known", "[openshell.drivers.docker]\nsupervisor_image = \"x:1\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityProblem, "version 0.0.37-dev.1, outside \">=0.0.47-0 <0.0.48-0\"; the gateway may mount it", "a collection of the gateway's extractions", true},
 		// crates/openshell-driver-docker/src/lib.rs resolve_supervisor_bin_source tier 1: supervisor_bin wins, the extraction is not mounted.
-		{"stale extraction, supervisor_bin set", "[openshell.drivers.docker]\nsupervisor_bin = \"GOOD\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityWarning, "not mounted now", "gc --gateway-extractions", true},
+		{"stale extraction, supervisor_bin set", "[openshell.drivers.docker]\nsupervisor_bin = \"GOOD\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityWarning, "not mounted now", "a collection of the gateway's extractions", true},
 		{"supervisor_bin missing", "[openshell.drivers.docker]\nsupervisor_bin = \"/nonexistent/openshell-sandbox\"\n", "OPENSHELL_DRIVERS=docker\n", "", true, SeverityProblem, "supervisor_bin /nonexistent/openshell-sandbox", "point supervisor_bin", false},
 	}
 	for _, tt := range tests {

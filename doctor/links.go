@@ -11,8 +11,8 @@ import (
 // CheckLinks examines the links of the cache c (the stable paths a
 // gateway's supervisor_bin may be set to, see "Links" in package cache)
 // and returns what it found with the problems to report: a link that is
-// damaged ([cache.Cache.CheckLink]), code 6; under a range, a link whose
-// binary is outside it or of unknown version, code 3: a gateway started
+// damaged ([cache.Cache.CheckLink]), [KindDamaged]; under a range, a link whose
+// binary is outside it or of unknown version, [KindIncompatible]: a gateway started
 // now would mount it. It changes nothing and contacts no registry.
 func CheckLinks(ctx context.Context, c *cache.Cache, rng *compat.Range) ([]*cache.Link, []Problem, error) {
 	links, err := c.Links(ctx)
@@ -21,25 +21,20 @@ func CheckLinks(ctx context.Context, c *cache.Cache, rng *compat.Range) ([]*cach
 	}
 	var probs []Problem
 	for _, l := range links {
-		ref := l.Ref
-		if ref == "" {
-			ref = "REF"
-		}
-		r := "RANGE"
+		rm := Remedy{Action: ActionRelink, Ref: l.Ref, Link: l.Name}
 		if rng != nil {
-			r = rng.String()
+			rm.Range = rng.String()
 		}
-		fix := fmt.Sprintf("run \"supctl pull %s --pull always --compat '%s' --link %s\", then restart the gateway", ref, r, l.Name)
 		switch {
 		case l.Err != nil:
-			probs = append(probs, Problem{Area: "link", Severity: SeverityProblem, Code: 6, Message: l.Problem, Fix: fix})
+			probs = append(probs, Problem{Area: "link", Severity: SeverityProblem, Kind: KindDamaged, Message: l.Problem, Fix: rm.String(), Remedy: &rm})
 		case rng != nil:
 			if ok, _ := rng.Contains(l.Version); !ok {
 				v := l.Version
 				if v == "" {
 					v = "of unknown version"
 				}
-				probs = append(probs, Problem{Area: "link", Severity: SeverityProblem, Code: 3, Fix: fix,
+				probs = append(probs, Problem{Area: "link", Severity: SeverityProblem, Kind: KindIncompatible, Fix: rm.String(), Remedy: &rm,
 					Message: fmt.Sprintf("link %s names openshell-sandbox %s from %s, outside %q: a gateway whose supervisor_bin is %s mounts it when it starts", l.Name, v, l.Ref, rng, l.Path)})
 			}
 		}
@@ -54,7 +49,7 @@ func (r *Report) checkLinks(ctx context.Context, c *cache.Cache, rng *compat.Ran
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r.add("link", SeverityProblem, 1, err.Error(), "check the permissions of the cache's links directory")
+		r.add("link", SeverityProblem, KindCache, err.Error(), "check the permissions of the cache's links directory")
 		return nil
 	}
 	if links != nil {

@@ -49,8 +49,9 @@ func TestCheckLinks(t *testing.T) {
 	}
 	rep := check(">=0.1.0")
 	ps := problems(rep, "link")
-	if len(ps) != 1 || ps[0].Code != 3 || rep.ExitCode() != 3 || !strings.Contains(ps[0].Message, fixtureVersion) ||
-		!strings.Contains(ps[0].Message, c.LinkPath("gateway")) || !strings.Contains(ps[0].Fix, "--link gateway") {
+	if len(ps) != 1 || ps[0].Kind != KindIncompatible || !strings.Contains(ps[0].Message, fixtureVersion) ||
+		!strings.Contains(ps[0].Message, c.LinkPath("gateway")) || !strings.Contains(ps[0].Fix, "point link gateway at it") ||
+		ps[0].Remedy == nil || *ps[0].Remedy != (Remedy{Action: ActionRelink, Ref: l.Ref, Range: ">=0.1.0", Link: "gateway"}) {
 		t.Fatalf("out of range: %+v", rep.Problems)
 	}
 	os.Chmod(filepath.Dir(l.Path), 0o755)
@@ -58,7 +59,7 @@ func TestCheckLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep = check("")
-	if ps := problems(rep, "link"); len(ps) != 1 || ps[0].Code != 6 || len(problems(rep, "cache")) != 0 || rep.ExitCode() != 6 {
+	if ps := problems(rep, "link"); len(ps) != 1 || ps[0].Kind != KindDamaged || len(problems(rep, "cache")) != 0 || ps[0].Remedy == nil || ps[0].Remedy.Action != ActionRelink {
 		t.Fatalf("dangling: %+v", rep.Problems)
 	}
 }

@@ -23,7 +23,7 @@ func (r *Report) checkRefs(ctx context.Context, c *cache.Cache, cfg config) erro
 	if !asked {
 		recs, err := c.Records().Refs()
 		if err != nil {
-			r.add("cache", SeverityWarning, 0, fmt.Sprintf("reading the ref records: %v", err), "run \"supctl verify\"")
+			r.add("cache", SeverityWarning, KindCache, fmt.Sprintf("reading the ref records: %v", err), "run \"supctl verify\"")
 		}
 		for _, rec := range recs {
 			refs = append(refs, rec.Name)
@@ -65,11 +65,11 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 		}
 		what := fmt.Sprintf("supervisor %s (%s, %s)", ie.Ref, ie.Digest, ie.Platform)
 		if ie.Version == "" {
-			r.add("ref", SeverityProblem, 3, fmt.Sprintf("%s has an unknown version and the range %q is required", what, ie.Range),
+			r.add("ref", SeverityProblem, KindIncompatible, fmt.Sprintf("%s has an unknown version and the range %q is required", what, ie.Range),
 				fmt.Sprintf("start or point DOCKER_HOST to an engine that can run %s binaries, install qemu-user-static on this host, or pin a digest whose version was checked elsewhere", ie.Platform))
 		} else {
-			r.add("ref", SeverityProblem, 3, fmt.Sprintf("%s is version %s, outside the required range %q", what, ie.Version, ie.Range),
-				fmt.Sprintf("run \"supctl pull --pull always %s\" to take the tag's current image, pin a compatible digest with \"supctl pin\", or change the range", ie.Ref))
+			r.addRemedy("ref", SeverityProblem, KindIncompatible, fmt.Sprintf("%s is version %s, outside the required range %q", what, ie.Version, ie.Range),
+				Remedy{Action: ActionRepull, Ref: ie.Ref})
 		}
 	case errors.Is(err, resolver.ErrNotCached):
 		rr.Verdict = VerdictNotCached
@@ -77,13 +77,13 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 		if asked {
 			sev = SeverityProblem
 		}
-		r.add("ref", sev, 4, fmt.Sprintf("%s is not cached for %s", ref, cfg.platform), fmt.Sprintf("run \"supctl pull --platform %s %s\"", cfg.platform, ref))
+		r.addRemedy("ref", sev, KindNotCached, fmt.Sprintf("%s is not cached for %s", ref, cfg.platform), Remedy{Action: ActionPull, Ref: ref, Platform: cfg.platform})
 	case errors.Is(err, resolver.ErrNotFound):
 		rr.Verdict, rr.Error = VerdictNotCached, err.Error()
-		r.add("ref", SeverityProblem, 4, err.Error(), "choose a platform the image has (--platform), or a reference that has this one")
+		r.add("ref", SeverityProblem, KindNotCached, err.Error(), "choose a platform the image has, or a reference that has this one")
 	case err != nil:
 		rr.Verdict, rr.Error = VerdictError, err.Error()
-		r.add("ref", SeverityProblem, 1, err.Error(), fmt.Sprintf("run \"supctl verify\", then \"supctl pull %s\"", ref))
+		r.add("ref", SeverityProblem, KindLookup, err.Error(), fmt.Sprintf("run \"supctl verify\", then \"supctl pull %s\"", ref))
 	case cfg.rng == nil:
 		rr.Verdict = VerdictNoRange
 	default:

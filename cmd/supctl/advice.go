@@ -67,6 +67,17 @@ var phrases = []struct{ lib, cli string }{
 	{"; a repairing verification replaces it", "; run \"supctl verify --repair\" to replace it"},
 	{"(not damage: a collection or a repairing verification removes it)", "(not damage: \"supctl gc\" or \"supctl verify --repair\" removes it)"},
 	{"(HTTPS is used, and plain HTTP for loopback registries or with the insecure option)", "(supctl uses HTTPS, and plain HTTP for loopback registries or with --insecure)"},
+	// doctor's advice
+	{"give a cache directory or set SUPCTL_CACHE_DIR", "set --cache-dir or SUPCTL_CACHE_DIR"},
+	{", or give another cache directory", ", or set --cache-dir"},
+	{"run a repairing verification; ", "run \"supctl verify --repair\"; "},
+	{"run a collection or a repairing verification", "run \"supctl gc\" or \"supctl verify --repair\""},
+	{"discover the engine automatically", "use --engine auto"},
+	{"or choose the Docker engine", "or use --engine docker"},
+	{"name the gateway's program, or give a range", "give the gateway's program with --gateway-bin, or a range with --compat"},
+	{"give a range, or name the gateway's program", "give --compat, or the gateway's program with --gateway-bin"},
+	{"remove it with a collection of the gateway's extractions", "remove it with \"supctl gc --gateway-extractions\""},
+	{"choose a platform the image has, or", "choose a platform the image has (--platform), or"},
 }
 
 // replaceSuffix replaces the suffix lib of msg with cli; a message that

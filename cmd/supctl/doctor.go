@@ -67,13 +67,11 @@ func newDoctor(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for i := range rep.Problems {
-				rep.Problems[i].Message = cliText(rep.Problems[i].Message)
-			}
+			out := doctorOutput(rep)
 			if g.json {
-				err = g.printJSON(rep)
+				err = g.printJSON(out)
 			} else {
-				_, err = fmt.Fprint(g.stdout, formatDoctor(rep))
+				_, err = fmt.Fprint(g.stdout, formatDoctor(out))
 			}
 			if err != nil || rep.OK() {
 				return err
@@ -84,7 +82,7 @@ func newDoctor(g *globals) *cobra.Command {
 					n++
 				}
 			}
-			return &exitError{code: rep.ExitCode(), err: fmt.Errorf("doctor found %d %s; see the fixes above", n, plural(n, "problem", "problems"))}
+			return &exitError{code: out.exitCode(), err: fmt.Errorf("doctor found %d %s; see the fixes above", n, plural(n, "problem", "problems"))}
 		},
 	}
 	f := cmd.Flags()
@@ -99,7 +97,7 @@ func newDoctor(g *globals) *cobra.Command {
 }
 
 // formatDoctor is the plain report.
-func formatDoctor(r *doctor.Report) string {
+func formatDoctor(r *doctorReport) string {
 	var b strings.Builder
 	ems := "none"
 	if len(r.Host.Emulators) > 0 {
