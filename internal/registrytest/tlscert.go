@@ -4,11 +4,16 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -49,4 +54,28 @@ func selfSignedCert() (certPEM, keyPEM []byte, err error) {
 	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	return certPEM, keyPEM, nil
+}
+
+// writeCert generates the server's certificate, writes it and its key into
+// the server's directory for the registry, and makes the client transport
+// trust it and the server's URL use https.
+func (s *Server) writeCert() error {
+	certPEM, keyPEM, err := selfSignedCert()
+	if err != nil {
+		return fmt.Errorf("generating TLS certificate: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "cert.pem"), certPEM, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "key.pem"), keyPEM, 0o600); err != nil {
+		return err
+	}
+	s.certPEM = certPEM
+	s.pool = x509.NewCertPool()
+	if !s.pool.AppendCertsFromPEM(certPEM) {
+		return errors.New("generated certificate does not parse")
+	}
+	s.tr.TLSClientConfig = &tls.Config{RootCAs: s.pool, MinVersion: tls.VersionTLS12}
+	s.scheme = "https"
+	return nil
 }
