@@ -15,7 +15,14 @@ import (
 // registry. Requests that match a rule get the rule's fault instead of (or
 // on top of) the registry's answer; the others pass through. It counts the
 // requests and the body bytes it served per request path, so a test can
-// check e.g. that a resumed download did not fetch a blob twice.
+// check e.g. that a resumed download did not fetch a blob twice, and it
+// records each request (Requests, Mark, Since).
+//
+// Unlike the access log of a Server, the record is exact at any moment: a
+// request is recorded when it arrives, before it is passed on or answered,
+// and its Status when the proxy sends the answer's header, so once a client
+// has seen an answer, its request is in the record with its status. No
+// Sync is needed. Bytes is the body bytes the proxy has sent so far.
 //
 // Faults that hold a request (stalls, trickles) end when the client gives
 // up or when the test ends, so no test can hang on them.
@@ -31,6 +38,7 @@ type Fault struct {
 	served map[string]int64 // body bytes sent, by path
 	hits   map[string]int   // requests, by "METHOD path"
 	ruled  int              // requests a rule answered
+	log    requestLog       // every request, from its arrival
 }
 
 type rule struct {
@@ -89,11 +97,13 @@ func (f *Fault) On(m Match, times int, do Action) *Fault {
 	return f
 }
 
-// Reset removes every rule and forgets the counts.
+// Reset removes every rule and forgets the counts and the recorded
+// requests. Marks taken before stay valid.
 func (f *Fault) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rules, f.served, f.hits, f.ruled = nil, map[string]int64{}, map[string]int{}, 0
+	f.log.reset()
 }
 
 // Faulted is the number of requests a rule answered so far: with a stall
@@ -130,7 +140,25 @@ func (f *Fault) TotalHits() int {
 	return n
 }
 
+// Requests returns the requests the proxy received so far (since Reset),
+// in the order they arrived.
+func (f *Fault) Requests() []Request { return f.log.all() }
+
+// Mark returns a position in the record of requests; Since(mark) returns
+// the requests that arrived after it.
+func (f *Fault) Mark() int { return f.log.mark() }
+
+// Since returns the requests that arrived after mark (see Mark) and that
+// Reset has not forgotten.
+func (f *Fault) Since(mark int) []Request { return f.log.since(mark) }
+
 func (f *Fault) serve(w http.ResponseWriter, r *http.Request) {
+	pos := f.log.begin(Request{
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		RawQuery:  r.URL.RawQuery,
+		UserAgent: r.UserAgent(),
+	})
 	f.mu.Lock()
 	f.hits[r.Method+" "+r.URL.Path]++
 	var do Action
@@ -143,7 +171,7 @@ func (f *Fault) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
-	cw := &countingWriter{ResponseWriter: w, f: f, path: r.URL.Path}
+	cw := &countingWriter{ResponseWriter: w, f: f, path: r.URL.Path, pos: pos}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.proxy.ServeHTTP(w, r) })
 	if do == nil {
 		next.ServeHTTP(cw, r)
@@ -155,18 +183,39 @@ func (f *Fault) serve(w http.ResponseWriter, r *http.Request) {
 	do(cw, r.WithContext(ctx), next)
 }
 
+// countingWriter counts the body bytes served for path and completes the
+// record at pos of the request it answers.
 type countingWriter struct {
 	http.ResponseWriter
-	f    *Fault
-	path string
+	f        *Fault
+	path     string
+	pos      int  // the request's position in f.log
+	answered bool // the status is recorded
+}
+
+func (w *countingWriter) WriteHeader(code int) {
+	w.answer(code)
+	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
+	w.answer(http.StatusOK)
 	n, err := w.ResponseWriter.Write(p)
 	w.f.mu.Lock()
 	w.f.served[w.path] += int64(n)
 	w.f.mu.Unlock()
+	w.f.log.update(w.pos, func(r *Request) { r.Bytes += int64(n) })
 	return n, err
+}
+
+// answer records the status of the answer before the client can see it:
+// the first final (not 1xx) status.
+func (w *countingWriter) answer(code int) {
+	if w.answered || code < 200 {
+		return
+	}
+	w.answered = true
+	w.f.log.update(w.pos, func(r *Request) { r.Status = code })
 }
 
 func (w *countingWriter) Flush() {

@@ -161,8 +161,8 @@ func FormatRequests(reqs []Request) string {
 // probes, Sync sentinels). They are never recorded.
 const internalUserAgent = "supctl-registrytest-internal"
 
-// requestLog is the race-free record of requests shared by Server and
-// InProcess.
+// requestLog is the race-free record of requests shared by Server,
+// InProcess and Fault.
 type requestLog struct {
 	mu      sync.Mutex
 	reqs    []Request
@@ -200,6 +200,25 @@ func (l *requestLog) forget(path string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.waiters, path)
+}
+
+// begin records r as it arrives, Status and Bytes still 0, and returns its
+// position for update.
+func (l *requestLog) begin(r Request) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reqs = append(l.reqs, r)
+	return l.dropped + len(l.reqs) - 1
+}
+
+// update changes the record at position pos (see begin), unless reset has
+// forgotten it.
+func (l *requestLog) update(pos int, fn func(*Request)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i := pos - l.dropped; i >= 0 && i < len(l.reqs) {
+		fn(&l.reqs[i])
+	}
 }
 
 func (l *requestLog) all() []Request {
