@@ -3,8 +3,8 @@
 // v2.8, started by internal/registrytest) serving real supervisor images
 // (internal/fixture), and checks what a user sees: the printed path or JSON
 // document, the bytes and mode of the file at that path, the exit code, the
-// one-line error on stderr, and, from the registry's access log, which
-// requests each pull cost.
+// one-line error on stderr, and, as a proxy in front of the registry
+// recorded them, which requests each pull cost.
 //
 // TestMain builds supctl once; every test runs it with its own cache, home
 // and Docker config directories, so nothing of the machine running the tests

@@ -22,24 +22,64 @@ import (
 	"github.com/openshell-contrib/supctl/internal/registrytest"
 )
 
-// registry is a real docker-registry process and the credentials that push
-// to it.
+// registry is a real docker-registry process, the proxy in front of it
+// through which it is reached, and the credentials that push to it.
+//
+// The requests a test counts (see during) are those the proxy, a
+// registrytest.Fault without rules, passed on to the registry: one for one
+// the requests the registry answered, but recorded when they arrive, so
+// the count of an operation is exact as soon as it has returned. The
+// registry's own access log would need Sync: the registry writes a
+// request's line after it has sent the answer. No test here asserts
+// anything only the registry itself can see, so none reads its log.
 type registry struct {
 	*registrytest.Server
-	auth authn.Authenticator
+	front *registrytest.Fault // nil with TLS: the proxy speaks plain HTTP
+	auth  authn.Authenticator
 }
 
-// startRegistry starts a docker-registry for t; see registrytest.Start.
-// With o.Htpasswd, pushes use its first user in name order.
+// startRegistry starts a docker-registry for t (see registrytest.Start)
+// and, without o.TLS, the proxy in front of it that Host, URL and
+// Transport then name. With o.Htpasswd, pushes use its first user in name
+// order.
 func startRegistry(t *testing.T, o registrytest.Options) *registry {
 	t.Helper()
 	r := &registry{Server: registrytest.Start(t, o), auth: authn.Anonymous}
+	if !o.TLS {
+		r.front = registrytest.NewFault(t, r.Server.URL(), r.Server.Transport())
+	}
 	for name, pass := range o.Htpasswd {
 		if b, ok := r.auth.(*authn.Basic); !ok || name < b.Username {
 			r.auth = &authn.Basic{Username: name, Password: pass}
 		}
 	}
 	return r
+}
+
+// Host is the "127.0.0.1:PORT" of the proxy in front of the registry, or
+// of the registry itself with TLS.
+func (r *registry) Host() string {
+	if r.front != nil {
+		return r.front.Host()
+	}
+	return r.Server.Host()
+}
+
+// URL is the "http://127.0.0.1:PORT" of the proxy in front of the
+// registry, or the registry's "https://…" with TLS.
+func (r *registry) URL() string {
+	if r.front != nil {
+		return r.front.URL()
+	}
+	return r.Server.URL()
+}
+
+// Transport reaches the registry through the proxy, or directly with TLS.
+func (r *registry) Transport() http.RoundTripper {
+	if r.front != nil {
+		return r.front.Transport()
+	}
+	return r.Server.Transport()
 }
 
 // build builds the fixture index o, its binaries in the shared fixture
@@ -72,19 +112,20 @@ func (r *registry) pushIndex(t *testing.T, repoTag string, idx v1.ImageIndex) st
 	if err != nil {
 		t.Fatalf("pushing %s: %v", ref, err)
 	}
-	// The registry logs a request after answering it: wait for the lines
-	// of the push, lest they count as requests of the next operation.
-	r.Sync()
 	return ref
 }
 
-// during runs fn and returns the registry requests it caused.
+// during runs fn and returns the registry requests it caused, as the proxy
+// in front of the registry recorded them. fn must not return before its
+// requests are answered (a supctl process that has exited is done).
 func (r *registry) during(t *testing.T, fn func()) []registrytest.Request {
 	t.Helper()
-	m := r.Mark()
+	if r.front == nil {
+		t.Fatal("counting requests needs the proxy in front of the registry, which a registry with TLS has not")
+	}
+	m := r.front.Mark()
 	fn()
-	r.Sync()
-	return r.Since(m)
+	return r.front.Since(m)
 }
 
 // blobGets counts the GETs of each blob, by digest.

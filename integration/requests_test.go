@@ -10,11 +10,11 @@ import (
 )
 
 // TestPullRequests follows one floating tag through its life and counts,
-// in the registry's access log, the requests each pull costs: a cold pull
-// fetches the binary's layer blob and nothing below it; a warm pull of a
-// fresh tag sends nothing; a stale tag that did not move costs one HEAD of
-// the manifest; a moved tag is noticed by that HEAD and the new binary is
-// extracted; --pull never sends nothing.
+// at the proxy in front of the registry, the requests each pull costs: a
+// cold pull fetches the binary's layer blob and nothing below it; a warm
+// pull of a fresh tag sends nothing; a stale tag that did not move costs
+// one HEAD of the manifest; a moved tag is noticed by that HEAD and the new
+// binary is extracted; --pull never sends nothing.
 func TestPullRequests(t *testing.T) {
 	t.Parallel()
 	reg := startRegistry(t, registrytest.Options{})

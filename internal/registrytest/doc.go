@@ -28,6 +28,13 @@
 // can arrive a moment after the client saw the response. Call Sync before
 // reading the requests of an operation; see Server.Sync and InProcess.Sync.
 //
+// Fault (NewFault) is a reverse proxy to put in front of either: its rules
+// (Match, Action) make chosen requests stall, trickle, fail or change, and
+// it records every request it receives when it arrives, so its record
+// needs no Sync. To count what a client asked for, count at a Fault in
+// front of the registry; read the registry's own record only to assert
+// what the registry itself saw.
+//
 // Start skips the test when the docker-registry binary is not installed,
 // unless the environment variable SUPCTL_REQUIRE_REGISTRY is "1", in which
 // case the test fails instead (CI sets it).
