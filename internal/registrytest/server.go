@@ -59,6 +59,10 @@ type Options struct {
 	// Token, when set, makes the registry require bearer tokens from this
 	// token service (see TokenServer). Not with Htpasswd.
 	Token *TokenServer
+	// TokenRealm, when set with Token, is the realm the registry's
+	// challenges name instead of Token.Realm(): the address of a proxy in
+	// front of the token service, say.
+	TokenRealm string
 	// ProxyRemote, when set (a URL such as "http://127.0.0.1:5000"), runs
 	// the registry as a pull-through cache of that registry: a mirror.
 	ProxyRemote string
@@ -231,8 +235,12 @@ func (s *Server) config(addr string) (string, error) {
 			q("registrytest"), q(filepath.Join(s.dir, "htpasswd")))
 	}
 	if t := s.opts.Token; t != nil {
+		realm := t.Realm()
+		if s.opts.TokenRealm != "" {
+			realm = s.opts.TokenRealm
+		}
 		fmt.Fprintf(&b, "auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
-			q(t.Realm()), q(TokenService), q(TokenIssuer), q(t.certPath))
+			q(realm), q(TokenService), q(TokenIssuer), q(t.certPath))
 	}
 	if s.opts.ProxyRemote != "" {
 		fmt.Fprintf(&b, "proxy:\n  remoteurl: %s\n", q(s.opts.ProxyRemote))
