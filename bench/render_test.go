@@ -141,12 +141,7 @@ func (r *report) targets(p printer) {
 		p("| WAN %s: ≤ %s from the last byte to exit | %s (median of %d) | %s |", caseName(c), ms(tailTarget), ms(sup.tail.median()), len(sup.tail),
 			verdict(len(sup.tail) > 0 && sup.tail.median() <= tailTarget))
 	}
-	for _, c := range r.token {
-		sup := find(c.results, nameSupctl)
-		one := len(sup.tokens) > 0 && !slices.ContainsFunc(sup.tokens, func(n int) bool { return n != 1 })
-		p("| %s: one token request per operation, reused for every request | token requests per pull: %s; round trips before the blob GET %s | %s |",
-			caseName(c), tokenRuns(sup), tripsString(sup), verdict(one))
-	}
+	r.tokenTargets(p)
 	r.concurrentTargets(p)
 	if len(r.cli) < 4 || len(r.lib) < 2 {
 		p("")
@@ -189,6 +184,17 @@ func (r *report) concurrentTargets(p printer) {
 	cr := ratio(walls.median(), sup.walls.median())
 	p("| %d processes: wall ≤ %.1f× one cold pull | %s (median of %d rounds %s vs one cold `supctl pull` %s) | %s |",
 		concurrentProcs, concTarget, times(cr), len(walls), ms(walls.median()), ms(sup.walls.median()), verdict(cr <= concTarget))
+}
+
+// tokenTargets renders the targets of the token realm: supctl makes one
+// token request per operation, in every run.
+func (r *report) tokenTargets(p printer) {
+	for _, c := range r.token {
+		sup := find(c.results, nameSupctl)
+		one := len(sup.tokens) > 0 && !slices.ContainsFunc(sup.tokens, func(n int) bool { return n != 1 })
+		p("| %s: one token request per operation, reused for every request | token requests per pull: %s; round trips before the blob GET %s | %s |",
+			caseName(c), tokenRuns(sup), tripsString(sup), verdict(one))
+	}
 }
 
 // tokenRuns says how many token requests the runs of r made.

@@ -26,24 +26,31 @@ const tokenPath = "/token"
 // tokenBed is a second docker-registry, behind a bearer-token realm as
 // ghcr.io and Docker Hub are: it answers 401 with a challenge naming the
 // realm http://localhost:PORT/token, and the clients fetch a token there
-// (registrytest's token service, which grants every scope to anyone,
-// signed with a key generated for the run) before they may read. PORT is a
-// counting proxy in front of the token service, so that the token requests,
-// and the connections they need, are counted with the registry's. Across
-// the WAN the same realm is served, in the contenders' namespace, by a
-// forwarder whose connections cross the link to a counting proxy in the
-// registry's namespace (wanRealm).
+// (registrytest's token service, which grants every scope to anyone, signs
+// JWTs with a key generated for the run, and the registry checks them
+// against its certificate) before they may read. The contenders name the
+// registry localhost:PORT too: oras accepts a realm on a loopback address
+// only on the registry's own host name, go-containerregistry none on a
+// private IP literal but the registry's own host and port.
+//
+// On loopback both names are counting proxies, in front of the registry
+// and of the token service, so that the token requests and the connections
+// they need are counted with the rest. Across the WAN both are forwarders
+// in the contenders' namespace whose connections cross the link to
+// counting proxies in the registry's namespace (wanForward).
 type tokenBed struct {
-	reg    *registrytest.Server
-	svc    string      // "127.0.0.1:PORT" of the token service itself
-	port   int         // the realm's port
-	tokens *countProxy // on 127.0.0.1:port, in front of the token service
-	img    image       // as pushed to reg, named by reg's own host
+	reg      *registrytest.Server
+	svc      string      // "127.0.0.1:PORT" of the token service itself
+	regPort  int         // the port the contenders name the registry by
+	port     int         // the realm's port
+	regProxy *countProxy // on 127.0.0.1:regPort, in front of reg
+	tokens   *countProxy // on 127.0.0.1:port, in front of the token service
+	img      image       // as the contenders name it: localhost:regPort/REPO
 }
 
-// newTokenBed starts the token service, its counting proxy and the
-// registry, and pushes idx (whose binary for this platform is bin) to it as
-// repo:bench.
+// newTokenBed starts the token service, the registry and their counting
+// proxies, and pushes idx (whose binary for this platform is bin) to the
+// registry as repo:bench.
 func newTokenBed(t *testing.T, repo string, idx v1.ImageIndex, bin []byte, content string) *tokenBed {
 	t.Helper()
 	ts := registrytest.NewTokenServer(t)
@@ -52,22 +59,29 @@ func newTokenBed(t *testing.T, repo string, idx v1.ImageIndex, bin []byte, conte
 		t.Fatal(err)
 	}
 	tb := &tokenBed{svc: net.JoinHostPort("127.0.0.1", u.Port())}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	listen := func() (net.Listener, int) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ln, ln.Addr().(*net.TCPAddr).Port
 	}
-	tb.tokens = newCountProxy(ln, tb.svc)
+	ln, port := listen()
+	tb.tokens, tb.port = newCountProxy(ln, tb.svc), port
 	t.Cleanup(tb.tokens.Close)
-	tb.port = ln.Addr().(*net.TCPAddr).Port
 	tb.reg = registrytest.Start(t, registrytest.Options{Token: ts, TokenRealm: tb.realm()})
+	ln, port = listen()
+	tb.regProxy, tb.regPort = newCountProxy(ln, tb.reg.Host()), port
+	t.Cleanup(tb.regProxy.Close)
 	push := func(ctx context.Context, ref string, idx v1.ImageIndex) error {
 		return fixture.Push(ctx, ref, idx, remote.WithTransport(tb.reg.Transport()))
 	}
-	tb.img, err = pushIndex(t.Context(), tb.reg.Host(), tb.reg.URL(), repo, idx, bin, push)
+	img, err := pushIndex(t.Context(), tb.reg.Host(), tb.reg.URL(), repo, idx, bin, push)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb.img.content = content
+	img.content = content
+	tb.img = img.via(tb.reg.Host(), "localhost:"+strconv.Itoa(tb.regPort))
 	tb.reg.Sync()
 	return tb
 }
@@ -86,19 +100,11 @@ func tokenContenders(cs []contender) []contender {
 }
 
 // measureToken measures the cold pulls of the token bed's image on
-// loopback, through a counting proxy in front of its registry and the one
-// in front of the token service.
+// loopback.
 func (b *bed) measureToken(tb *tokenBed, rounds int) coldCase {
 	b.t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	p := newCountProxy(ln, tb.reg.Host())
-	defer p.Close()
-	return b.withProxies(p, tb.tokens, func() coldCase {
-		im := tb.img.via(tb.reg.Host(), p.Host())
-		return coldCase{img: im, profile: "token realm", results: b.measure(rounds, 1, im.layer, tokenContenders(b.coldProcesses(im, "", false))...)}
+	return b.withProxies(tb.regProxy, tb.tokens, func() coldCase {
+		return coldCase{img: tb.img, profile: "token realm", results: b.measure(rounds, 1, tb.img.layer, tokenContenders(b.coldProcesses(tb.img, "", false))...)}
 	})
 }
 
@@ -111,32 +117,32 @@ func (b *bed) withProxies(p, tokens *countProxy, f func() coldCase) coldCase {
 	return f()
 }
 
-// wanRealm serves the token bed's realm in the contenders' namespace of w:
-// a forwarder on 127.0.0.1:PORT there (the namespace is new: the port is
-// free) whose connections cross the link to a counting proxy, returned, in
-// the registry's namespace, in front of the token service. stop ends both.
-func wanRealm(w *wanNet, tb *tokenBed) (tokens *countProxy, stop func(), err error) {
+// wanForward serves 127.0.0.1:port in the contenders' namespace of w (new:
+// the port is free) by a forwarder whose connections cross the link to a
+// counting proxy, returned, in the registry's namespace, in front of
+// upstream. stop ends both; logf says why a connection was dropped.
+func wanForward(w *wanNet, port int, upstream string, logf func(format string, args ...any)) (p *countProxy, stop func(), err error) {
 	ln, err := w.Listen(regAddr + ":0")
 	if err != nil {
 		return nil, nil, err
 	}
-	tokens = newCountProxy(ln, tb.svc)
+	p = newCountProxy(ln, upstream)
 	var fwd net.Listener
 	err = inNetns(w.cli, func() error {
 		var err error
-		fwd, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(tb.port)))
+		fwd, err = net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		return err
 	})
 	if err != nil {
-		tokens.Close()
+		p.Close()
 		return nil, nil, err
 	}
-	f := &forwarder{ln: fwd, dial: func() (c net.Conn, err error) {
-		err = inNetns(w.cli, func() error { c, err = net.DialTimeout("tcp", tokens.Host(), 10*time.Second); return err })
+	f := &forwarder{ln: fwd, logf: logf, dial: func() (c net.Conn, err error) {
+		err = inNetns(w.cli, func() error { c, err = net.DialTimeout("tcp", p.Host(), 10*time.Second); return err })
 		return c, err
 	}}
 	f.wg.Go(f.accept)
-	return tokens, func() { f.Close(); tokens.Close() }, nil
+	return p, func() { f.Close(); p.Close() }, nil
 }
 
 // forwarder copies each connection it accepts to a connection dial makes,
@@ -144,6 +150,7 @@ func wanRealm(w *wanNet, tb *tokenBed) (tokens *countProxy, stop func(), err err
 type forwarder struct {
 	ln   net.Listener
 	dial func() (net.Conn, error)
+	logf func(format string, args ...any) // says why a connection was dropped
 	wg   sync.WaitGroup
 
 	mu     sync.Mutex
@@ -188,6 +195,7 @@ func (f *forwarder) serve(c net.Conn) {
 	defer c.Close()
 	up, err := f.dial()
 	if err != nil {
+		f.logf("forwarder: %v", err)
 		return
 	}
 	defer up.Close()

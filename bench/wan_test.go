@@ -46,14 +46,12 @@ func (b *bed) measureWAN(imgs []image, sizes []int64, rounds int) (cases, tokenC
 	}
 	var tp, tokens *countProxy
 	if tb := b.token; tb != nil {
-		ln, err := w.Listen(regAddr + ":0")
-		if err != nil {
+		var stop func()
+		if tp, stop, err = wanForward(w, tb.regPort, tb.reg.Host(), b.t.Logf); err != nil {
 			return nil, nil, "not measured: " + err.Error()
 		}
-		tp = newCountProxy(ln, tb.reg.Host())
-		defer tp.Close()
-		var stop func()
-		if tokens, stop, err = wanRealm(w, tb); err != nil {
+		defer stop()
+		if tokens, stop, err = wanForward(w, tb.port, tb.svc, b.t.Logf); err != nil {
 			return nil, nil, "not measured: " + err.Error()
 		}
 		defer stop()
@@ -69,7 +67,7 @@ func (b *bed) measureWAN(imgs []image, sizes []int64, rounds int) (cases, tokenC
 		}
 		if tp != nil {
 			tokenCases = append(tokenCases, b.withProxies(tp, tokens, func() coldCase {
-				im := b.token.img.via(b.token.reg.Host(), tp.Host())
+				im := b.token.img
 				return coldCase{img: im, profile: "token realm, " + prof.name,
 					results: b.measure(rounds, 1, im.layer, tokenContenders(b.coldProcesses(im, w.cli, true))...)}
 			}))
