@@ -39,6 +39,7 @@ type report struct {
 	in40, cli              []*result
 	lib                    []libWarm
 	conc                   []round
+	waiter                 []*result // a waiter's CPU taken apart (waiterCost)
 	floors                 []floor
 }
 
@@ -419,6 +420,23 @@ func (r *report) concurrentTable(p printer) {
 	p("| 1 × `supctl pull TAG`, cold (from the first table) | %s | %s | 1.00× | %s |", ms(cold), sup.walls.spread(), ms(sup.cpus.median()))
 	for _, f := range r.floors {
 		p("| %s | %s | %s | %s | %s |", f.name, ms(f.walls.median()), f.walls.spread(), times(ratio(f.walls.median(), cold)), ms(f.cpus.median()))
+	}
+	p("")
+	if len(r.waiter) == 0 {
+		return
+	}
+	p("A waiter's CPU taken apart: supctl processes one at a time on a cache holding the image, in rotated order, %d rounds after 2 not counted; "+
+		"the last one finds the entry missing and its lock held by the benchmark, which puts the entry back and releases the lock %v after the start, as an extractor commits (a waiter without the others' contention); "+
+		"CPU is the process's user + system time, median of the runs:", len(r.waiter[0].walls), waiterHold)
+	p("")
+	p("| process | median wall | CPU | CPU over the row above | registry requests per run |")
+	p("|---|---|---|---|---|")
+	for i, x := range r.waiter {
+		over := "–"
+		if i > 0 {
+			over = ms(x.cpus.median() - r.waiter[i-1].cpus.median())
+		}
+		p("| %s | %s | %s | %s | %s |", x.name, ms(x.walls.median()), ms(x.cpus.median()), over, reqString(x))
 	}
 	p("")
 }

@@ -172,6 +172,7 @@ func TestReport(t *testing.T) {
 		if on[scConcurrent] {
 			rep.conc = b.concurrent(img40, concurrentProcs, concurrentRounds)
 			rep.floors = b.concurrentFloors(img40, warm, concurrentProcs, concurrentRounds)
+			rep.waiter = b.waiterCost(img40, warm)
 		}
 	}
 	if tb != nil {
