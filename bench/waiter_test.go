@@ -89,16 +89,18 @@ func (b *bed) waiterCost(img image, dir string) []*result {
 				return sample{}, err
 			}
 			done := make(chan error, 1)
+			var released time.Time
 			time.AfterFunc(waiterHold, func() {
 				err := os.Rename(parked, entry)
+				released = time.Now()
 				done <- errors.Join(err, syscall.Flock(int(f.Fd()), syscall.LOCK_UN))
 			})
 			s, err := b.launch(ctx, b.tools.supctl, args...)
 			if herr := <-done; herr != nil {
 				return s, herr
 			}
-			if err == nil && s.wall < waiterHold {
-				err = fmt.Errorf("the waiter exited after %v, before the lock was released", s.wall)
+			if err == nil && s.exited.Before(released) {
+				err = fmt.Errorf("the waiter exited %v before the lock was released", released.Sub(s.exited))
 			}
 			return s, err
 		},
