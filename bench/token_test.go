@@ -3,12 +3,15 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,6 +130,7 @@ func wanForward(w *wanNet, port int, upstream string, logf func(format string, a
 		return nil, nil, err
 	}
 	p = newCountProxy(ln, upstream)
+	p.logf = logf
 	var fwd net.Listener
 	err = inNetns(w.cli, func() error {
 		var err error
@@ -142,7 +146,33 @@ func wanForward(w *wanNet, port int, upstream string, logf func(format string, a
 		return c, err
 	}}
 	f.wg.Go(f.accept)
-	return p, func() { f.Close(); p.Close() }, nil
+	stop = func() { f.Close(); p.Close() }
+	if err := checkForward(w, port); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return p, stop, nil
+}
+
+// checkForward sends one HTTP request to 127.0.0.1:port in the contenders'
+// namespace of w and reads the status line of the answer.
+func checkForward(w *wanNet, port int) error {
+	var c net.Conn
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	err := inNetns(w.cli, func() (err error) { c, err = net.DialTimeout("tcp", addr, 10*time.Second); return err })
+	if err != nil {
+		return fmt.Errorf("checking the forwarder %s: %w", addr, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, "GET /v2/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"); err != nil {
+		return fmt.Errorf("checking the forwarder %s: %w", addr, err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 ") {
+		return fmt.Errorf("checking the forwarder %s: answered %q, %v", addr, line, err)
+	}
+	return nil
 }
 
 // forwarder copies each connection it accepts to a connection dial makes,
