@@ -35,6 +35,7 @@ type report struct {
 	on                     map[string]bool // the scenarios measured (SUPCTL_BENCH_ONLY)
 	cold, wan              []coldCase
 	token                  []coldCase // a registry behind a token realm: loopback, then each WAN profile
+	tokenWANNote           string     // why the token realm was not measured across the WAN, if it was not
 	wanNote                string
 	in40, cli              []*result
 	lib                    []libWarm
@@ -223,6 +224,10 @@ func (r *report) tokenTable(p printer) {
 		"Token requests, requests, connections and round trips are counted by the counting proxies in front of the registry and of the token service, merged in the order they arrived (the last run's, but token requests: per run, over all runs).",
 		r.token[0].img.label, r.token[0].img.content)
 	p("")
+	if r.tokenWANNote != "" {
+		p("Across the WAN-like link: %s.", r.tokenWANNote)
+		p("")
+	}
 	p("| case | contender | median | fastest–slowest | × `supctl pull` | CPU | token requests | requests | connections | round trips before the blob GET | time to blob GET |")
 	p("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, c := range r.token {
