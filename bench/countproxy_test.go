@@ -30,6 +30,8 @@ type countProxy struct {
 	wg     sync.WaitGroup
 	open   map[net.Conn]bool
 	closed bool
+
+	logf func(format string, args ...any) // if set, says why a connection was dropped; set before use
 }
 
 // eventKind is what a proxyEvent records.
@@ -137,6 +139,9 @@ func (p *countProxy) serve(c net.Conn, id, port int) {
 	defer c.Close()
 	up, err := net.DialTimeout("tcp", p.upstream, 10*time.Second)
 	if err != nil {
+		if p.logf != nil {
+			p.logf("count proxy %s: %v", p.Host(), err)
+		}
 		return
 	}
 	if !p.track(up, true) {

@@ -20,11 +20,16 @@
 //     package, runs every contender several times as separate processes,
 //     on loopback and (as root) across a WAN-like link between two network
 //     namespaces it makes, joined by a delay, rate and loss relay of its
-//     own, and in-process, and prints a markdown report of medians,
-//     ratios, peak RSS, requests, connections, round trips before the
-//     blob GET, the time from the last byte to exit, and which targets
-//     are met. With SUPCTL_BENCH_OUT set, the report is also written to
+//     own, and in-process, pulls the 40 MiB image from a second registry
+//     behind a bearer-token realm (the test suite's own token service,
+//     behind a counting proxy too), and prints a markdown report of
+//     medians, ratios, peak RSS, requests, token requests, connections,
+//     round trips before the blob GET, the time from the last byte to
+//     exit, and which targets are met. With SUPCTL_BENCH_OUT set, the report is also written to
 //     that file.
+//
+// SUPCTL_BENCH_ONLY (cold, inprocess, warm, concurrent, wan, token;
+// comma-separated) measures only the scenarios listed.
 //
 // One command regenerates the report of BENCHMARKS.md:
 //

@@ -17,10 +17,15 @@ type bed struct {
 	t     *testing.T
 	reg   *registrytest.Server
 	proxy *countProxy // in front of reg: the contenders' registry, counting what they do
-	wan   *wanNet     // set while the contenders run across the emulated WAN
-	work  string      // scratch directory for runs
-	env   []string    // environment of the contenders
-	tools tools
+	// tokens, when set, is the counting proxy in front of the token
+	// service of the registry behind proxy; its events are merged with
+	// proxy's.
+	tokens *countProxy
+	token  *tokenBed // the registry behind a token realm, if measured
+	wan    *wanNet   // set while the contenders run across the emulated WAN
+	work   string    // scratch directory for runs
+	env    []string  // environment of the contenders
+	tools  tools
 }
 
 // contender is one way of doing a scenario's job.
@@ -37,6 +42,7 @@ type contender struct {
 // requests counts the registry requests of one run.
 type requests struct {
 	total, base, manifestGets, manifestHeads, blobGets, layerGets, other int
+	tokens                                                               int // requests to a token realm ("/token")
 }
 
 func countRequests(reqs []registrytest.Request, layer string) requests {
@@ -45,6 +51,8 @@ func countRequests(reqs []registrytest.Request, layer string) requests {
 	for _, r := range reqs {
 		rt := r.Route()
 		switch {
+		case r.Path == tokenPath:
+			n.tokens++
 		case rt.Kind == registrytest.KindBase:
 			n.base++
 		case rt.Kind == registrytest.KindManifest && r.Method == http.MethodGet:
@@ -75,6 +83,7 @@ type result struct {
 	before  beforeBlob // what the last run did before the GET of the layer
 	toBlob  samples    // from the start to the GET of the layer
 	tail    samples    // from the last byte received to the exit (WAN only)
+	tokens  []int      // token requests of each run
 }
 
 // measure runs each contender warmup times unmeasured, then rounds times,
@@ -99,7 +108,10 @@ func (b *bed) measure(rounds, warmup int, layer string, cs ...contender) []*resu
 			}
 			syncFS()
 			ctx, cancel := context.WithTimeout(b.t.Context(), runTimeout)
-			mark := b.proxy.Mark()
+			mark, tmark := b.proxy.Mark(), 0
+			if b.tokens != nil {
+				tmark = b.tokens.Mark()
+			}
 			if b.wan != nil {
 				b.wan.relay.Reset()
 			}
@@ -121,6 +133,9 @@ func (b *bed) measure(rounds, warmup int, layer string, cs ...contender) []*resu
 			}
 			r := res[i]
 			ev := b.proxy.Since(mark)
+			if b.tokens != nil {
+				ev = mergeEvents(ev, b.tokens.Since(tmark))
+			}
 			n := countRequests(requestsOf(ev), layer)
 			r.conns, r.before = connsOf(ev), countBeforeBlob(ev, layer)
 			if !s.exited.IsZero() && !r.before.blobAt.IsZero() {
@@ -135,6 +150,7 @@ func (b *bed) measure(rounds, warmup int, layer string, cs ...contender) []*resu
 				r.reqsVar = true
 			}
 			r.reqs = n
+			r.tokens = append(r.tokens, n.tokens)
 			r.walls = append(r.walls, s.wall)
 			if s.cpu > 0 {
 				r.cpus = append(r.cpus, s.cpu)

@@ -123,23 +123,40 @@ func ipCmdName(name string, args ...string) error {
 }
 
 // inNetns runs f on a thread that has entered the network namespace ns;
-// sockets and devices f makes belong to ns. The thread is not reused: its
-// goroutine ends locked to it, so Go discards it.
+// sockets and devices f makes belong to ns. The thread then returns to the
+// namespace it came from and to the pool: Go terminates a thread whose
+// goroutine ends locked to it, and a child process started with a
+// parent-death signal (the registry, every contender) from that thread
+// would get the signal (the kernel sends it when the parent thread, not
+// the process, ends). Only if it cannot return is the thread discarded.
 func inNetns(ns string, f func() error) error {
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer unix.Close(orig)
 		fd, err := unix.Open(filepath.Join("/run/netns", ns), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
+			runtime.UnlockOSThread()
 			errc <- err
 			return
 		}
 		defer unix.Close(fd)
 		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			runtime.UnlockOSThread()
 			errc <- fmt.Errorf("entering network namespace %s: %w", ns, err)
 			return
 		}
-		errc <- f()
+		err = f()
+		if unix.Setns(orig, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		} // else the goroutine ends locked: Go discards the thread
+		errc <- err
 	}()
 	return <-errc
 }

@@ -32,11 +32,15 @@ type report struct {
 	machine                machine
 	tools                  string
 	imgs                   []image
+	on                     map[string]bool // the scenarios measured (SUPCTL_BENCH_ONLY)
 	cold, wan              []coldCase
+	token                  []coldCase // a registry behind a token realm: loopback, then each WAN profile
+	tokenWANNote           string     // why the token realm was not measured across the WAN, if it was not
 	wanNote                string
 	in40, cli              []*result
 	lib                    []libWarm
 	conc                   []round
+	waiter                 []*result // a waiter's CPU taken apart (waiterCost)
 	floors                 []floor
 }
 
@@ -75,9 +79,16 @@ func (r *report) markdown() string {
 	r.targets(p)
 	r.coldTable(p, "Cold pull on loopback, separate processes", r.cold, nameLimit)
 	r.wanTable(p)
-	r.inProcessTable(p)
-	r.warmTables(p)
-	r.concurrentTable(p)
+	r.tokenTable(p)
+	if len(r.in40) > 0 {
+		r.inProcessTable(p)
+	}
+	if len(r.cli) > 0 {
+		r.warmTables(p)
+	}
+	if len(r.conc) > 0 {
+		r.concurrentTable(p)
+	}
 	return w.String()
 }
 
@@ -120,7 +131,7 @@ func (r *report) targets(p printer) {
 			times(x), ms(sup.walls.median()), ms(find(c.results, nameLimit).walls.median()), verdict(x <= limitTarget), stretch(x))
 		p("| peak RSS, %s: under 32 MiB | %s (largest of %d runs) | %s |", caseName(c), mib(sup.rssKiB), len(sup.walls), verdict(sup.rssKiB > 0 && sup.rssKiB < rssTarget))
 	}
-	if len(r.wan) == 0 {
+	if len(r.wan) == 0 && (r.on == nil || r.on[scWAN]) {
 		p("| WAN-like link: ≤ %.2f× the blob alone, ≤ %d round trips before the blob GET, ≤ %s from the last byte to exit | %s | **not measured** |", wanTarget, tripsTarget, ms(tailTarget), r.wanNote)
 	}
 	for _, c := range r.wan {
@@ -132,18 +143,8 @@ func (r *report) targets(p printer) {
 		p("| WAN %s: ≤ %s from the last byte to exit | %s (median of %d) | %s |", caseName(c), ms(tailTarget), ms(sup.tail.median()), len(sup.tail),
 			verdict(len(sup.tail) > 0 && sup.tail.median() <= tailTarget))
 	}
-	once := len(r.conc) > 0
-	var walls samples
-	for _, rd := range r.conc {
-		once = once && rd.reqs.layerGets == 1 && rd.ok == concurrentProcs && rd.paths == 1
-		walls = append(walls, rd.wall)
-	}
-	sup := find(r.firstCold(), nameSupctl)
-	p("| %d processes, one uncached ref: one download, all succeed, same path | %s | %s |", concurrentProcs, concSummary(r.conc), verdict(once))
-	cr := ratio(walls.median(), sup.walls.median())
-	p("| %d processes: wall ≤ %.1f× one cold pull | %s (median of %d rounds %s vs one cold `supctl pull` %s) | %s |",
-		concurrentProcs, concTarget, times(cr), len(walls), ms(walls.median()), ms(sup.walls.median()), verdict(cr <= concTarget))
-
+	r.tokenTargets(p)
+	r.concurrentTargets(p)
 	if len(r.cli) < 4 || len(r.lib) < 2 {
 		p("")
 		return
@@ -166,6 +167,77 @@ func (r *report) targets(p printer) {
 	rt, rd := ratio(warmTag.walls.median(), version.walls.median()), ratio(warmDigest.walls.median(), version.walls.median())
 	p("| warm CLI pull ≈ process start (read as: ≤ 1.2× `supctl version`) | tag %s, digest %s of `supctl version` (%s) | %s |",
 		times(rt), times(rd), ms(version.walls.median()), verdict(rt <= 1.2 && rd <= 1.2))
+	p("")
+}
+
+// concurrentTargets renders the targets of the 16 processes.
+func (r *report) concurrentTargets(p printer) {
+	if len(r.conc) == 0 {
+		return
+	}
+	once := true
+	var walls samples
+	for _, rd := range r.conc {
+		once = once && rd.reqs.layerGets == 1 && rd.ok == concurrentProcs && rd.paths == 1
+		walls = append(walls, rd.wall)
+	}
+	sup := find(r.firstCold(), nameSupctl)
+	p("| %d processes, one uncached ref: one download, all succeed, same path | %s | %s |", concurrentProcs, concSummary(r.conc), verdict(once))
+	cr := ratio(walls.median(), sup.walls.median())
+	p("| %d processes: wall ≤ %.1f× one cold pull | %s (median of %d rounds %s vs one cold `supctl pull` %s) | %s |",
+		concurrentProcs, concTarget, times(cr), len(walls), ms(walls.median()), ms(sup.walls.median()), verdict(cr <= concTarget))
+}
+
+// tokenTargets renders the targets of the token realm: supctl makes one
+// token request per operation, in every run.
+func (r *report) tokenTargets(p printer) {
+	for _, c := range r.token {
+		sup := find(c.results, nameSupctl)
+		one := len(sup.tokens) > 0 && !slices.ContainsFunc(sup.tokens, func(n int) bool { return n != 1 })
+		p("| %s: one token request per operation, reused for every request | token requests per pull: %s; round trips before the blob GET %s | %s |",
+			caseName(c), tokenRuns(sup), tripsString(sup), verdict(one))
+	}
+}
+
+// tokenRuns says how many token requests the runs of r made.
+func tokenRuns(r *result) string {
+	if len(r.tokens) == 0 {
+		return "not measured"
+	}
+	lo, hi := slices.Min(r.tokens), slices.Max(r.tokens)
+	if lo == hi {
+		return fmt.Sprintf("%d in each of %d runs", lo, len(r.tokens))
+	}
+	return fmt.Sprintf("%d to %d over %d runs", lo, hi, len(r.tokens))
+}
+
+// tokenTable renders the cold pulls from the registry behind a token
+// realm.
+func (r *report) tokenTable(p printer) {
+	if len(r.token) == 0 {
+		return
+	}
+	p("### Cold pull from a registry behind a token realm")
+	p("")
+	p("The %s %s image in a second registry whose challenges name a bearer-token realm (`http://localhost:PORT/token`, a token service of the benchmark's own that signs JWTs with a key made for the run; the registry checks them against its certificate). "+
+		"The contenders that can authenticate, as separate processes, cold, as in the first table; on loopback, and across the WAN-like link, where the realm's connections cross the link too. "+
+		"Token requests, requests, connections and round trips are counted by the counting proxies in front of the registry and of the token service, merged in the order they arrived (the last run's, but token requests: per run, over all runs).",
+		r.token[0].img.label, r.token[0].img.content)
+	p("")
+	if r.tokenWANNote != "" {
+		p("Across the WAN-like link: %s.", r.tokenWANNote)
+		p("")
+	}
+	p("| case | contender | median | fastest–slowest | × `supctl pull` | CPU | token requests | requests | connections | round trips before the blob GET | time to blob GET |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, c := range r.token {
+		base := find(c.results, nameSupctl).walls.median()
+		for _, x := range c.results {
+			med := x.walls.median()
+			p("| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s |", caseName(c), x.name, ms(med), x.walls.spread(),
+				times(ratio(med, base)), ms(x.cpus.median()), tokenRuns(x), reqString(x), x.conns, tripsString(x), ms(x.toBlob.median()))
+		}
+	}
 	p("")
 }
 
@@ -221,6 +293,7 @@ func reqString(r *result) string {
 	add(n.manifestHeads, "manifest HEAD")
 	add(n.manifestGets, "manifest GET")
 	add(n.blobGets, "blob GET")
+	add(n.tokens, "token request")
 	add(n.other, "other")
 	s := fmt.Sprintf("%d", n.total)
 	if len(parts) > 0 {
@@ -352,6 +425,23 @@ func (r *report) concurrentTable(p printer) {
 	p("| 1 × `supctl pull TAG`, cold (from the first table) | %s | %s | 1.00× | %s |", ms(cold), sup.walls.spread(), ms(sup.cpus.median()))
 	for _, f := range r.floors {
 		p("| %s | %s | %s | %s | %s |", f.name, ms(f.walls.median()), f.walls.spread(), times(ratio(f.walls.median(), cold)), ms(f.cpus.median()))
+	}
+	p("")
+	if len(r.waiter) == 0 {
+		return
+	}
+	p("A waiter's CPU taken apart: supctl processes one at a time on a cache holding the image, in rotated order, %d rounds after 2 not counted; "+
+		"the last one finds the entry missing and its lock held by the benchmark, which puts the entry back and releases the lock %v after the start, as an extractor commits (a waiter without the others' contention); "+
+		"CPU is the process's user + system time, median of the runs:", len(r.waiter[0].walls), waiterHold)
+	p("")
+	p("| process | median wall | CPU | CPU over the row above | registry requests per run |")
+	p("|---|---|---|---|---|")
+	for i, x := range r.waiter {
+		over := "–"
+		if i > 0 {
+			over = ms(x.cpus.median() - r.waiter[i-1].cpus.median())
+		}
+		p("| %s | %s | %s | %s | %s |", x.name, ms(x.walls.median()), ms(x.cpus.median()), over, reqString(x))
 	}
 	p("")
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +30,40 @@ const (
 	envSizes   = "SUPCTL_BENCH_SIZES"     // binary sizes in MiB, comma-separated (default "40,150")
 	envWAN     = "SUPCTL_BENCH_WAN_SIZES" // sizes measured across the emulated WAN (default "40"; "0": none)
 	envMaxLoad = "SUPCTL_BENCH_MAX_LOAD"  // wait (up to 10 min) until the 1-minute load average is at most this
+	envOnly    = "SUPCTL_BENCH_ONLY"      // the scenarios measured, comma-separated (default: all of scenarioNames)
 )
+
+// The report's scenarios, as SUPCTL_BENCH_ONLY names them.
+const (
+	scCold       = "cold"       // cold pulls on loopback, separate processes
+	scInProcess  = "inprocess"  // the cold library call and the limit in this process
+	scWarm       = "warm"       // warm library calls and CLI pulls, a stale tag
+	scConcurrent = "concurrent" // 16 processes on one uncached ref, and their floors (with the first image's cold pulls, their reference)
+	scWAN        = "wan"        // cold pulls across the emulated WAN
+	scToken      = "token"      // cold pulls from a registry behind a token realm, on loopback and (with root) across the WAN
+)
+
+var scenarioNames = []string{scCold, scInProcess, scWarm, scConcurrent, scWAN, scToken}
+
+// scenarios parses SUPCTL_BENCH_ONLY: the set of scenarios to measure, all
+// when s is empty. An unknown name is an error.
+func scenarios(s string) (map[string]bool, error) {
+	on := map[string]bool{}
+	if strings.TrimSpace(s) == "" {
+		for _, n := range scenarioNames {
+			on[n] = true
+		}
+		return on, nil
+	}
+	for f := range strings.SplitSeq(s, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(scenarioNames, f) {
+			return nil, fmt.Errorf("%s: unknown scenario %q (known: %s)", envOnly, f, strings.Join(scenarioNames, ", "))
+		}
+		on[f] = true
+	}
+	return on, nil
+}
 
 // The report's scenario sizes.
 const (
@@ -58,7 +92,11 @@ func TestReport(t *testing.T) {
 		rounds = n
 	}
 	sizes, wanSizes := sizesFrom(os.Getenv(envSizes), "40,150"), sizesFrom(os.Getenv(envWAN), "40")
-	rep := &report{started: time.Now().UTC(), loadStart: loadAvg(), rounds: rounds}
+	on, err := scenarios(os.Getenv(envOnly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &report{started: time.Now().UTC(), loadStart: loadAvg(), rounds: rounds, on: on}
 	work := t.TempDir()
 	reg := registrytest.Start(t, registrytest.Options{})
 	b := &bed{t: t, reg: reg, work: work, env: childEnv(t, work)}
@@ -70,6 +108,7 @@ func TestReport(t *testing.T) {
 		return fixture.Push(ctx, ref, idx, remote.WithTransport(reg.Transport()))
 	}
 	var imgs []image
+	var tb *tokenBed
 	for _, size := range sizes {
 		for _, content := range []string{contentRealistic, contentRandom} {
 			repo := fmt.Sprintf("openshell/supervisor%d-%s", size>>20, content)
@@ -83,6 +122,9 @@ func TestReport(t *testing.T) {
 				if idx, bin, err = buildRealistic(t.Context(), size, t.TempDir()); err == nil {
 					im, err = pushIndex(t.Context(), reg.Host(), reg.URL(), repo, idx, bin, push)
 					im.content = contentRealistic
+					if err == nil && tb == nil && on[scToken] {
+						tb = newTokenBed(t, repo, idx, bin, contentRealistic)
+					}
 				}
 			}
 			if err != nil {
@@ -100,6 +142,7 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.token = tb
 	b.proxy = newCountProxy(ln, reg.Host())
 	defer b.proxy.Close()
 	local := func(im image) image { return im.via(reg.Host(), b.proxy.Host()) }
@@ -107,18 +150,46 @@ func TestReport(t *testing.T) {
 	rep.loadWaited = waitForLoad(t)
 	rep.loadMeasure = loadAvg()
 	measureStart := time.Now()
-	for _, im := range imgs {
+	for i, im := range imgs {
+		// The concurrent table's reference is the cold pull of the first
+		// image: measured alone when cold pulls were not asked for.
+		if !on[scCold] && (!on[scConcurrent] || i > 0) {
+			continue
+		}
 		im := local(im)
 		rep.cold = append(rep.cold, coldCase{img: im, results: b.measure(rounds, 1, im.layer, b.coldProcesses(im, "", false)...)})
 	}
 	img40 := local(imgs[0])
-	rep.in40 = b.measure(rounds, 1, img40.layer, b.coldInProcess(img40)...)
-	warm := b.fillCache(img40)
-	rep.lib = b.warmLibrary(img40, warm)
-	rep.cli = b.measure(warmRounds, 2, img40.layer, b.warmCLI(img40, warm)...)
-	rep.conc = b.concurrent(img40, concurrentProcs, concurrentRounds)
-	rep.floors = b.concurrentFloors(img40, warm, concurrentProcs, concurrentRounds)
-	rep.wan, rep.wanNote = b.measureWAN(imgs, wanSizes, rounds)
+	if on[scInProcess] {
+		rep.in40 = b.measure(rounds, 1, img40.layer, b.coldInProcess(img40)...)
+	}
+	if on[scWarm] || on[scConcurrent] {
+		warm := b.fillCache(img40)
+		if on[scWarm] {
+			rep.lib = b.warmLibrary(img40, warm)
+			rep.cli = b.measure(warmRounds, 2, img40.layer, b.warmCLI(img40, warm)...)
+		}
+		if on[scConcurrent] {
+			rep.conc = b.concurrent(img40, concurrentProcs, concurrentRounds)
+			rep.floors = b.concurrentFloors(img40, warm, concurrentProcs, concurrentRounds)
+			rep.waiter = b.waiterCost(img40, warm)
+		}
+	}
+	if tb != nil {
+		rep.token = append(rep.token, b.measureToken(tb, rounds))
+	}
+	if !on[scWAN] {
+		wanSizes = nil
+	}
+	var wanToken []coldCase
+	rep.wan, wanToken, rep.wanNote = b.measureWAN(imgs, wanSizes, rounds)
+	if tb != nil && len(wanToken) == 0 {
+		rep.tokenWANNote = rep.wanNote
+	}
+	if !on[scWAN] {
+		rep.wanNote = "not measured (not among " + envOnly + ")"
+	}
+	rep.token = append(rep.token, wanToken...)
 	rep.took = time.Since(measureStart)
 	rep.loadEnd = loadAvg()
 

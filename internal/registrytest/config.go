@@ -73,8 +73,12 @@ func (s *Server) config(addr string) (string, error) {
 			q("registrytest"), q(filepath.Join(s.dir, "htpasswd")))
 	}
 	if t := s.opts.Token; t != nil {
+		realm := t.Realm()
+		if s.opts.TokenRealm != "" {
+			realm = s.opts.TokenRealm
+		}
 		fmt.Fprintf(&b, "auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
-			q(t.Realm()), q(TokenService), q(TokenIssuer), q(t.certPath))
+			q(realm), q(TokenService), q(TokenIssuer), q(t.certPath))
 	}
 	if s.opts.ProxyRemote != "" {
 		fmt.Fprintf(&b, "proxy:\n  remoteurl: %s\n", q(s.opts.ProxyRemote))

@@ -284,3 +284,34 @@ func TestStartRetriesTakenPort(t *testing.T) {
 		t.Errorf("requests recorded:\n%s", FormatRequests(s.Requests()))
 	}
 }
+
+// TestServerTokenRealm checks that Options.TokenRealm, set, is the realm
+// the registry's challenges name, and that without it they name the token
+// service's own.
+func TestServerTokenRealm(t *testing.T) {
+	t.Parallel()
+	ts := NewTokenServer(t)
+	for _, tc := range []struct{ set, want string }{
+		{"", ts.Realm()},
+		{"http://localhost:1/token", "http://localhost:1/token"},
+	} {
+		s := Start(t, Options{Token: ts, TokenRealm: tc.set})
+		resp, err := s.Transport().RoundTrip(mustRequest(t, s.URL()+"/v2/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if ch := resp.Header.Get("WWW-Authenticate"); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(ch, `realm="`+tc.want+`"`) {
+			t.Errorf("TokenRealm %q: %d with challenge %q; want 401 naming realm %q", tc.set, resp.StatusCode, ch, tc.want)
+		}
+	}
+}
+
+func mustRequest(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

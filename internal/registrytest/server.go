@@ -46,6 +46,10 @@ type Options struct {
 	// Token, when set, makes the registry require bearer tokens from this
 	// token service (see TokenServer). Not with Htpasswd.
 	Token *TokenServer
+	// TokenRealm, when set with Token, is the realm the registry's
+	// challenges name instead of Token.Realm(): the address of a proxy in
+	// front of the token service, say.
+	TokenRealm string
 	// ProxyRemote, when set (a URL such as "http://127.0.0.1:5000"), runs
 	// the registry as a pull-through cache of that registry: a mirror.
 	ProxyRemote string
