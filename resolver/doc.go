@@ -211,8 +211,11 @@
 //
 // With [WithLogger], each decision is logged as one event named by its
 // message: cache-hit, checked, refreshed, stale-served, extracted,
-// incompatible, and linked (a [Resolver.ResolveLink]: the link, whether
-// it was switched, and the binary it names). At debug level, every
-// registry request is logged as registry-request with its method, URL
-// (without query or credentials), status, body bytes and duration.
+// set-aside (a damaged entry moved out of the way before it is extracted
+// again), incompatible, checked-file (a [Resolver.CheckFile]) and linked
+// (a [Resolver.ResolveLink]: the link, whether it was switched, and the
+// binary it names). At debug level, version-probe-reused says a recorded
+// version lookup was trusted, and every registry request is logged as
+// registry-request with its method, URL (without query or credentials),
+// status, body bytes and duration.
 package resolver

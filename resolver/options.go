@@ -211,8 +211,8 @@ func WithRange(r *compat.Range) Option {
 }
 
 // WithLogger sets where decisions are logged (by default nowhere). Each
-// decision is one event whose message is its name: cache-hit, checked,
-// refreshed, stale-served, extracted, incompatible. Set it to see why a
+// decision is one event whose message is its name; the package
+// documentation lists them. Set it to see why a
 // resolve did what it did; at debug level each registry request is logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {

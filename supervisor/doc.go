@@ -57,7 +57,7 @@
 // sure, the reason (the prober's error) and, where one is known, what would
 // fix it (install qemu-user-static, start an engine, embed the marker).
 // [Explain] turns them into a sentence for an error message. A prober
-// outside this package names its method with a Method() [Method] method;
+// outside this package names its [Method] with a method "Method() Method";
 // without one, its type names it. Probers report why they cannot answer by
 // wrapping [ErrNotApplicable] or [ErrUnknownVersion] in an error whose text
 // says why.
