@@ -111,7 +111,7 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		}
 		v, _, err := supervisor.DetectTried(ctx, supervisor.Binary{Path: p, Platform: pl}, probers...)
 		if err != nil {
-			v = supervisor.Version{Source: supervisor.SourceUnknown}
+			v = supervisor.Version{Method: supervisor.MethodUnknown}
 		}
 		versions[p] = v
 		return v
@@ -119,7 +119,7 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 	m := g.Mount
 	for _, e := range g.Extractions {
 		v := learn(e.Path)
-		x := Extraction{Extraction: e, Version: v.Version, VersionSource: string(v.Source),
+		x := Extraction{Extraction: e, Version: v.Version, VersionSource: string(v.Method),
 			Age: cfg.now().Sub(e.ModTime).Round(time.Second).String(), Verdict: verdict(v.Version, rng)}
 		x.Mounted = m != nil && m.Path == e.Path
 		rg.Extractions = append(rg.Extractions, x)
@@ -146,7 +146,7 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 	}
 	if m.Path != "" {
 		v := learn(m.Path)
-		s.Version, s.VersionSource, s.Verdict = v.Version, string(v.Source), verdict(v.Version, rng)
+		s.Version, s.VersionSource, s.Verdict = v.Version, string(v.Method), verdict(v.Version, rng)
 		r.judgeMounted(rg, s)
 		r.protocol(ctx, rg, s)
 	} else {

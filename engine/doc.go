@@ -77,7 +77,8 @@
 // [Engine.Image] reports an image the engine holds (its ID and platform);
 // [Engine.ReadFile] streams one file of it through a created, never
 // started container and the engine's archive endpoint; [Engine.LoadImage]
-// loads a "docker save" archive. [Diagnose] opens the engine as [Open] does
+// loads a "docker save" archive and [Engine.RemoveImage] removes an image.
+// [Diagnose] opens the engine as [Open] does
 // but keeps what it learned at each step, and where [DockerSocket] really
 // leads, for "supctl doctor". (This host's binfmt_misc handlers are
 // listed by the supervisor package's Emulators.)

@@ -132,7 +132,7 @@ func TestRunVersion(t *testing.T) {
 	e := openEngine(t)
 	bin := probeBinary(t, runtime.GOARCH, "0.0.47-dev.13+g57b71c68f")
 	v, err := supervisor.Detect(context.Background(), supervisor.Binary{Path: bin, Platform: hostPlatform()}, supervisor.Engine(e, 0))
-	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Source: supervisor.SourceEngine}) {
+	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Method: supervisor.MethodEngine}) {
 		t.Fatalf("got %v, %v", v, err)
 	}
 	// The bind-mount variant, as a gateway's smoke run does it.
@@ -270,7 +270,7 @@ func TestRunEmulated(t *testing.T) {
 	fixture.RegisterQemu(t, "arm64")
 	bin := probeBinary(t, "arm64", "0.0.47-dev.13+g57b71c68f")
 	v, err := supervisor.Detect(context.Background(), supervisor.Binary{Path: bin, Platform: v1.Platform{OS: "linux", Architecture: "arm64"}}, supervisor.Engine(e, 0))
-	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Source: supervisor.SourceEngine}) {
+	if err != nil || v != (supervisor.Version{Version: "0.0.47-dev.13+g57b71c68f", Method: supervisor.MethodEngine}) {
 		t.Fatalf("arm64 through qemu in the engine: %v, %v", v, err)
 	}
 }

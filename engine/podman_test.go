@@ -91,7 +91,7 @@ func TestPodmanRun(t *testing.T) {
 	found := false
 	for _, pr := range engine.Probers(engine.Podman, p.Options()...) {
 		v, err := pr.Probe(ctx, supervisor.Binary{Path: bin, Platform: host})
-		if v.Source == supervisor.SourceEngine {
+		if v.Method == supervisor.MethodEngine {
 			found = true
 			if err != nil || v.Version != "0.0.47-dev.13+g57b71c68f" {
 				t.Fatalf("the engine prober in Podman: %v, %v", v, err)

@@ -465,7 +465,7 @@ func TestManifestCap(t *testing.T) {
 // TestTotalInflatedCap: the bytes inflated across layers are capped.
 func TestTotalInflatedCap(t *testing.T) {
 	fe := newFaultEnv(t)
-	_, err := fe.resolver(t, resolver.WithMaxInflated(64<<10)).Resolve(context.Background(), fe.ref)
+	_, err := fe.resolver(t, resolver.WithLimits(resolver.Limits{Inflated: 64 << 10})).Resolve(context.Background(), fe.ref)
 	if !errors.Is(err, resolver.ErrRefused) || len(entries(t, fe.cache)) != 0 {
 		t.Fatalf("got %v, want a refusal", err)
 	}

@@ -31,7 +31,7 @@ func (r *Resolver) checkRange(ctx context.Context, res *Result) error {
 			return fmt.Errorf("%s: learning the version of %s: %w", res.Ref, res.Path, err)
 		}
 		if v.Known() {
-			res.Version, res.VersionSource = v.Version, string(v.Source)
+			res.Version, res.VersionSource = v.Version, string(v.Method)
 		} else {
 			res.VersionAttempts = append([]supervisor.Attempt{}, tried...)
 		}

@@ -75,9 +75,9 @@
 //
 // Refused with [ErrRefused]: a symlink, hard link or device in place of the
 // binary; a layer holding the binary's path both as a file and with entries
-// below it; a symlink in place of a directory above it; a tar
-// name climbing above the root; a binary over [WithMaxSize]; a layer that
-// inflates beyond [WithMaxLayerSize]; content that does not match its
+// below it; a symlink in place of a directory above it; a tar name
+// climbing above the root; a binary over its size limit or a layer that
+// inflates beyond its own ([Limits]); content that does not match its
 // digest; a file that is not ELF or whose ELF machine is not the platform's.
 //
 // # Version and compatibility
@@ -108,14 +108,13 @@
 // of the distribution protocol, configured through the resolver's options:
 // credentials from [WithKeychain] (default: the Docker config and its
 // credential helpers); TLS verified, plain HTTP only for loopback
-// registries unless [WithInsecure] is set; per-request bounds
-// ([WithTimeouts], [Timeouts]), retries ([WithRetry], [WithRetryAfterCap]),
-// mirrors ([WithMirror]) and a [WithTransport] under them. The package
-// documentation of [registry] says how each request is bounded, retried,
-// resumed and checked. A whole resolve or pin is bounded by [WithTimeout]
+// registries unless [WithInsecure] is set; mirrors ([WithMirror]). The
+// package documentation of [registry] says how each request is bounded,
+// retried (Retry-After honoured, capped), resumed and checked; the resolver
+// keeps its defaults. A whole resolve or pin is bounded by [WithTimeout]
 // (default [DefaultTimeout]); past it the registry is deemed unreachable.
 // The bytes inflated across the layers searched are capped
-// ([WithMaxInflated]). Any failure of a mirror, wrong bytes included, moves
+// ([Limits].Inflated). Any failure of a mirror, wrong bytes included, moves
 // on to the origin, for checks and fetches alike. A stalled body (no byte
 // for the stall timeout) is resumed at most once per resolve or pin,
 // whichever blob and source it was: with the default timeouts, a registry
@@ -212,8 +211,11 @@
 //
 // With [WithLogger], each decision is logged as one event named by its
 // message: cache-hit, checked, refreshed, stale-served, extracted,
-// incompatible, and linked (a [Resolver.ResolveLink]: the link, whether
-// it was switched, and the binary it names). At debug level, every
-// registry request is logged as registry-request with its method, URL
-// (without query or credentials), status, body bytes and duration.
+// set-aside (a damaged entry moved out of the way before it is extracted
+// again), incompatible, checked-file (a [Resolver.CheckFile]) and linked
+// (a [Resolver.ResolveLink]: the link, whether it was switched, and the
+// binary it names). At debug level, version-probe-reused says a recorded
+// version lookup was trusted, and every registry request is logged as
+// registry-request with its method, URL (without query or credentials),
+// status, body bytes and duration.
 package resolver

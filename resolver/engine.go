@@ -8,7 +8,9 @@ import (
 // version when this host cannot run it confined (default [engine.Auto]):
 // the probers become [engine.Probers] of k, opened on first use only.
 // [engine.None] uses no engine. [WithProbers] replaces the probers
-// altogether, this choice included.
+// altogether, this choice included. A gateway sets it to the engine it
+// drives itself ([engine.Docker], [engine.Podman]) or to [engine.None] to
+// run nothing in an engine.
 func WithEngine(k engine.Kind, opts ...engine.Option) Option {
 	return func(c *config) error {
 		if _, err := engine.ParseKind(string(k)); err != nil {

@@ -24,6 +24,17 @@ func WithSleep(sleep func(ctx context.Context, d time.Duration) error) Option {
 	}
 }
 
+// The registry client's bounds, retries and transport are set by tests
+// only; package registry documents their defaults.
+type Timeouts = registry.Timeouts
+
+var (
+	WithTransport     = withTransport
+	WithRetry         = withRetry
+	WithRetryAfterCap = withRetryAfterCap
+	WithTimeouts      = withTimeouts
+)
+
 // Sources lists the registries a reference is looked up in, in order.
 func (r *Resolver) Sources(ref string) ([]string, error) {
 	p, err := r.parse(ref)

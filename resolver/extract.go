@@ -37,8 +37,8 @@ const (
 // writes it to fill. It stops at the first layer that decides: one that
 // holds the binary, or one that deletes it. Layers below are never
 // downloaded. The uncompressed bytes read across the layers searched are
-// bounded by the resolver's total ([WithMaxInflated]) as well as each
-// layer's ([WithMaxLayerSize]). It returns the digest of the deciding
+// bounded by the resolver's total ([Limits].Inflated) as well as each
+// layer's ([Limits].Layer). It returns the digest of the deciding
 // layer.
 func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, src imageSource, fill *cache.Fill) (v1.Hash, error) {
 	layers := src.layers()

@@ -159,7 +159,7 @@ func (r *Resolver) checkAndCommit(ctx context.Context, o *op, ref name.Reference
 	}
 	rec.Ref = ref.Name()
 	rec.Registry, rec.Repository = ref.Context().RegistryStr(), ref.Context().RepositoryStr()
-	rec.Version, rec.VersionSource = v.Version, string(v.Source)
+	rec.Version, rec.VersionSource = v.Version, string(v.Method)
 	return r.commit(o, fill, rec)
 }
 

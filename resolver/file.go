@@ -39,7 +39,7 @@ func (r *Resolver) CheckFile(ctx context.Context, path string) (*Result, error) 
 		Path:          abs,
 		Platform:      platformString(r.cfg.platform),
 		Version:       info.Version.Version,
-		VersionSource: string(info.Version.Source),
+		VersionSource: string(info.Version.Method),
 		BinarySHA256:  info.SHA256.Encoded(),
 		Size:          info.Size,
 		ResolvedFrom:  FromFile,

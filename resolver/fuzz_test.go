@@ -54,7 +54,7 @@ func FuzzScanTar(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	r, err := New(c, WithMaxSize(1<<10), WithMaxLayerSize(1<<20))
+	r, err := New(c, WithLimits(Limits{Binary: 1 << 10, Layer: 1 << 20}))
 	if err != nil {
 		f.Fatal(err)
 	}

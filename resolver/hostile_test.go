@@ -26,7 +26,7 @@ func TestHostileLayers(t *testing.T) {
 	} {
 		t.Run(k.String(), func(t *testing.T) {
 			_, ref := e.push(t, "hostile:"+strings.ToLower(k.String()), fixture.Options{Hostile: k, BombSize: 64 << 20})
-			r := e.resolver(t, resolver.WithPlatform("linux/amd64"), resolver.WithMaxSize(32<<20), resolver.WithMaxLayerSize(48<<20))
+			r := e.resolver(t, resolver.WithPlatform("linux/amd64"), resolver.WithLimits(resolver.Limits{Binary: 32 << 20, Layer: 48 << 20}))
 			res, err := r.Resolve(ctx, ref)
 			if !errors.Is(err, resolver.ErrRefused) {
 				t.Fatalf("got %+v, %v; want ErrRefused", res, err)

@@ -24,12 +24,13 @@ const (
 	// DefaultMaxAge is how long a floating tag's last check stays fresh.
 	DefaultMaxAge = 15 * time.Minute
 
-	// DefaultMaxSize is the largest binary extracted, in bytes.
+	// DefaultMaxSize is the largest binary extracted, in bytes
+	// ([Limits].Binary).
 	DefaultMaxSize = 512 << 20
 
 	// DefaultMaxLayerSize bounds the uncompressed bytes read from one layer
-	// while searching it: a layer that inflates beyond it is refused as a
-	// decompression bomb.
+	// while searching it ([Limits].Layer): a layer that inflates beyond it
+	// is refused as a decompression bomb.
 	DefaultMaxLayerSize = 8 << 30
 
 	// DefaultTimeout bounds a whole resolve or pin: every request, retry
@@ -37,7 +38,7 @@ const (
 	DefaultTimeout = 10 * time.Minute
 
 	// DefaultMaxInflated bounds the uncompressed bytes read across all the
-	// layers searched by one extraction.
+	// layers searched by one extraction ([Limits].Inflated).
 	DefaultMaxInflated = 2 << 30
 )
 
@@ -114,7 +115,9 @@ func defaults() config {
 
 // WithPlatform sets the target platform, "os/arch" or "os/arch/variant".
 // The default is linux/<GOARCH of this program>: on a Mac with Apple silicon
-// that is linux/arm64, the architecture of the container engine's VM.
+// that is linux/arm64, the architecture of the container engine's VM. A
+// gateway sets it when its engine runs another platform than this program
+// was built for.
 func WithPlatform(p string) Option {
 	return func(c *config) error {
 		pl, err := ParsePlatform(p)
@@ -127,6 +130,8 @@ func WithPlatform(p string) Option {
 }
 
 // WithPullPolicy sets when the registry is contacted; see [PullPolicy].
+// [PullNever] suits an offline host, [PullAlways] a caller that must see
+// a moved tag at once.
 func WithPullPolicy(p PullPolicy) Option {
 	return func(c *config) error {
 		if p < PullIfStale || p > PullNever {
@@ -138,7 +143,9 @@ func WithPullPolicy(p PullPolicy) Option {
 }
 
 // WithMaxAge sets how long a floating tag's last check stays fresh
-// (default [DefaultMaxAge]). Zero means every resolve checks.
+// (default [DefaultMaxAge]). Zero means every resolve checks. Lower it to
+// notice a moved floating tag sooner, raise it to contact the registry
+// less often.
 func WithMaxAge(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -151,7 +158,8 @@ func WithMaxAge(d time.Duration) Option {
 
 // WithFile sets the binary's absolute path inside the image (default
 // "/openshell-sandbox"). The file's base name is also the program name the
-// binary prints before its version.
+// binary prints before its version. Set it for an image that keeps the
+// supervisor under another path or name.
 func WithFile(p string) Option {
 	return func(c *config) error {
 		if !strings.HasPrefix(p, "/") || path.Clean(p) != p || p == "/" {
@@ -162,33 +170,39 @@ func WithFile(p string) Option {
 	}
 }
 
-// WithMaxSize sets the largest binary accepted, in bytes (default
-// [DefaultMaxSize]).
-func WithMaxSize(n int64) Option {
-	return func(c *config) error {
-		if n <= 0 {
-			return fmt.Errorf("max size %d must be positive", n)
-		}
-		c.maxSize = n
-		return nil
-	}
+// Limits bound what one extraction reads, in bytes; a zero field keeps its
+// default. Whatever goes past a limit is refused ([ErrRefused]).
+type Limits struct {
+	Binary   int64 // the binary itself (default [DefaultMaxSize])
+	Layer    int64 // the uncompressed bytes of one layer searched (default [DefaultMaxLayerSize])
+	Inflated int64 // the uncompressed bytes of all the layers searched (default [DefaultMaxInflated])
 }
 
-// WithMaxLayerSize bounds the uncompressed bytes read from one layer
-// (default [DefaultMaxLayerSize]).
-func WithMaxLayerSize(n int64) Option {
+// WithLimits sets the size limits of an extraction (see [Limits]). A
+// gateway wants it when its supervisor images are larger than the defaults
+// allow, or to refuse big images sooner.
+func WithLimits(l Limits) Option {
 	return func(c *config) error {
-		if n <= 0 {
-			return fmt.Errorf("max layer size %d must be positive", n)
+		for _, f := range []struct {
+			name string
+			n    int64
+			dst  *int64
+		}{{"binary", l.Binary, &c.maxSize}, {"layer", l.Layer, &c.maxLayerSize}, {"inflated", l.Inflated, &c.maxInflated}} {
+			switch {
+			case f.n < 0:
+				return fmt.Errorf("%s size limit %d is negative", f.name, f.n)
+			case f.n > 0:
+				*f.dst = f.n
+			}
 		}
-		c.maxLayerSize = n
 		return nil
 	}
 }
 
 // WithRange requires the binary's version to be in r. A binary outside the
 // range, or whose version is unknown, gives an [*IncompatibleError]. A nil
-// range accepts any version.
+// range accepts any version. A gateway sets the range of supervisor versions
+// it works with, so that no other is ever handed to it.
 func WithRange(r *compat.Range) Option {
 	return func(c *config) error {
 		c.rng = r
@@ -197,8 +211,9 @@ func WithRange(r *compat.Range) Option {
 }
 
 // WithLogger sets where decisions are logged (by default nowhere). Each
-// decision is one event whose message is its name: cache-hit, checked,
-// refreshed, stale-served, extracted, incompatible.
+// decision is one event whose message is its name; the package
+// documentation lists them. Set it to see why a
+// resolve did what it did; at debug level each registry request is logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
@@ -211,7 +226,8 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithInsecure allows plain HTTP to any registry. Without it, plain HTTP is
-// used only for registries on loopback addresses.
+// used only for registries on loopback addresses. Set it only for a
+// registry on a trusted network that serves no TLS.
 func WithInsecure(ok bool) Option {
 	return func(c *config) error {
 		c.insecure = ok
@@ -220,17 +236,18 @@ func WithInsecure(ok bool) Option {
 	}
 }
 
-// WithTransport sets the HTTP transport under the resolver's own bounds,
-// retries and logging. The default is built by the resolver: the standard
-// transport's settings (HTTPS_PROXY honoured) with the dial, TLS,
-// response-header and idle timeouts of [WithTimeouts].
-func WithTransport(t http.RoundTripper) Option {
+// withTransport sets the HTTP transport under the resolver's own bounds,
+// retries and logging, for tests that inject faults. The default is built
+// by package registry: the standard transport's settings (HTTPS_PROXY and
+// SSL_CERT_FILE honoured) with the per-request timeouts.
+func withTransport(t http.RoundTripper) Option {
 	return registryOption(registry.WithTransport(t))
 }
 
 // WithKeychain sets where registry credentials come from (default
 // authn.DefaultKeychain: the Docker config and its credential helpers,
-// honouring DOCKER_CONFIG).
+// honouring DOCKER_CONFIG). Set it when credentials live elsewhere, such as
+// a gateway's own secret store.
 func WithKeychain(k authn.Keychain) Option {
 	return registryOption(registry.WithKeychain(k))
 }
@@ -240,13 +257,16 @@ func WithKeychain(k authn.Keychain) Option {
 // order given. The origin is tried last, and any failure of a mirror (wrong
 // bytes included) moves on to it. Registry names are normalized: docker.io,
 // index.docker.io and registry-1.docker.io are one registry. Both names
-// must be host[:port], without scheme or path.
+// must be host[:port], without scheme or path. A fleet sets it to share a
+// pull-through registry cache.
 func WithMirror(origin, mirror string) Option {
 	return registryOption(registry.WithMirror(origin, mirror))
 }
 
 // WithImmutableTags sets which tags are immutable: resolved once and then
 // served from the cache without checking. The default is [IsReleaseTag].
+// Set it when a registry's tags follow another convention, for example to
+// treat every tag as floating.
 func WithImmutableTags(f func(tag string) bool) Option {
 	return func(c *config) error {
 		if f == nil {
@@ -257,16 +277,16 @@ func WithImmutableTags(f func(tag string) bool) Option {
 	}
 }
 
-// WithRetry sets the backoff between retries of failed registry requests
-// (429, 5xx, resets): exponential, with jitter. Steps bounds the attempts.
-// A Retry-After header longer than the backoff is honoured, up to
-// [WithRetryAfterCap].
-func WithRetry(b remote.Backoff) Option {
+// withRetry sets the backoff between retries of failed registry requests
+// (429, 5xx, resets), for tests that cannot wait for the default one.
+func withRetry(b remote.Backoff) Option {
 	return registryOption(registry.WithRetry(b))
 }
 
 // WithProbers sets how a binary's version is learned, in order of
 // preference (default [engine.Probers] of [engine.Auto]; see [WithEngine]).
+// Set it to learn versions without running anything ([supervisor.BuildInfo],
+// [supervisor.ELFString]) or with a prober of one's own.
 func WithProbers(p ...supervisor.Prober) Option {
 	return func(c *config) error {
 		c.probers = p
@@ -281,43 +301,28 @@ var releaseTag = regexp.MustCompile(`^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-
 // other tag ("dev", "latest", "0.0.47-dev.12") floats.
 func IsReleaseTag(tag string) bool { return releaseTag.MatchString(tag) }
 
-// WithRetryAfterCap sets the longest Retry-After wait honoured (default
-// [registry.DefaultRetryAfterCap]). A registry asking for more fails the request at
-// once with a [*registry.RetryAfterError] naming the wait it asked for.
-func WithRetryAfterCap(d time.Duration) Option {
+// withRetryAfterCap sets the longest Retry-After wait honoured (default
+// [registry.DefaultRetryAfterCap]), for tests.
+func withRetryAfterCap(d time.Duration) Option {
 	return registryOption(registry.WithRetryAfterCap(d))
 }
 
-// Timeouts bound each registry request; a zero field keeps its default.
-type Timeouts = registry.Timeouts
-
-// WithTimeouts sets the bounds of each registry request; zero fields keep
-// their defaults (see [Timeouts]).
-func WithTimeouts(t Timeouts) Option {
+// withTimeouts sets the bounds of each registry request, for tests that
+// cannot wait for the defaults; zero fields keep their defaults.
+func withTimeouts(t registry.Timeouts) Option {
 	return registryOption(registry.WithTimeouts(t))
 }
 
 // WithTimeout bounds each whole [Resolver.Resolve] and [Resolver.Pin]
 // (default [DefaultTimeout]): past it the registry is deemed unreachable
 // (stale-if-error applies). Zero means no bound beyond the per-request ones.
+// A gateway starting up lowers it to fall back on its cached copy sooner.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
 			return fmt.Errorf("timeout %v is negative", d)
 		}
 		c.timeout = d
-		return nil
-	}
-}
-
-// WithMaxInflated bounds the uncompressed bytes read across all the layers
-// one extraction searches (default [DefaultMaxInflated]).
-func WithMaxInflated(n int64) Option {
-	return func(c *config) error {
-		if n <= 0 {
-			return fmt.Errorf("max inflated size %d must be positive", n)
-		}
-		c.maxInflated = n
 		return nil
 	}
 }

@@ -35,7 +35,7 @@ func (r *Resolver) learnVersion(ctx context.Context, bin supervisor.Binary, sum 
 		return v, tried, err
 	}
 	rec := &manifest.Probe{BinarySHA256: sum, Platform: platformString(bin.Platform), Version: v.Version,
-		VersionSource: string(v.Source), ProbedAt: r.cfg.now().UTC()}
+		VersionSource: string(v.Method), ProbedAt: r.cfg.now().UTC()}
 	j := 0
 	for i, p := range r.cfg.probers {
 		m := manifest.ProbeMethod{Method: string(supervisor.MethodOf(p)), Env: envs[i]}
@@ -79,8 +79,8 @@ func fromProbe(rec *manifest.Probe) (supervisor.Version, []supervisor.Attempt, e
 	var tried []supervisor.Attempt
 	for _, m := range rec.Methods {
 		if !m.Answered {
-			tried = append(tried, supervisor.Attempt{Method: supervisor.Source(m.Method), NotApplicable: m.NotApplicable, Reason: m.Reason, Fix: m.Fix})
+			tried = append(tried, supervisor.Attempt{Method: supervisor.Method(m.Method), NotApplicable: m.NotApplicable, Reason: m.Reason, Fix: m.Fix})
 		}
 	}
-	return supervisor.Version{Version: rec.Version, Source: supervisor.Source(rec.VersionSource)}, tried, nil
+	return supervisor.Version{Version: rec.Version, Method: supervisor.Method(rec.VersionSource)}, tried, nil
 }

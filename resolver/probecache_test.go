@@ -29,7 +29,7 @@ func (c *countingProber) Probe(ctx context.Context, b supervisor.Binary) (superv
 	c.runs.Add(1)
 	return c.p.Probe(ctx, b)
 }
-func (c *countingProber) Method() supervisor.Source { return supervisor.MethodOf(c.p) }
+func (c *countingProber) Method() supervisor.Method { return supervisor.MethodOf(c.p) }
 func (c *countingProber) ProbeEnv(b supervisor.Binary) string {
 	return supervisor.ProbeEnv(c.p, b)
 }
@@ -65,7 +65,7 @@ type cannotRun struct{}
 func (cannotRun) Probe(context.Context, supervisor.Binary) (supervisor.Version, error) {
 	return supervisor.Version{}, fmt.Errorf("cannot run it here: %w", supervisor.ErrNotApplicable)
 }
-func (cannotRun) Method() supervisor.Source { return supervisor.SourceRun }
+func (cannotRun) Method() supervisor.Method { return supervisor.MethodRun }
 
 // TestHangingVersionCostsOnce: a binary whose --version never ends costs
 // one probe timeout on its cold pull — the host's run when the host can run

@@ -21,7 +21,8 @@ type Progress struct {
 
 // WithProgress makes the resolver call f as layer blobs download. f is
 // called from the goroutine reading the blob, one call at a time: it must
-// return quickly. By default nothing is reported.
+// return quickly. By default nothing is reported; a CLI sets it to draw a
+// progress bar.
 func WithProgress(f func(Progress)) Option {
 	return func(c *config) error {
 		if f == nil {

@@ -83,7 +83,7 @@ type Result struct {
 	// tried, why each could not answer and what would fix it.
 	VersionAttempts []supervisor.Attempt `json:"version_attempts,omitempty"`
 	// BinarySHA256 is the hex SHA-256 of the binary: the encoded part of
-	// its digest (cache.Entry.BinarySHA256, supervisor.Info.SHA256).
+	// its digest (cache.Entry.BinarySHA256, supervisor.Identity.SHA256).
 	BinarySHA256 string       `json:"binary_sha256"`
 	Size         int64        `json:"size"`
 	ResolvedFrom ResolvedFrom `json:"resolved_from"`

@@ -38,7 +38,8 @@ func ParseImageSource(s string) (ImageSource, error) {
 
 // WithImageSource sets where images come from (default [SourceRegistry]).
 // For [SourceAuto] and [SourceEngine] the engine is found and opened with
-// opts (see [engine.Open]) on first use.
+// opts (see [engine.Open]) on first use. Someone who builds the
+// supervisor image locally wants it, to test a gateway with that build.
 //
 // An image read from the engine is identified by its image ID, which the
 // engine is asked for on every resolve (a local call), so a rebuilt image

@@ -11,7 +11,7 @@ import (
 
 // An Attempt is one method [DetectTried] tried that could not answer.
 type Attempt struct {
-	Method Source `json:"method"` // e.g. SourceRun, SourceEngine
+	Method Method `json:"method"` // e.g. MethodRun, MethodEngine
 	// NotApplicable is true when the method cannot work on this host or
 	// binary ([ErrNotApplicable]), false when it worked but was not sure
 	// ([ErrUnknownVersion]).
@@ -29,19 +29,19 @@ func (a Attempt) String() string {
 	return s
 }
 
-func attempt(m Source, err error, path string, p v1.Platform) Attempt {
+func attempt(m Method, err error, path string, p v1.Platform) Attempt {
 	a := Attempt{Method: m, NotApplicable: errors.Is(err, ErrNotApplicable), Reason: reason(err, path)}
 	arch := p.Architecture
 	foreign := arch != "" && arch != runtime.GOARCH
 	switch {
-	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && foreign:
+	case m == MethodRun && a.NotApplicable && runtime.GOOS == "linux" && foreign:
 		a.Fix = fmt.Sprintf("install qemu-user-static and register its binfmt_misc handler for linux/%s with the F flag, "+
 			"as Debian's package does, so this host runs it confined", arch)
-	case m == SourceRun && a.NotApplicable && runtime.GOOS == "linux" && strings.Contains(a.Reason, "namespace"):
+	case m == MethodRun && a.NotApplicable && runtime.GOOS == "linux" && strings.Contains(a.Reason, "namespace"):
 		a.Fix = "allow user namespaces (sysctl user.max_user_namespaces), or run as root, which confines the run as nobody"
 	// The engine's errors say themselves what would fix them (start one,
 	// point DOCKER_HOST at one, register an emulator on its host).
-	case m == SourceELFString && !a.NotApplicable:
+	case m == MethodELFString && !a.NotApplicable:
 		a.Fix = "a supervisor build that embeds the version marker the README describes"
 	}
 	// An error that knows its own fix (the engine's do) says it best.

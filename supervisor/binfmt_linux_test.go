@@ -62,17 +62,17 @@ func TestRustArm64NoRunner(t *testing.T) {
 	if err != nil || v.Known() {
 		t.Fatalf("DetectTried = %+v, %v; want unknown", v, err)
 	}
-	methods := map[Source]Attempt{}
+	methods := map[Method]Attempt{}
 	for _, a := range tried {
 		methods[a.Method] = a
 	}
-	if a := methods[SourceRun]; !a.NotApplicable || !strings.Contains(a.Reason, "linux/arm64") || !strings.Contains(a.Fix, "qemu-user-static") {
+	if a := methods[MethodRun]; !a.NotApplicable || !strings.Contains(a.Reason, "linux/arm64") || !strings.Contains(a.Fix, "qemu-user-static") {
 		t.Errorf("run attempt = %+v; want not applicable, naming linux/arm64, fixed by qemu-user-static", a)
 	}
-	if a := methods[SourceELFString]; a.NotApplicable || !strings.Contains(a.Reason, "marker") || !strings.Contains(a.Fix, "marker") {
+	if a := methods[MethodELFString]; a.NotApplicable || !strings.Contains(a.Reason, "marker") || !strings.Contains(a.Fix, "marker") {
 		t.Errorf("elf-string attempt = %+v; want unsure, fixed by the version marker", a)
 	}
-	if _, ok := methods[SourceBuildInfo]; !ok || len(tried) != 3 {
+	if _, ok := methods[MethodBuildInfo]; !ok || len(tried) != 3 {
 		t.Errorf("tried %+v; want run, go-buildinfo and elf-string", tried)
 	}
 	if msg := Explain(tried); !strings.Contains(msg, "run: ") || !strings.Contains(msg, "to fix: install qemu-user-static") {
@@ -103,7 +103,7 @@ func TestRustBinfmt(t *testing.T) {
 	fixture.RegisterQemu(t, "arm64")
 	for p, arch := range bins {
 		v, tried, err := DetectTried(context.Background(), Binary{Path: p, Platform: linuxPlatform(arch)})
-		if want := (Version{version, SourceRun}); err != nil || v != want {
+		if want := (Version{version, MethodRun}); err != nil || v != want {
 			t.Errorf("%s: DetectTried = %+v, %v (tried %v); want %+v", filepath.Base(p), v, err, tried, want)
 		}
 	}

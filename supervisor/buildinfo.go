@@ -40,7 +40,7 @@ func (buildInfoProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if err != nil {
 		return unknown, fmt.Errorf("%w: %s: %s", ErrUnknownVersion, b.Path, err)
 	}
-	return Version{Version: v, Source: SourceBuildInfo}, nil
+	return Version{Version: v, Method: MethodBuildInfo}, nil
 }
 
 // buildInfoVersion returns the version bi records, or an error saying why

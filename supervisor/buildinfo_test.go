@@ -19,7 +19,7 @@ func TestBuildInfoProbe(t *testing.T) {
 	for _, tt := range tests {
 		b := Binary{Path: fakeSupervisor(t, tt.arch, tt.version), Platform: linuxPlatform(tt.arch)}
 		got, err := BuildInfo().Probe(context.Background(), b)
-		if want := (Version{tt.version, SourceBuildInfo}); err != nil || got != want {
+		if want := (Version{tt.version, MethodBuildInfo}); err != nil || got != want {
 			t.Errorf("%s: Probe = %+v, %v; want %+v", tt.arch, got, err, want)
 		}
 	}

@@ -30,7 +30,7 @@ func DefaultProbers() []Prober {
 // Detect asks each prober in turn (the [DefaultProbers] if none are given)
 // for b's version and returns the first sure answer. A prober that reports
 // [ErrUnknownVersion] or [ErrNotApplicable] is passed over; if all are,
-// Detect returns a Version with [SourceUnknown] and a nil error, since an
+// Detect returns a Version with [MethodUnknown] and a nil error, since an
 // unknown version is a result, not a failure. Any other error from a
 // prober, or from ctx, stops Detect and is returned. [DetectTried] also
 // says why each prober passed over could not answer.
@@ -43,7 +43,7 @@ func Detect(ctx context.Context, b Binary, probers ...Prober) (Version, error) {
 // that could not answer, in order: with an unknown version, they say which
 // methods were tried, why each failed and what would fix it.
 //
-// Of the methods that run the binary ([SourceRun], [SourceEngine]), only
+// Of the methods that run the binary ([MethodRun], [MethodEngine]), only
 // the first that could run it is asked: a binary that ran and did not
 // answer (it hung to the timeout, failed, printed something else) is not
 // run again elsewhere, so a hanging --version costs one timeout, not one
@@ -53,7 +53,7 @@ func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []A
 		probers = DefaultProbers()
 	}
 	var tried []Attempt
-	ran := Source("") // a method that ran the binary without an answer
+	ran := Method("") // a method that ran the binary without an answer
 	for _, p := range probers {
 		if err := ctx.Err(); err != nil {
 			return unknown, tried, err
@@ -69,8 +69,8 @@ func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []A
 		v, err := p.Probe(ctx, b)
 		switch {
 		case err == nil:
-			if !compat.ValidVersion(v.Version) || v.Source == "" || v.Source == SourceUnknown {
-				return unknown, tried, fmt.Errorf("supervisor: prober %T returned %q from %q, which is not a known version", p, v.Version, v.Source)
+			if !compat.ValidVersion(v.Version) || v.Method == "" || v.Method == MethodUnknown {
+				return unknown, tried, fmt.Errorf("supervisor: prober %T returned %q from %q, which is not a known version", p, v.Version, v.Method)
 			}
 			return v, tried, nil
 		case errors.Is(err, ErrUnknownVersion), errors.Is(err, ErrNotApplicable):
@@ -87,19 +87,19 @@ func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []A
 
 // methodOf names p's method: its Method() if it has one, else the method
 // of this package's probers, else its type.
-func methodOf(p Prober) Source {
-	if m, ok := p.(interface{ Method() Source }); ok {
+func methodOf(p Prober) Method {
+	if m, ok := p.(interface{ Method() Method }); ok {
 		return m.Method()
 	}
 	switch p.(type) {
 	case RunProber, *RunProber:
-		return SourceRun
+		return MethodRun
 	case engineProber:
-		return SourceEngine
+		return MethodEngine
 	case buildInfoProber:
-		return SourceBuildInfo
+		return MethodBuildInfo
 	case elfStringProber:
-		return SourceELFString
+		return MethodELFString
 	}
-	return Source(fmt.Sprintf("%T", p))
+	return Method(fmt.Sprintf("%T", p))
 }

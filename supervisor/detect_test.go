@@ -13,7 +13,7 @@ type fakeProber struct {
 	v      Version
 	err    error
 	calls  int
-	method Source // "" is "fake"
+	method Method // "" is "fake"
 }
 
 func (p *fakeProber) Probe(context.Context, Binary) (Version, error) {
@@ -22,7 +22,7 @@ func (p *fakeProber) Probe(context.Context, Binary) (Version, error) {
 }
 
 func TestDetect(t *testing.T) {
-	sure := func(v string, s Source) *fakeProber { return &fakeProber{v: Version{v, s}} }
+	sure := func(v string, s Method) *fakeProber { return &fakeProber{v: Version{v, s}} }
 	unsure := func() *fakeProber { return &fakeProber{v: unknown, err: fmt.Errorf("x: %w", ErrUnknownVersion)} }
 	notHere := func() *fakeProber { return &fakeProber{v: unknown, err: fmt.Errorf("x: %w", ErrNotApplicable)} }
 	broken := errors.New("disk on fire")
@@ -34,18 +34,18 @@ func TestDetect(t *testing.T) {
 		wantErr error
 		calls   []int
 	}{
-		{"first sure wins", []*fakeProber{sure("1.0.0", SourceRun), sure("2.0.0", SourceBuildInfo)}, Version{"1.0.0", SourceRun}, nil, []int{1, 0}},
-		{"unsure ones are passed over", []*fakeProber{notHere(), unsure(), sure("2.0.0", SourceELFString)}, Version{"2.0.0", SourceELFString}, nil, []int{1, 1, 1}},
+		{"first sure wins", []*fakeProber{sure("1.0.0", MethodRun), sure("2.0.0", MethodBuildInfo)}, Version{"1.0.0", MethodRun}, nil, []int{1, 0}},
+		{"unsure ones are passed over", []*fakeProber{notHere(), unsure(), sure("2.0.0", MethodELFString)}, Version{"2.0.0", MethodELFString}, nil, []int{1, 1, 1}},
 		{"all unsure", []*fakeProber{notHere(), unsure()}, unknown, nil, []int{1, 1}},
-		{"real error stops", []*fakeProber{unsure(), {v: unknown, err: broken}, sure("1.0.0", SourceRun)}, unknown, broken, []int{1, 1, 0}},
-		{"bad answer", []*fakeProber{sure("1.0", SourceRun)}, unknown, errAny, []int{1}},
+		{"real error stops", []*fakeProber{unsure(), {v: unknown, err: broken}, sure("1.0.0", MethodRun)}, unknown, broken, []int{1, 1, 0}},
+		{"bad answer", []*fakeProber{sure("1.0", MethodRun)}, unknown, errAny, []int{1}},
 		{"answer without source", []*fakeProber{sure("1.0.0", "")}, unknown, errAny, []int{1}},
 		// A binary that ran without answering is not run again by another
 		// method that runs it; one that could not run here is.
-		{"ran without answer: not run again", []*fakeProber{runs(SourceRun, unsure()), runs(SourceEngine, sure("1.0.0", SourceEngine)), sure("2.0.0", SourceELFString)},
-			Version{"2.0.0", SourceELFString}, nil, []int{1, 0, 1}},
-		{"could not run here: run elsewhere", []*fakeProber{runs(SourceRun, notHere()), runs(SourceEngine, sure("1.0.0", SourceEngine))},
-			Version{"1.0.0", SourceEngine}, nil, []int{1, 1}},
+		{"ran without answer: not run again", []*fakeProber{runs(MethodRun, unsure()), runs(MethodEngine, sure("1.0.0", MethodEngine)), sure("2.0.0", MethodELFString)},
+			Version{"2.0.0", MethodELFString}, nil, []int{1, 0, 1}},
+		{"could not run here: run elsewhere", []*fakeProber{runs(MethodRun, notHere()), runs(MethodEngine, sure("1.0.0", MethodEngine))},
+			Version{"1.0.0", MethodEngine}, nil, []int{1, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,9 +73,9 @@ func TestDetect(t *testing.T) {
 var errAny = errors.New("any error")
 
 // runs makes p a prober of method m.
-func runs(m Source, p *fakeProber) *fakeProber { p.method = m; return p }
+func runs(m Method, p *fakeProber) *fakeProber { p.method = m; return p }
 
-func (p *fakeProber) Method() Source {
+func (p *fakeProber) Method() Method {
 	if p.method == "" {
 		return "fake"
 	}
@@ -85,7 +85,7 @@ func (p *fakeProber) Method() Source {
 func TestDetectCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	p := &fakeProber{v: Version{"1.0.0", SourceRun}}
+	p := &fakeProber{v: Version{"1.0.0", MethodRun}}
 	if _, err := Detect(ctx, Binary{}, p); !errors.Is(err, context.Canceled) || p.calls != 0 {
 		t.Errorf("Detect = %v after %d calls, want context.Canceled before any", err, p.calls)
 	}

@@ -17,7 +17,7 @@
 // for --version; its version is "0.0.47-dev.13+g57b71c68f". Every version
 // this package reports is a full semantic version as
 // [compat.ValidVersion] defines it. When no method is sure, the version is
-// unknown ([SourceUnknown]), never a guess; what to do with an unknown
+// unknown ([MethodUnknown]), never a guess; what to do with an unknown
 // version is the caller's decision.
 //
 // # Probers
@@ -57,7 +57,7 @@
 // sure, the reason (the prober's error) and, where one is known, what would
 // fix it (install qemu-user-static, start an engine, embed the marker).
 // [Explain] turns them into a sentence for an error message. A prober
-// outside this package names its method with a Method() [Source] method;
+// outside this package names its [Method] with a method "Method() Method";
 // without one, its type names it. Probers report why they cannot answer by
 // wrapping [ErrNotApplicable] or [ErrUnknownVersion] in an error whose text
 // says why.

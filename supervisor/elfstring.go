@@ -31,7 +31,7 @@ func (elfStringProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if err != nil {
 		return unknown, err
 	}
-	return Version{Version: v, Source: SourceELFString}, nil
+	return Version{Version: v, Method: MethodELFString}, nil
 }
 
 // elfStringVersion reads the version marker to the ELF file in r, which

@@ -121,7 +121,7 @@ func TestELFStringName(t *testing.T) {
 	checkELFString(t, file, "my-sup", "2.0.0")
 	path := writeFile(t, file)
 	got, err := ELFString().Probe(context.Background(), Binary{Path: path, Name: "my-sup"})
-	if want := (Version{"2.0.0", SourceELFString}); err != nil || got != want {
+	if want := (Version{"2.0.0", MethodELFString}); err != nil || got != want {
 		t.Errorf("Probe = %+v, %v; want %+v", got, err, want)
 	}
 }

@@ -71,5 +71,5 @@ func (e engineProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if err != nil {
 		return unknown, err
 	}
-	return Version{Version: v, Source: SourceEngine}, nil
+	return Version{Version: v, Method: MethodEngine}, nil
 }

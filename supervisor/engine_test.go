@@ -27,7 +27,7 @@ func TestEngineProber(t *testing.T) {
 		want    Version
 		wantErr error
 	}{
-		{"version", &fakeRunner{out: "openshell-sandbox 0.0.47-dev.13+g57b71c68f\n"}, Version{"0.0.47-dev.13+g57b71c68f", SourceEngine}, nil},
+		{"version", &fakeRunner{out: "openshell-sandbox 0.0.47-dev.13+g57b71c68f\n"}, Version{"0.0.47-dev.13+g57b71c68f", MethodEngine}, nil},
 		{"junk", &fakeRunner{out: "hello\n"}, unknown, ErrUnknownVersion},
 		{"exec format error", &fakeRunner{err: errors.New("exit status 1: exec format error")}, unknown, ErrUnknownVersion},
 		{"no engine", &fakeRunner{err: ErrNotApplicable}, unknown, ErrNotApplicable},

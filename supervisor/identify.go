@@ -11,12 +11,13 @@ import (
 	"github.com/opencontainers/go-digest"
 )
 
-// Info describes an identified supervisor binary.
-type Info struct {
+// An Identity is what [Identify] learns about a supervisor file: its size,
+// its SHA-256 digest and its version, checked against a platform.
+type Identity struct {
 	Path     string        // the file, as given
 	Size     int64         // its size in bytes
 	SHA256   digest.Digest // its SHA-256 digest, "sha256:<hex>"
-	Version  Version       // its version; Source is SourceUnknown if no prober was sure
+	Version  Version       // its version; Method is MethodUnknown if no prober was sure
 	Platform v1.Platform   // the platform it was checked against
 	// Tried lists the methods that could not answer, and why; with an
 	// unknown version, every method tried.
@@ -28,31 +29,31 @@ type Info struct {
 // [CheckELF]); Identify then hashes it and learns its version with
 // [Detect] and the given probers. An unknown version is not an error. The
 // file must not change while Identify runs.
-func Identify(ctx context.Context, b Binary, probers ...Prober) (Info, error) {
+func Identify(ctx context.Context, b Binary, probers ...Prober) (Identity, error) {
 	f, err := os.Open(b.Path)
 	if err != nil {
-		return Info{}, fmt.Errorf("supervisor: %w", err)
+		return Identity{}, fmt.Errorf("supervisor: %w", err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return Info{}, fmt.Errorf("supervisor: %w", err)
+		return Identity{}, fmt.Errorf("supervisor: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return Info{}, fmt.Errorf("supervisor: %s is not a regular file (mode %v)", b.Path, st.Mode())
+		return Identity{}, fmt.Errorf("supervisor: %s is not a regular file (mode %v)", b.Path, st.Mode())
 	}
 	if err := CheckELF(f, b.Platform); err != nil {
-		return Info{}, err
+		return Identity{}, err
 	}
 	sum, err := hashFile(ctx, f, st.Size())
 	if err != nil {
-		return Info{}, fmt.Errorf("supervisor: hashing %s: %w", b.Path, err)
+		return Identity{}, fmt.Errorf("supervisor: hashing %s: %w", b.Path, err)
 	}
 	v, tried, err := DetectTried(ctx, b, probers...)
 	if err != nil {
-		return Info{}, err
+		return Identity{}, err
 	}
-	return Info{Path: b.Path, Size: st.Size(), SHA256: sum, Version: v, Platform: b.Platform, Tried: tried}, nil
+	return Identity{Path: b.Path, Size: st.Size(), SHA256: sum, Version: v, Platform: b.Platform, Tried: tried}, nil
 }
 
 // hashFile returns the SHA-256 digest of the first size bytes of r,

@@ -23,9 +23,9 @@ func TestIdentify(t *testing.T) {
 		want Version
 	}{
 		// BuildInfo answers before ELFString on a binary this host cannot run ...
-		{"foreign", Binary{Path: foreign, Platform: linuxPlatform(foreignArch())}, Version{foreignVersion, SourceBuildInfo}},
+		{"foreign", Binary{Path: foreign, Platform: linuxPlatform(foreignArch())}, Version{foreignVersion, MethodBuildInfo}},
 		// ... and Run first on one it can (skipped on hosts that are not Linux).
-		{"native", Binary{Path: native, Platform: linuxPlatform(runtimeArch())}, Version{testVersion, SourceRun}},
+		{"native", Binary{Path: native, Platform: linuxPlatform(runtimeArch())}, Version{testVersion, MethodRun}},
 	}
 	for _, tt := range tests {
 		if tt.b.Platform.Architecture == runtimeArch() {
@@ -40,7 +40,7 @@ func TestIdentify(t *testing.T) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(data)
-		want := Info{
+		want := Identity{
 			Path: tt.b.Path, Size: int64(len(data)), SHA256: digest.NewDigestFromBytes(digest.SHA256, sum[:]),
 			Version: tt.want, Platform: tt.b.Platform,
 		}
@@ -55,7 +55,7 @@ func TestIdentifyProbers(t *testing.T) {
 	t.Parallel()
 	b := Binary{Path: writeFile(t, fakeELF(rodata(decoys+"\x00openshell-sandbox "+testVersion+"\x00"))), Platform: linuxPlatform("amd64")}
 	info, err := Identify(context.Background(), b, ELFString())
-	if want := (Version{testVersion, SourceELFString}); err != nil || info.Version != want {
+	if want := (Version{testVersion, MethodELFString}); err != nil || info.Version != want {
 		t.Errorf("Identify(ELFString) = %+v, %v; want version %+v", info, err, want)
 	}
 	info, err = Identify(context.Background(), Binary{Path: writeFile(t, fakeELF(rodata(decoys))), Platform: linuxPlatform("amd64")})

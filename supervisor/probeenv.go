@@ -31,7 +31,7 @@ func ProbeEnv(p Prober, b Binary) string {
 }
 
 // MethodOf names the method of p, as an [Attempt] of it would.
-func MethodOf(p Prober) Source { return methodOf(p) }
+func MethodOf(p Prober) Method { return methodOf(p) }
 
 // ProbeEnv describes what running b here depends on: this host's
 // architecture and user, and for a binary of another architecture the
@@ -87,4 +87,4 @@ func (e engineProber) ProbeEnv(b Binary) string {
 
 // runsBinary reports whether method m learns a version by running the
 // binary (here or in an engine), rather than by reading it.
-func runsBinary(m Source) bool { return m == SourceRun || m == SourceEngine }
+func runsBinary(m Method) bool { return m == MethodRun || m == MethodEngine }

@@ -63,7 +63,7 @@ func (p RunProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if detail != "" {
 		return unknown, fmt.Errorf("%w: %s --version (confined): %s", ErrUnknownVersion, b.Path, detail)
 	}
-	return Version{Version: v, Source: SourceRun}, nil
+	return Version{Version: v, Method: MethodRun}, nil
 }
 
 // runnableHere reports, as an error wrapping ErrNotApplicable, why this

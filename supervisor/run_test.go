@@ -24,7 +24,7 @@ func runAs(t *testing.T, name string, timeout time.Duration) (Version, error) {
 func TestRun(t *testing.T) {
 	t.Parallel()
 	got, err := runAs(t, "openshell-sandbox", 0)
-	if want := (Version{testVersion, SourceRun}); err != nil || got != want {
+	if want := (Version{testVersion, MethodRun}); err != nil || got != want {
 		t.Errorf("Probe = %+v, %v; want %+v", got, err, want)
 	}
 }

@@ -32,7 +32,7 @@ func TestRustClapNoExec(t *testing.T) {
 				v, err := p.Probe(context.Background(), b)
 				switch {
 				case o.Marker && p == ELFString():
-					if want := (Version{o.Version, SourceELFString}); err != nil || v != want {
+					if want := (Version{o.Version, MethodELFString}); err != nil || v != want {
 						t.Errorf("%+v: %T = %+v, %v; want %+v", o, p, v, err, want)
 					}
 				case err == nil || v.Known() || !errors.Is(err, ErrUnknownVersion) && !errors.Is(err, ErrNotApplicable):
@@ -61,7 +61,7 @@ func TestRustClapRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		v, err := Detect(context.Background(), Binary{Path: path, Platform: linuxPlatform(o.Arch)})
-		if want := (Version{o.Version, SourceRun}); err != nil || v != want {
+		if want := (Version{o.Version, MethodRun}); err != nil || v != want {
 			t.Errorf("%+v: Detect = %+v, %v; want %+v", o, v, err, want)
 		}
 	}

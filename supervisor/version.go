@@ -26,27 +26,29 @@ func (b Binary) name() string {
 	return b.Name
 }
 
-// Source says how a [Version] was learnt.
-type Source string
+// A Method is a way of learning a binary's version: a [Version]'s Method
+// says how it was learnt, an [Attempt]'s which one could not answer. Its
+// value is what records and JSON output spell ("run", "engine", ...).
+type Method string
 
 const (
-	SourceRun       Source = "run"          // ran "<bin> --version" on this host
-	SourceBuildInfo Source = "go-buildinfo" // Go build information embedded in the binary
-	SourceELFString Source = "elf-string"   // version marker found in the ELF's read-only data
-	SourceEngine    Source = "engine"       // ran inside a container engine
-	SourceUnknown   Source = "unknown"      // no prober was sure
+	MethodRun       Method = "run"          // ran "<bin> --version" on this host
+	MethodBuildInfo Method = "go-buildinfo" // Go build information embedded in the binary
+	MethodELFString Method = "elf-string"   // version marker found in the ELF's read-only data
+	MethodEngine    Method = "engine"       // ran inside a container engine
+	MethodUnknown   Method = "unknown"      // no prober was sure
 )
 
 // Version is a binary's version and how it was learnt. Version is "" if and
-// only if Source is [SourceUnknown]; otherwise it is a full semantic
+// only if Method is [MethodUnknown]; otherwise it is a full semantic
 // version as [compat.ValidVersion] defines it, spelt as the binary
 // records it (a leading "v" is kept if present).
 type Version struct {
 	Version string
-	Source  Source
+	Method  Method
 }
 
-var unknown = Version{Source: SourceUnknown}
+var unknown = Version{Method: MethodUnknown}
 
 // Known reports whether v holds a version.
 func (v Version) Known() bool { return v.Version != "" }
@@ -55,9 +57,9 @@ func (v Version) Known() bool { return v.Version != "" }
 // "unknown".
 func (v Version) String() string {
 	if !v.Known() {
-		return string(SourceUnknown)
+		return string(MethodUnknown)
 	}
-	return fmt.Sprintf("%s (%s)", v.Version, v.Source)
+	return fmt.Sprintf("%s (%s)", v.Version, v.Method)
 }
 
 // ParseVersionLine returns the version in out, the output of

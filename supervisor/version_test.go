@@ -59,10 +59,10 @@ func TestParseVersionLineMessage(t *testing.T) {
 }
 
 func TestVersionString(t *testing.T) {
-	if got := (Version{testVersion, SourceRun}).String(); got != testVersion+" (run)" {
+	if got := (Version{testVersion, MethodRun}).String(); got != testVersion+" (run)" {
 		t.Errorf("String = %q", got)
 	}
-	if got := (Version{Source: SourceUnknown}).String(); got != "unknown" {
+	if got := (Version{Method: MethodUnknown}).String(); got != "unknown" {
 		t.Errorf("String = %q", got)
 	}
 }
