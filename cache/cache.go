@@ -40,6 +40,7 @@ type Cache struct {
 	// heldGrace is how long a fill waits on an entry held in use before it
 	// gives up (see lockForFill).
 	heldGrace time.Duration
+	sealed    sealMemo // records and seals checked by lookups
 }
 
 // An Entry is a committed cache entry.
@@ -180,31 +181,43 @@ func (c *Cache) check(k Key) (*Entry, error) {
 			return nil, fmt.Errorf("%s: %w: %w", k, err, ErrDamaged)
 		}
 	}
-	var rec manifest.Entry
-	data, err := manifest.ReadBytes(filepath.Join(dir, recordName), &rec)
-	if err != nil {
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
-		case errors.Is(err, manifest.ErrSchema):
-			// Written by a newer supctl: neither usable nor replaceable.
-			return nil, fmt.Errorf("cache entry %s: %w", k, err)
+	// The record and seal, as checked by an earlier lookup if their files
+	// have not changed since (see sealMemo), else read and checked now.
+	rec, sl, known := c.sealed.recall(k, dir)
+	start := time.Now()
+	var data []byte
+	if !known {
+		rec = new(manifest.Entry)
+		var err error
+		data, err = manifest.ReadBytes(filepath.Join(dir, recordName), rec)
+		if err != nil {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
+			case errors.Is(err, manifest.ErrSchema):
+				// Written by a newer supctl: neither usable nor replaceable.
+				return nil, fmt.Errorf("cache entry %s: %w", k, err)
+			}
+			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 		}
-		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
 	bin := filepath.Join(dir, k.base())
 	if rec.ManifestDigest != k.Manifest || rec.File != k.file() {
 		return nil, fmt.Errorf("%s: record describes %s:%s: %w", k, rec.ManifestDigest, rec.File, ErrDamaged)
 	}
-	fi, err := statCheck(bin, &rec)
+	fi, err := statCheck(bin, rec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
-	// The record is believed only as committed: then its sha256, size and
-	// version are those learned from the bytes that were written.
-	sl, err := checkRecordSeal(dir, data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	if !known {
+		// The record is believed only as committed: then its sha256, size
+		// and version are those learned from the bytes that were written.
+		var files sealFiles
+		sl, files, err = checkRecordSealInfo(dir, data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+		}
+		c.sealed.keep(k, rec, sl, files, start)
 	}
 	// Hash the whole binary again when it was touched in any way since the
 	// commit (its stamp moved: mtime put back or not), or when the last full
@@ -219,7 +232,7 @@ func (c *Cache) check(k Key) (*Entry, error) {
 			c.touch(stamp, 0)
 		}
 	}
-	e := &Entry{Entry: rec, Path: bin, LastUsed: rec.ExtractedAt}
+	e := &Entry{Entry: *rec, Path: bin, LastUsed: rec.ExtractedAt}
 	if ui, err := os.Stat(filepath.Join(dir, usedName)); err == nil && ui.ModTime().After(e.LastUsed) {
 		e.LastUsed = ui.ModTime()
 	}

@@ -85,7 +85,11 @@
 // bytes match the seal): an entry.json edited or replaced afterwards, with another sha256
 // or version say, is not believed, and the entry is extracted again, so
 // the sha256 and version handed out are those learned from the bytes at
-// commit. The seal is a consistency check, not a signature: it defeats an
+// commit. A [Cache] remembers the record and seal it checked, with the
+// device, inode, owner, mode, size, mtime and ctime of their files, and
+// while one lstat of each shows them unchanged a later use believes them
+// without reading them again; the binary, the directories and the chain
+// above them are checked on every use all the same. The seal is a consistency check, not a signature: it defeats an
 // edit of the record or of the binary alone, by hand or by a tool; a
 // process running as the cache's owner could forge it too, which is why
 // the ownership rule above keeps everyone else out.
