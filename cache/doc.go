@@ -67,7 +67,11 @@
 // have filled it meanwhile); set aside a damaged entry; remove temporary
 // directories left by dead writers of this entry; write the binary into a new
 // temporary directory beside the entries, sync it, make it read-only; write
-// the record after it; rename the directory into place and sync the parent.
+// the record after it and sync it and the temporary directory's names;
+// rename the directory into place and sync the parent. The seal's bytes,
+// not synced before the rename, cost at most a new extraction when lost.
+// The binary's sync runs while the caller checks the sealed
+// binary ([Fill.Seal]), its version run included.
 // A crash at any point leaves either no entry or a whole one, and a reader
 // never sees a partial file. On failure only the temporary directory is
 // removed.
