@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/openshell-contrib/supctl/cache"
 )
@@ -117,6 +118,12 @@ func TestAncestorSwapRefused(t *testing.T) {
 	dir := filepath.Join(hers, "cache")
 	c, clk := openClockedIn(t, dir)
 	e := put(t, c, clk, "e", spec{})
+	// A use that remembers the entry's checked record, once its files'
+	// ctimes have settled, makes no later use skip the chain.
+	time.Sleep(20 * time.Millisecond)
+	if _, err := c.Lookup(t.Context(), keyOf("e")); err != nil || !cache.Remembers(c, keyOf("e")) {
+		t.Fatalf("Lookup before her change: %v (remembered: %v)", err, cache.Remembers(c, keyOf("e")))
+	}
 	if err := os.Chown(hers, stranger, stranger); err != nil {
 		t.Fatal(err)
 	}

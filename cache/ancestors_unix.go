@@ -24,8 +24,12 @@ const maxLinks = 40
 // path it handed out, for a directory of their own. Below a directory
 // with the sticky bit (/tmp) only the owner of a name may rename it, and
 // the rule makes that owner root or the caller. It changes nothing.
-func checkAncestors(dir string) error {
-	if err := checkAncestor("/", dir); err != nil {
+func checkAncestors(dir string) error { return checkAncestorsAs(dir, os.Geteuid()) }
+
+// checkAncestorsAs is checkAncestors for a caller whose effective uid is
+// uid.
+func checkAncestorsAs(dir string, uid int) error {
+	if err := checkAncestor("/", dir, uid); err != nil {
 		return err
 	}
 	todo, cur, links := split(filepath.Dir(dir)), "/", 0
@@ -45,13 +49,13 @@ func checkAncestors(dir string) error {
 			return fmt.Errorf("cache directory %s: %w", dir, err)
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
-			if err := checkAncestorInfo(next, fi, dir); err != nil {
+			if err := checkAncestorInfo(next, fi, dir, uid); err != nil {
 				return err
 			}
 			cur = next
 			continue
 		}
-		if err := ancestorOwner(next, fi, dir); err != nil {
+		if err := ancestorOwner(next, fi, dir, uid); err != nil {
 			return err
 		}
 		if links++; links > maxLinks {
@@ -81,18 +85,18 @@ func split(p string) []string {
 }
 
 // checkAncestor checks the directory p above the cache directory dir.
-func checkAncestor(p, dir string) error {
+func checkAncestor(p, dir string, uid int) error {
 	fi, err := os.Lstat(p)
 	if err != nil {
 		return fmt.Errorf("cache directory %s: %w", dir, err)
 	}
-	return checkAncestorInfo(p, fi, dir)
+	return checkAncestorInfo(p, fi, dir, uid)
 }
 
 // checkAncestorInfo checks what Lstat said of the directory p above the
 // cache directory dir.
-func checkAncestorInfo(p string, fi fs.FileInfo, dir string) error {
-	if err := ancestorOwner(p, fi, dir); err != nil {
+func checkAncestorInfo(p string, fi fs.FileInfo, dir string, uid int) error {
+	if err := ancestorOwner(p, fi, dir, uid); err != nil {
 		return err
 	}
 	if fi.Mode().Perm()&0o022 != 0 && fi.Mode()&fs.ModeSticky == 0 {
@@ -102,9 +106,9 @@ func checkAncestorInfo(p string, fi fs.FileInfo, dir string) error {
 }
 
 // ancestorOwner refuses the directory or link p above the cache directory
-// dir unless root or the caller owns it.
-func ancestorOwner(p string, fi fs.FileInfo, dir string) error {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != os.Geteuid() {
+// dir unless root or the caller, of effective uid uid, owns it.
+func ancestorOwner(p string, fi fs.FileInfo, dir string, uid int) error {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != uid {
 		return ancestorError(p, fi, whyForeignAncestor+dir)
 	}
 	return nil

@@ -40,6 +40,10 @@ type Cache struct {
 	// heldGrace is how long a fill waits on an entry held in use before it
 	// gives up (see lockForFill).
 	heldGrace time.Duration
+	sealed    sealMemo // records and seals checked by lookups
+	// dirs are the cache directory and those it uses under it, which
+	// every lookup checks again.
+	dirs []string
 }
 
 // An Entry is a committed cache entry.
@@ -108,7 +112,9 @@ func Open(dir string) (*Cache, error) {
 			return nil, err
 		}
 	}
-	return &Cache{dir: abs, entries: entries, records: st, now: time.Now, heldGrace: heldGrace}, nil
+	c := &Cache{dir: abs, entries: entries, records: st, now: time.Now, heldGrace: heldGrace}
+	c.dirs = append([]string{abs, entries}, st.Dirs()...)
+	return c, nil
 }
 
 // mkdirOwned creates the directory p, mode 0755 whatever the umask, unless
@@ -127,13 +133,14 @@ func mkdirOwned(p string) error {
 }
 
 // checkChain checks the cache directory and the directories it uses again,
-// as [Open] did: before trusting what they hold.
-func (c *Cache) checkChain() error {
-	if err := checkAncestors(c.dir); err != nil {
+// as [Open] did, for a caller whose effective uid is uid: before trusting
+// what they hold.
+func (c *Cache) checkChain(uid int) error {
+	if err := checkAncestorsAs(c.dir, uid); err != nil {
 		return err
 	}
-	for _, p := range append([]string{c.dir, c.entries}, c.records.Dirs()...) {
-		if err := checkDir(p); err != nil && !missingSub(c, p, err) {
+	for _, p := range c.dirs {
+		if err := checkDirAs(p, uid); err != nil && !missingSub(c, p, err) {
 			return err
 		}
 	}
@@ -171,40 +178,53 @@ func (c *Cache) Lookup(ctx context.Context, k Key) (*Entry, error) {
 // check reads and verifies the entry for k without side effects other than
 // refreshing its verification stamp after a full re-hash.
 func (c *Cache) check(k Key) (*Entry, error) {
-	if err := c.checkChain(); err != nil {
+	uid := os.Geteuid()
+	if err := c.checkChain(uid); err != nil {
 		return nil, err
 	}
 	dir := c.entryDir(k)
 	if fi, err := os.Lstat(dir); err == nil {
-		if err := checkInfo(dir, fi, true); err != nil {
+		if err := checkInfoAs(dir, fi, true, uid); err != nil {
 			return nil, fmt.Errorf("%s: %w: %w", k, err, ErrDamaged)
 		}
 	}
-	var rec manifest.Entry
-	data, err := manifest.ReadBytes(filepath.Join(dir, recordName), &rec)
-	if err != nil {
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
-		case errors.Is(err, manifest.ErrSchema):
-			// Written by a newer supctl: neither usable nor replaceable.
-			return nil, fmt.Errorf("cache entry %s: %w", k, err)
+	// The record and seal, as checked by an earlier lookup if their files
+	// have not changed since (see sealMemo), else read and checked now.
+	rec, sl, known := c.sealed.recall(k, dir)
+	start := time.Now()
+	var data []byte
+	if !known {
+		rec = new(manifest.Entry)
+		var err error
+		data, err = manifest.ReadBytes(filepath.Join(dir, recordName), rec)
+		if err != nil {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				return nil, fmt.Errorf("%s: %w", k, ErrNotCached)
+			case errors.Is(err, manifest.ErrSchema):
+				// Written by a newer supctl: neither usable nor replaceable.
+				return nil, fmt.Errorf("cache entry %s: %w", k, err)
+			}
+			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 		}
-		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
 	bin := filepath.Join(dir, k.base())
 	if rec.ManifestDigest != k.Manifest || rec.File != k.file() {
 		return nil, fmt.Errorf("%s: record describes %s:%s: %w", k, rec.ManifestDigest, rec.File, ErrDamaged)
 	}
-	fi, err := statCheck(bin, &rec)
+	fi, err := statCheck(bin, rec, uid)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
 	}
-	// The record is believed only as committed: then its sha256, size and
-	// version are those learned from the bytes that were written.
-	sl, err := checkRecordSeal(dir, data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+	if !known {
+		// The record is believed only as committed: then its sha256, size
+		// and version are those learned from the bytes that were written.
+		var files sealFiles
+		sl, files, err = checkRecordSealInfo(dir, data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v: %w", k, err, ErrDamaged)
+		}
+		c.sealed.keep(k, rec, sl, files, start)
 	}
 	// Hash the whole binary again when it was touched in any way since the
 	// commit (its stamp moved: mtime put back or not), or when the last full
@@ -219,7 +239,7 @@ func (c *Cache) check(k Key) (*Entry, error) {
 			c.touch(stamp, 0)
 		}
 	}
-	e := &Entry{Entry: rec, Path: bin, LastUsed: rec.ExtractedAt}
+	e := &Entry{Entry: *rec, Path: bin, LastUsed: rec.ExtractedAt}
 	if ui, err := os.Stat(filepath.Join(dir, usedName)); err == nil && ui.ModTime().After(e.LastUsed) {
 		e.LastUsed = ui.ModTime()
 	}
@@ -227,9 +247,9 @@ func (c *Cache) check(k Key) (*Entry, error) {
 }
 
 // statCheck compares the binary at bin with its record by stat alone: a
-// regular file of the recorded size, mode 0555. Its errors name the binary
-// by its base name.
-func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
+// regular file of the recorded size, mode 0555, owned by the caller, of
+// effective uid uid. Its errors name the binary by its base name.
+func statCheck(bin string, rec *manifest.Entry, uid int) (fs.FileInfo, error) {
 	fi, err := os.Lstat(bin)
 	base := filepath.Base(bin)
 	switch {
@@ -239,8 +259,8 @@ func statCheck(bin string, rec *manifest.Entry) (fs.FileInfo, error) {
 		return nil, err
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%s is not a regular file but %v", base, fi.Mode().Type())
-	case checkInfo(bin, fi, false) != nil:
-		return nil, checkInfo(bin, fi, false)
+	case checkInfoAs(bin, fi, false, uid) != nil:
+		return nil, checkInfoAs(bin, fi, false, uid)
 	case fi.Size() != rec.Size:
 		return nil, fmt.Errorf("%s has %d bytes, its record says %d", base, fi.Size(), rec.Size)
 	case fi.Mode().Perm() != 0o555:

@@ -67,7 +67,11 @@
 // have filled it meanwhile); set aside a damaged entry; remove temporary
 // directories left by dead writers of this entry; write the binary into a new
 // temporary directory beside the entries, sync it, make it read-only; write
-// the record after it; rename the directory into place and sync the parent.
+// the record after it and sync it and the temporary directory's names;
+// rename the directory into place and sync the parent. The seal's bytes,
+// not synced before the rename, cost at most a new extraction when lost.
+// The binary's sync runs while the caller checks the sealed
+// binary ([Fill.Seal]), its version run included.
 // A crash at any point leaves either no entry or a whole one, and a reader
 // never sees a partial file. On failure only the temporary directory is
 // removed.
@@ -85,7 +89,11 @@
 // bytes match the seal): an entry.json edited or replaced afterwards, with another sha256
 // or version say, is not believed, and the entry is extracted again, so
 // the sha256 and version handed out are those learned from the bytes at
-// commit. The seal is a consistency check, not a signature: it defeats an
+// commit. A [Cache] remembers the record and seal it checked, with the
+// device, inode, owner, mode, size, mtime and ctime of their files, and
+// while one lstat of each shows them unchanged a later use believes them
+// without reading them again; the binary, the directories and the chain
+// above them are checked on every use all the same. The seal is a consistency check, not a signature: it defeats an
 // edit of the record or of the binary alone, by hand or by a tool; a
 // process running as the cache's owner could forge it too, which is why
 // the ownership rule above keeps everyone else out.

@@ -38,7 +38,8 @@ func OpenExisting(dir string) (*Cache, error) {
 		return nil, err
 	}
 	c := &Cache{dir: abs, entries: filepath.Join(abs, "entries"), records: manifest.ExistingStore(abs), now: time.Now, heldGrace: heldGrace}
-	for _, p := range append([]string{c.entries}, c.records.Dirs()...) {
+	c.dirs = append([]string{abs, c.entries}, c.records.Dirs()...)
+	for _, p := range c.dirs[1:] {
 		if err := checkOpenDir(p); err != nil && !missingSub(c, p, err) {
 			return nil, err
 		}

@@ -10,3 +10,11 @@ func SetHeldGrace(c *Cache, d time.Duration) { c.heldGrace = d }
 
 // LockError is how a failure to lock p is reported.
 func LockError(p string, err error) error { return lockError(p, err) }
+
+// Remembers reports whether c holds the checked record and seal of k.
+func Remembers(c *Cache, k Key) bool {
+	c.sealed.mu.Lock()
+	defer c.sealed.mu.Unlock()
+	_, ok := c.sealed.m[k]
+	return ok
+}

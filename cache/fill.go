@@ -285,6 +285,32 @@ func syncFile(p string) error {
 	return err
 }
 
+// writeRecord creates the record file at p holding data, mode 0644, and
+// closes it; its bytes are synced by syncBoth.
+func writeRecord(p string, data []byte) error {
+	w, err := os.OpenFile(p, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	if err == nil {
+		err = w.Chmod(0o644) // whatever the umask
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncBoth syncs the files at p and q, in parallel: file systems that
+// journal commit both in one go.
+func syncBoth(p, q string) error {
+	done := make(chan error, 1)
+	go func() { done <- syncFile(p) }()
+	err := syncFile(q)
+	return errors.Join(err, <-done)
+}
+
 // Commit records rec beside the sealed binary and moves the entry into
 // place. The binary's digest and size in rec are set from what was written.
 // Commit releases the lock, whatever its outcome.
@@ -332,11 +358,15 @@ func (f *Fill) commit(rec manifest.Entry) (*Entry, error) {
 	if rec.ExtractedAt.IsZero() {
 		rec.ExtractedAt = f.c.now().UTC().Truncate(time.Second)
 	}
-	if err := manifest.WriteFile(filepath.Join(f.tmp, recordName), &rec); err != nil {
-		var we *WriteError
-		if errors.As(err, &we) {
-			err = we.Err
-		}
+	// The record is created in the entry's own temporary directory, which
+	// no one else writes and whose names are synced below: no temporary
+	// name and rename of its own.
+	recPath := filepath.Join(f.tmp, recordName)
+	data, err := manifest.Encode(&rec)
+	if err != nil {
+		return nil, writeError(f.c.dir, "committing a cache entry", fmt.Errorf("writing record %s: %w", recPath, err))
+	}
+	if err := writeRecord(recPath, data); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	changed, err := writeSeal(f.tmp, f.key.base())
@@ -349,7 +379,9 @@ func (f *Fill) commit(rec manifest.Entry) (*Entry, error) {
 		}
 	}
 	dir := f.c.entryDir(f.key)
-	if err := syncFile(f.tmp); err != nil {
+	// Before the rename: the record's bytes and the directory's names (the
+	// binary's bytes were synced since Seal), both at once.
+	if err := syncBoth(recPath, f.tmp); err != nil {
 		return nil, writeError(f.c.dir, "committing a cache entry", err)
 	}
 	// Usually long past: the binary was sealed before it was checked.

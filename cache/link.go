@@ -271,7 +271,7 @@ func (c *Cache) checkLink(name string, full bool) *Link {
 	if !full {
 		return l
 	}
-	if _, err := statCheck(e.Path, &e.Entry); err != nil {
+	if _, err := statCheck(e.Path, &e.Entry, os.Geteuid()); err != nil {
 		return fail(fmt.Errorf("link %s points at a damaged entry: %v: %w", name, err, ErrDamaged))
 	}
 	if err := verifyFile(e.Path, e.BinarySHA256); err != nil {

@@ -18,7 +18,11 @@ import (
 // is set. For a file, "not writable by others" covers the permission bits
 // only: the caller owns it, so its mode is the caller's own.
 func checkInfo(p string, fi fs.FileInfo, dir bool) error {
-	uid := os.Geteuid()
+	return checkInfoAs(p, fi, dir, os.Geteuid())
+}
+
+// checkInfoAs is checkInfo for a caller whose effective uid is uid.
+func checkInfoAs(p string, fi fs.FileInfo, dir bool, uid int) error {
 	owner := -1
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		owner = int(st.Uid)
@@ -41,12 +45,15 @@ func checkInfo(p string, fi fs.FileInfo, dir bool) error {
 }
 
 // checkDir checks the directory at p, without following a symlink.
-func checkDir(p string) error {
+func checkDir(p string) error { return checkDirAs(p, os.Geteuid()) }
+
+// checkDirAs is checkDir for a caller whose effective uid is uid.
+func checkDirAs(p string, uid int) error {
 	fi, err := os.Lstat(p)
 	if err != nil {
 		return fmt.Errorf("cache directory %s: %w", p, err)
 	}
-	return checkInfo(p, fi, true)
+	return checkInfoAs(p, fi, true, uid)
 }
 
 // checkOpenDir opens the directory at p without following a symlink at

@@ -102,54 +102,69 @@ func writeSealFile(dir string, s *seal) error {
 // readSeal reads the seal of the entry directory dir, without following a
 // link or blocking on a FIFO; a seal that is not the caller's is not one.
 func readSeal(dir string) (*seal, error) {
+	s, _, err := readSealInfo(dir)
+	return s, err
+}
+
+// readSealInfo is readSeal, and returns what fstat said of the seal file
+// it read.
+func readSealInfo(dir string) (*seal, fs.FileInfo, error) {
 	p := filepath.Join(dir, sealName)
 	f, err := openNoFollow(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("it has no seal (%s), so its record cannot be told from an edited one", sealName)
+			return nil, nil, fmt.Errorf("it has no seal (%s), so its record cannot be told from an edited one", sealName)
 		}
-		return nil, fmt.Errorf("its seal cannot be read: %v", err)
+		return nil, nil, fmt.Errorf("its seal cannot be read: %v", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("its seal cannot be read: %v", err)
+		return nil, nil, fmt.Errorf("its seal cannot be read: %v", err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("its seal %s is not a regular file", sealName)
+		return nil, nil, fmt.Errorf("its seal %s is not a regular file", sealName)
 	}
 	if err := checkInfo(p, fi, false); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data, err := io.ReadAll(io.LimitReader(f, 4096))
 	if err != nil {
-		return nil, fmt.Errorf("its seal cannot be read: %v", err)
+		return nil, nil, fmt.Errorf("its seal cannot be read: %v", err)
 	}
 	var s seal
 	if err := json.Unmarshal(data, &s); err != nil || s.Binary.Inode == 0 || s.Record.Inode == 0 {
-		return nil, fmt.Errorf("its seal %s is corrupt", sealName)
+		return nil, nil, fmt.Errorf("its seal %s is corrupt", sealName)
 	}
-	return &s, nil
+	return &s, fi, nil
 }
 
 // checkRecordSeal checks that the record of the entry directory dir, read
 // as data, is the one committed: a record edited, replaced or copied since
 // is not believed, whatever it says, and the entry must be extracted again.
 func checkRecordSeal(dir string, data []byte) (*seal, error) {
-	s, err := readSeal(dir)
+	s, _, err := checkRecordSealInfo(dir, data)
+	return s, err
+}
+
+// checkRecordSealInfo is checkRecordSeal, and returns the seal files it
+// checked: what lstat said of the record after its check and fstat of the
+// seal it read.
+func checkRecordSealInfo(dir string, data []byte) (*seal, sealFiles, error) {
+	s, sfi, err := readSealInfo(dir)
 	if err != nil {
-		return nil, err
+		return nil, sealFiles{}, err
 	}
 	fi, err := os.Lstat(filepath.Join(dir, recordName))
 	if err != nil {
-		return nil, err
+		return nil, sealFiles{}, err
 	}
 	got := stampOf(fi)
 	got.SHA256 = sum(data)
 	if got != s.Record {
-		return nil, fmt.Errorf("its record %s was changed after the entry was committed (%s), so what it says is not believed", recordName, s.Record.diff(got))
+		return nil, sealFiles{}, fmt.Errorf("its record %s was changed after the entry was committed (%s), so what it says is not believed", recordName, s.Record.diff(got))
 	}
-	return s, nil
+	return s, sealFiles{record: fi, seal: sfi}, nil
 }
 
 // diff says how got differs from s.

@@ -289,7 +289,7 @@ func (c *Cache) checkDir(name string) (gone, touched bool, why error) {
 	case e == nil:
 		return true, false, nil
 	}
-	fi, err := statCheck(e.Path, &e.Entry)
+	fi, err := statCheck(e.Path, &e.Entry, os.Geteuid())
 	if err != nil {
 		return false, false, fmt.Errorf("%v: %w", err, ErrDamaged)
 	}

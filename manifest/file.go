@@ -49,46 +49,56 @@ func Read(path string, rec Record) error {
 // ReadBytes is [Read], and returns the bytes it decoded, for a caller that
 // checks them against a digest of its own.
 func ReadBytes(path string, rec Record) ([]byte, error) {
-	data, err := readFile(path)
+	data, _, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := Decode(data, rec); err != nil {
-		if errors.Is(err, ErrSchema) {
-			return nil, fmt.Errorf("record %s: %w", path, err)
-		}
-		return nil, fmt.Errorf("record %s is corrupt (%v): %w", path, err, ErrCorrupt)
+	if err := decodeRecord(path, data, rec); err != nil {
+		return nil, err
 	}
 	return data, nil
 }
 
+// decodeRecord is [Decode] of the record file at path, read as data, with
+// the errors of [Read].
+func decodeRecord(path string, data []byte, rec Record) error {
+	if err := Decode(data, rec); err != nil {
+		if errors.Is(err, ErrSchema) {
+			return fmt.Errorf("record %s: %w", path, err)
+		}
+		return fmt.Errorf("record %s is corrupt (%v): %w", path, err, ErrCorrupt)
+	}
+	return nil
+}
+
 // readFile reads the record file at path, at most MaxRecordSize+1 bytes,
 // without following a symbolic link and without blocking on a FIFO, and
-// refuses a file that is not regular or not the caller's.
-func readFile(path string) ([]byte, error) {
+// refuses a file that is not regular or not the caller's. It returns what
+// fstat said of the file it read.
+func readFile(path string) ([]byte, fs.FileInfo, error) {
 	f, err := openNoFollow(path)
 	if err != nil {
 		if isLoop(err) {
-			return nil, fmt.Errorf("record %s is a symbolic link: %w", path, ErrCorrupt)
+			return nil, nil, fmt.Errorf("record %s is a symbolic link: %w", path, ErrCorrupt)
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("reading record %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading record %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("record %s is not a regular file but %v: %w", path, fi.Mode().Type(), ErrCorrupt)
+		return nil, nil, fmt.Errorf("record %s is not a regular file but %v: %w", path, fi.Mode().Type(), ErrCorrupt)
 	}
 	if err := ownedByCaller(fi); err != nil {
-		return nil, fmt.Errorf("record %s %v: %w", path, err, ErrCorrupt)
+		return nil, nil, fmt.Errorf("record %s %v: %w", path, err, ErrCorrupt)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxRecordSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading record %s: %w", path, err)
+		return nil, nil, fmt.Errorf("reading record %s: %w", path, err)
 	}
-	return data, nil
+	return data, fi, nil
 }
 
 // Decode parses one record document into rec, checking its schema version
@@ -160,7 +170,7 @@ func WriteFile(path string, rec Record) error {
 // refuseNewer returns an error matching ErrSchema if the file at path holds
 // a record of a newer schema.
 func refuseNewer(path string) error {
-	data, err := readFile(path) // never blocks on a FIFO
+	data, _, err := readFile(path) // never blocks on a FIFO
 	if err != nil {
 		return nil // absent, unreadable or not a record file: nothing to protect
 	}

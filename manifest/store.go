@@ -19,9 +19,12 @@ import (
 //
 // A Store is safe for use by several goroutines and processes: each record is
 // its own file, replaced atomically; when two processes write the same ref
-// at once, the last rename wins and both documents are valid.
+// at once, the last rename wins and both documents are valid. A Store
+// remembers the refs and indexes it read, and gives one again without
+// reading it while one lstat shows its file unchanged (see memo).
 type Store struct {
-	dir string
+	dir  string
+	memo memo // refs and indexes read
 }
 
 // recordDirs are the directories of the records a [Store] keeps, under its
@@ -84,7 +87,7 @@ func (s *Store) indexPath(d digest.Digest) string {
 func (s *Store) Ref(name string) (*Ref, error) {
 	var r Ref
 	p := s.refPath(name)
-	if err := Read(p, &r); err != nil {
+	if err := s.memo.read(p, &r); err != nil {
 		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrSchema) {
 			return nil, fmt.Errorf("ref record %s cannot be read (%v): %w", p, err, ErrCorrupt)
 		}
@@ -119,7 +122,7 @@ func (s *Store) Refs() ([]Ref, error) {
 // Index returns the record of the image index d.
 func (s *Store) Index(d digest.Digest) (*Index, error) {
 	var x Index
-	if err := Read(s.indexPath(d), &x); err != nil {
+	if err := s.memo.read(s.indexPath(d), &x); err != nil {
 		return nil, err
 	}
 	if x.Digest != d {

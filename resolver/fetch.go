@@ -153,9 +153,19 @@ func (r *Resolver) checkAndCommit(ctx context.Context, o *op, ref name.Reference
 		return nil, fmt.Errorf("%s: %s: %w", ref.Name(), r.cfg.file, err)
 	}
 	bin := supervisor.Binary{Path: p, Name: r.programName(), Platform: r.cfg.platform}
-	v, _, err := r.learnVersion(ctx, bin, sum, o.policy == PullAlways)
+	v, _, probe, err := r.probeVersion(ctx, bin, sum, o.policy == PullAlways)
 	if err != nil {
 		return nil, fmt.Errorf("%s: learning the version of %s: %w", ref.Name(), r.cfg.file, err)
+	}
+	if probe != nil {
+		// The probe record, in its own directory, is written (and synced)
+		// while the entry is committed; it is done when this returns.
+		recorded := make(chan struct{})
+		go func() {
+			defer close(recorded)
+			r.putProbe(probe)
+		}()
+		defer func() { <-recorded }()
 	}
 	rec.Ref = ref.Name()
 	rec.Registry, rec.Repository = ref.Context().RegistryStr(), ref.Context().RepositoryStr()

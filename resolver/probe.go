@@ -19,6 +19,17 @@ import (
 // probed by this resolve yet) asks again. Recording is best effort: a
 // cache that cannot record only costs another probe.
 func (r *Resolver) learnVersion(ctx context.Context, bin supervisor.Binary, sum digest.Digest, fresh bool) (supervisor.Version, []supervisor.Attempt, error) {
+	v, tried, rec, err := r.probeVersion(ctx, bin, sum, fresh)
+	if rec != nil {
+		r.putProbe(rec)
+	}
+	return v, tried, err
+}
+
+// probeVersion is learnVersion without the recording: it returns the
+// probe record to write, nil when it reused one, for a caller that writes
+// it while it does other work.
+func (r *Resolver) probeVersion(ctx context.Context, bin supervisor.Binary, sum digest.Digest, fresh bool) (supervisor.Version, []supervisor.Attempt, *manifest.Probe, error) {
 	envs := make([]string, len(r.cfg.probers))
 	for i, p := range r.cfg.probers {
 		envs[i] = supervisor.ProbeEnv(p, bin)
@@ -27,12 +38,13 @@ func (r *Resolver) learnVersion(ctx context.Context, bin supervisor.Binary, sum 
 	if !fresh {
 		if rec, err := store.Probe(sum); err == nil && r.probeHolds(rec, bin, envs) {
 			r.cfg.log.Debug("version-probe-reused", "binary_sha256", sum.Encoded(), "version", rec.Version, "probed_at", rec.ProbedAt)
-			return fromProbe(rec)
+			v, tried, err := fromProbe(rec)
+			return v, tried, nil, err
 		}
 	}
 	v, tried, err := supervisor.DetectTried(ctx, bin, r.cfg.probers...)
 	if err != nil {
-		return v, tried, err
+		return v, tried, nil, err
 	}
 	rec := &manifest.Probe{BinarySHA256: sum, Platform: platformString(bin.Platform), Version: v.Version,
 		VersionSource: string(v.Method), ProbedAt: r.cfg.now().UTC()}
@@ -50,10 +62,14 @@ func (r *Resolver) learnVersion(ctx context.Context, bin supervisor.Binary, sum 
 		rec.Methods = append(rec.Methods, m)
 		break
 	}
-	if err := store.PutProbe(rec); err != nil {
-		r.cfg.log.Warn("could not record the version probe; the next use probes again", "binary_sha256", sum.Encoded(), "err", err)
+	return v, tried, rec, nil
+}
+
+// putProbe writes the probe record rec, best effort.
+func (r *Resolver) putProbe(rec *manifest.Probe) {
+	if err := r.cache.Records().PutProbe(rec); err != nil {
+		r.cfg.log.Warn("could not record the version probe; the next use probes again", "binary_sha256", rec.BinarySHA256.Encoded(), "err", err)
 	}
-	return v, tried, nil
 }
 
 // probeHolds reports whether rec answers for bin now: same platform, and
