@@ -31,22 +31,22 @@ type Info struct {
 func Identify(ctx context.Context, b Binary, probers ...Prober) (Info, error) {
 	f, err := os.Open(b.Path)
 	if err != nil {
-		return Info{}, fmt.Errorf("supervisor: %w", err)
+		return Info{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return Info{}, fmt.Errorf("supervisor: %w", err)
+		return Info{}, err
 	}
 	if !st.Mode().IsRegular() {
-		return Info{}, fmt.Errorf("supervisor: %s is not a regular file (mode %v)", b.Path, st.Mode())
+		return Info{}, fmt.Errorf("%s is not a regular file (mode %v)", b.Path, st.Mode())
 	}
 	if err := CheckELF(f, b.Platform); err != nil {
 		return Info{}, err
 	}
 	sum, err := hashFile(ctx, f, st.Size())
 	if err != nil {
-		return Info{}, fmt.Errorf("supervisor: hashing %s: %w", b.Path, err)
+		return Info{}, fmt.Errorf("hashing %s: %w", b.Path, err)
 	}
 	v, tried, err := DetectTried(ctx, b, probers...)
 	if err != nil {

@@ -232,7 +232,7 @@ func list(t *testing.T, patterns ...string) graph {
 func TestLibraryMessagesNameNoFlags(t *testing.T) {
 	flag := regexp.MustCompile(`(?:^|[\s("])(--[a-z][a-z-]+)`)
 	otherPrograms := map[string]string{"doctor": "--output-dir"}
-	for _, pkg := range []string{"resolver", "cache", "manifest", "compat", "engine", "doctor"} {
+	for _, pkg := range []string{"resolver", "registry", "cache", "manifest", "compat", "engine", "doctor", "remedy"} {
 		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
 		if len(files) == 0 {
 			t.Fatalf("no Go files in package %s", pkg)
@@ -253,7 +253,7 @@ func TestLibraryMessagesNameNoFlags(t *testing.T) {
 				}
 				for _, m := range flag.FindAllStringSubmatch(lit.Value, -1) {
 					if m[1] != otherPrograms[pkg] {
-						t.Errorf("%s: %s names a flag; word the advice without it and add the CLI's words to cmd/supctl/advice.go", fset.Position(lit.Pos()), lit.Value)
+						t.Errorf("%s: %s names a flag; word the advice without it, as a remedy (package remedy) that cmd/supctl/advice.go words with the flag", fset.Position(lit.Pos()), lit.Value)
 						break
 					}
 				}
