@@ -34,7 +34,7 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 		if !hostRuns {
 			sev = SeverityProblem
 		}
-		msg := strings.TrimPrefix(oneLine(d.Err), "engine: ")
+		msg := oneLine(d.Err)
 		var ne *engine.NoEngineError
 		if errors.As(d.Err, &ne) {
 			msg = fmt.Sprintf("no container engine found (no DOCKER_HOST, no current Docker context, none of %s)", strings.Join(ne.Tried, ", "))

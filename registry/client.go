@@ -37,7 +37,7 @@ func New(opts ...Option) (*Client, error) {
 	cfg := defaults()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("registry: %w", err)
+			return nil, fmt.Errorf("%w", err)
 		}
 	}
 	c := &Client{cfg: cfg, auths: map[string]*authTransport{}, schemes: map[string]*schemeChoice{}}

@@ -25,10 +25,13 @@
 //
 // # Prefixes
 //
-// The library's messages carry no package prefix ("cache: ",
-// "supervisor: "): a message starts with what it is about (a reference, a
-// path, a directory), and a wrapping error adds its own operand in front.
-// A front end prints a message as it is, without stripping anything.
+// The library's messages carry no package prefix (no "supervisor: ",
+// "engine: ", "compat: "): a message starts with what it is about (a
+// reference, a path, a directory, a range), and an error that wraps
+// another puts its own operand in front, so that a message reads as one
+// sentence however deep the chain ("r.example/sup:dev: /bin/sup:
+// refused: not an ELF file"). A front end prints a message as it is,
+// without stripping anything.
 //
 // This package imports no other package of the module; any may import it.
 package remedy
