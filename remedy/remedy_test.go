@@ -53,7 +53,7 @@ func TestOf(t *testing.T) {
 // Every action has words of its own, none a flag, none its bare name.
 func TestWords(t *testing.T) {
 	seen := map[remedy.Action]bool{}
-	for _, a := range remedy.Actions {
+	for _, a := range remedy.Actions() {
 		if seen[a] {
 			t.Errorf("action %q listed twice", a)
 		}

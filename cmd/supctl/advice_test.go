@@ -52,7 +52,7 @@ func cliWordsOf(a remedy.Action) remedy.Remedy {
 // the typed remedy an error carries, not from its text; the library's
 // words name no flag.
 func TestAdvise(t *testing.T) {
-	for _, a := range remedy.Actions {
+	for _, a := range remedy.Actions() {
 		rm := cliWordsOf(a)
 		want, ok := cliWords[a]
 		if !ok {
@@ -75,8 +75,8 @@ func TestAdvise(t *testing.T) {
 			t.Errorf("action %q: advise(%q) does not match the error it advises on", a, err)
 		}
 	}
-	if len(cliWords) != len(remedy.Actions) {
-		t.Errorf("%d actions have CLI words in this test, %d in package remedy", len(cliWords), len(remedy.Actions))
+	if len(cliWords) != len(remedy.Actions()) {
+		t.Errorf("%d actions have CLI words in this test, %d in package remedy", len(cliWords), len(remedy.Actions()))
 	}
 	if advise(nil) != nil {
 		t.Error("advise(nil) != nil")
