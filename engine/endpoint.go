@@ -225,18 +225,18 @@ func contextEndpoint(env Env) (ep Endpoint, ok bool, err error) {
 		return Endpoint{}, false, nil
 	}
 	if dir == "" {
-		return Endpoint{}, false, fmt.Errorf("Docker context %q: no configuration directory (set DOCKER_CONFIG or HOME): %w", name, ErrBadEndpoint)
+		return Endpoint{}, false, fmt.Errorf("the Docker context %q: no configuration directory (set DOCKER_CONFIG or HOME): %w", name, ErrBadEndpoint)
 	}
 	sum := sha256.Sum256([]byte(name))
 	id := hex.EncodeToString(sum[:])
 	meta := filepath.Join(dir, "contexts", "meta", id, "meta.json")
 	b, err := readCapped(meta)
 	if err != nil {
-		return Endpoint{}, false, fmt.Errorf("Docker context %q: %v; run \"docker context ls\", or set DOCKER_HOST: %w", name, err, ErrBadEndpoint)
+		return Endpoint{}, false, fmt.Errorf("the Docker context %q: %v; run \"docker context ls\", or set DOCKER_HOST: %w", name, err, ErrBadEndpoint)
 	}
 	host, err := contextHost(b)
 	if err != nil {
-		return Endpoint{}, false, fmt.Errorf("Docker context %q: %s: %v: %w", name, meta, err, ErrBadEndpoint)
+		return Endpoint{}, false, fmt.Errorf("the Docker context %q: %s: %v: %w", name, meta, err, ErrBadEndpoint)
 	}
 	ep, err = hostEndpoint(host, SourceContext, name)
 	if err != nil {
