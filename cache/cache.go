@@ -15,6 +15,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 const (
@@ -64,7 +65,7 @@ func DefaultDir() (string, error) {
 	if base == "" || !filepath.IsAbs(base) {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("finding the default cache directory: %w; give a cache directory", err)
+			return "", &remedy.Error{Err: fmt.Errorf("finding the default cache directory: %w", err), Fix: remedy.Remedy{Action: remedy.CacheDir}}
 		}
 		base = filepath.Join(home, ".local", "share")
 	}

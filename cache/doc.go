@@ -205,7 +205,10 @@
 //
 // # Errors
 //
-// Errors are matched with errors.Is and errors.As:
+// Errors are matched with errors.Is and errors.As; one whose advice a
+// front end may word as its own (another cache directory, a repairing
+// verification) carries a [remedy.Remedy] that ends its message
+// ([remedy.Of]):
 //
 //   - [ErrNotCached] (matching fs.ErrNotExist): no such entry, from
 //     [Cache.Lookup] and [Cache.Hold].

@@ -172,7 +172,7 @@ func removeAll(p string) error {
 // Write appends to the binary, hashing as it goes.
 func (f *Fill) Write(p []byte) (int, error) {
 	if f.sealed || f.done {
-		return 0, errors.New("cache: write to a sealed fill")
+		return 0, errors.New("write to a sealed fill")
 	}
 	var n int
 	var err error
@@ -217,7 +217,7 @@ const parallelHashMin = 64 << 10
 // twice (the last copy wins).
 func (f *Fill) Reset() error {
 	if f.sealed || f.done {
-		return errors.New("cache: reset of a sealed fill")
+		return errors.New("reset of a sealed fill")
 	}
 	if _, err := f.f.Seek(0, 0); err != nil {
 		return err
@@ -240,10 +240,10 @@ func (f *Fill) Size() int64 { return f.n }
 // [Fill.Commit] waits for the sync before it moves the entry into place.
 func (f *Fill) Seal() (path string, sum digest.Digest, err error) {
 	if f.done {
-		return "", "", errors.New("cache: seal of a finished fill")
+		return "", "", errors.New("seal of a finished fill")
 	}
 	if f.broken {
-		return "", "", errors.New("cache: seal of a fill whose write failed; abort it")
+		return "", "", errors.New("seal of a fill whose write failed; abort it")
 	}
 	p := f.f.Name()
 	if !f.sealed {

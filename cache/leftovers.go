@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // StaleAge is how old a leftover without a lock to tell must be before
@@ -39,8 +41,13 @@ type Leftover struct {
 
 // String says what l is, its age, and what removes it.
 func (l Leftover) String() string {
-	return fmt.Sprintf("%s %s left by a killed process, last written %s ago (not damage: a collection or a repairing verification removes it)",
-		l.What, l.Path, l.Age.Round(time.Second))
+	return fmt.Sprintf("%s %s left by a killed process, last written %s ago %s",
+		l.What, l.Path, l.Age.Round(time.Second), l.Remedy())
+}
+
+// Remedy is a collection, or a repairing verification, which removes l.
+func (l Leftover) Remedy() remedy.Remedy {
+	return remedy.Remedy{Action: remedy.Collect, Before: "(not damage: ", After: " removes it)"}
 }
 
 // findLeftovers lists what dead processes left, by the rule of [StaleAge],

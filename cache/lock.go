@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // heldCheck is how often a wait for an entry's exclusive lock checks
@@ -131,11 +133,13 @@ func acquireChecked(ctx context.Context, p string, fl *flock.Flock, lock func() 
 func lockError(p string, err error) error {
 	switch {
 	case errors.Is(err, syscall.ELOOP):
-		return fmt.Errorf("lock file %s is a symbolic link; a repairing verification replaces it: %w", p, ErrDamaged)
+		return &remedy.Error{Err: fmt.Errorf("lock file %s is a symbolic link: %w", p, ErrDamaged), Fix: repairLock}
 	case errors.Is(err, syscall.ENOLCK) || errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) || errors.Is(err, syscall.EINVAL):
-		return fmt.Errorf("locking %s: %w; the cache directory must be on a local file system, use another one: %w", p, err, ErrLocking)
+		return &remedy.Error{Err: fmt.Errorf("locking %s: %w: %w", p, err, ErrLocking),
+			Fix: remedy.Remedy{Action: remedy.LocalCacheDir, Before: "the cache directory must be on a local file system, "}}
 	case errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("locking %s: %w; the cache directory is not writable: make it writable or choose another cache directory", p, err)
+		return &remedy.Error{Err: fmt.Errorf("locking %s: %w", p, err),
+			Fix: remedy.Remedy{Action: remedy.OtherCacheDir, Before: "the cache directory is not writable: make it writable or "}}
 	}
 	return fmt.Errorf("locking %s: %w", p, err)
 }

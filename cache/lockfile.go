@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"github.com/gofrs/flock"
+
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // Lock files are opened without following a symbolic link and without
@@ -25,8 +27,11 @@ func newLock(p string, flag int) *flock.Flock {
 
 // badLock is the error for the lock file at p that is not a regular file.
 func badLock(p string, mode fs.FileMode) error {
-	return fmt.Errorf("lock file %s is not a regular file but %v; a repairing verification replaces it: %w", p, mode.Type(), ErrDamaged)
+	return &remedy.Error{Err: fmt.Errorf("lock file %s is not a regular file but %v: %w", p, mode.Type(), ErrDamaged), Fix: repairLock}
 }
+
+// repairLock is the remedy of a lock file that is not a regular file.
+var repairLock = remedy.Remedy{Action: remedy.Repair, Before: "run ", After: " to replace it"}
 
 // checkLockPath checks, before waiting for the lock at p, that it is not
 // something else than a regular file; a missing one is for the open to

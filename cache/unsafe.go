@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // An UnsafeError reports a directory or file of the cache that breaks the
@@ -33,20 +35,10 @@ func (e *UnsafeError) Error() string {
 		}
 		return fmt.Sprintf("uid %d (%s)", uid, name)
 	}
-	you := e.UserName
-	if you == "" {
-		you = strconv.Itoa(e.UID)
-	}
-	var fix string
+	you := e.you()
+	fix := e.Remedy().String()
 	switch why := e.Why; {
-	case why == "is a symbolic link":
-		fix = "replace the link by the directory itself, or use a real directory as the cache directory"
-	case why == "is not a directory":
-		fix = "move it away, or choose another cache directory"
-	case why == "is not owned by you":
-		fix = fmt.Sprintf("if its files are yours, run \"chown -R %s %s\" as root; otherwise choose another cache directory", you, e.Path)
-	case why == "is writable by other users":
-		fix = fmt.Sprintf("run \"chmod go-w %s\", or choose another cache directory", e.Path)
+	case e.Remedy().Action != "":
 	case strings.HasPrefix(why, whyForeignAncestor):
 		fix = fmt.Sprintf("run \"chown root %s\" as root if it is a system directory (or \"chown %s %s\" if it is yours), or choose a cache directory whose every parent belongs to root or to you", e.Path, you, e.Path)
 	default: // a parent writable by others
@@ -54,6 +46,31 @@ func (e *UnsafeError) Error() string {
 	}
 	return fmt.Sprintf("unsafe cache directory: %s %s (owner %s, mode %v; you are %s): another user could plant binaries there; %s",
 		e.Path, e.Why, who(e.Owner, e.OwnerName), e.Mode, who(e.UID, e.UserName), fix)
+}
+
+// Remedy is, for the directory itself, another cache directory (a real
+// one for a link), after what would make this one safe. For a parent it
+// is none: the fix is the parent's, and any directory elsewhere will do.
+func (e *UnsafeError) Remedy() remedy.Remedy {
+	switch e.Why {
+	case "is a symbolic link":
+		return remedy.Remedy{Action: remedy.RealCacheDir, Before: "replace the link by the directory itself, or "}
+	case "is not a directory":
+		return remedy.Remedy{Action: remedy.OtherCacheDir, Before: "move it away, or "}
+	case "is not owned by you":
+		return remedy.Remedy{Action: remedy.OtherCacheDir, Before: fmt.Sprintf("if its files are yours, run \"chown -R %s %s\" as root; otherwise ", e.you(), e.Path)}
+	case "is writable by other users":
+		return remedy.Remedy{Action: remedy.OtherCacheDir, Before: fmt.Sprintf("run \"chmod go-w %s\", or ", e.Path)}
+	}
+	return remedy.Remedy{}
+}
+
+// you names the user, for a command line.
+func (e *UnsafeError) you() string {
+	if e.UserName == "" {
+		return strconv.Itoa(e.UID)
+	}
+	return e.UserName
 }
 
 func (e *UnsafeError) Is(target error) bool { return target == ErrUnsafeDir }

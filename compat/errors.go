@@ -7,7 +7,7 @@ import (
 
 // ErrBadRange reports a range that does not follow the grammar in the
 // package documentation. Every [*ParseError] wraps it.
-var ErrBadRange = errors.New("compat: bad range")
+var ErrBadRange = errors.New("bad range")
 
 // ParseError describes where and why [Parse] rejected a range.
 type ParseError struct {
@@ -19,12 +19,12 @@ type ParseError struct {
 
 // Error returns a message such as
 //
-//	compat: bad range ">=0.0.47-0 <0.x": "<0.x" at offset 11 is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)
+//	bad range ">=0.0.47-0 <0.x": "<0.x" at offset 11 is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)
 func (e *ParseError) Error() string {
 	if e.Token == "" {
-		return fmt.Sprintf("compat: bad range %q: %s", e.Input, e.Msg)
+		return fmt.Sprintf("bad range %q: %s", e.Input, e.Msg)
 	}
-	return fmt.Sprintf("compat: bad range %q: %q at offset %d %s", e.Input, e.Token, e.Offset, e.Msg)
+	return fmt.Sprintf("bad range %q: %q at offset %d %s", e.Input, e.Token, e.Offset, e.Msg)
 }
 
 // Unwrap returns [ErrBadRange].

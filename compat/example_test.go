@@ -32,7 +32,7 @@ func ExampleParse_error() {
 		fmt.Println(pe.Offset, pe.Token)
 	}
 	// Output:
-	// compat: bad range ">=0.0.47-0 <0.x": "<0.x" at offset 11 is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)
+	// bad range ">=0.0.47-0 <0.x": "<0.x" at offset 11 is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)
 	// 11 <0.x
 }
 
@@ -49,7 +49,7 @@ func ExampleRange_Contains() {
 	fmt.Println(r.Contains("1.0"))
 	// Output:
 	// true <nil>
-	// false compat: bad version: "1.0" is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)
+	// false bad version: "1.0" is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)
 }
 
 func ExampleCompare() {

@@ -93,12 +93,12 @@ func TestParseInvalid(t *testing.T) {
 
 func TestParseErrorMessage(t *testing.T) {
 	_, err := Parse(">=0.0.47-0 <0.x")
-	want := `compat: bad range ">=0.0.47-0 <0.x": "<0.x" at offset 11 is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)`
+	want := `bad range ">=0.0.47-0 <0.x": "<0.x" at offset 11 is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)
 	}
 	_, err = Parse("")
-	want = `compat: bad range "": is empty (want comparators such as >=0.0.47-0 <0.1.0)`
+	want = `bad range "": is empty (want comparators such as >=0.0.47-0 <0.1.0)`
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)
 	}

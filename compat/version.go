@@ -12,7 +12,7 @@ import (
 
 // ErrBadVersion reports a version that is not a full Semantic Versioning
 // 2.0.0 version. Errors from [Compare] and [Range.Contains] wrap it.
-var ErrBadVersion = errors.New("compat: bad version")
+var ErrBadVersion = errors.New("bad version")
 
 // ValidVersion reports whether v is a full Semantic Versioning 2.0.0 version
 // (MAJOR.MINOR.PATCH with optional -prerelease and +build), optionally
@@ -72,9 +72,9 @@ type versionError struct{ value string }
 
 func (e *versionError) Error() string {
 	if e.value == "" {
-		return "compat: bad version: empty (want MAJOR.MINOR.PATCH, e.g. 0.1.0)"
+		return "bad version: empty (want MAJOR.MINOR.PATCH, e.g. 0.1.0)"
 	}
-	return fmt.Sprintf("compat: bad version: %s is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)", shorten.Quote(e.value))
+	return fmt.Sprintf("bad version: %s is not a semantic version (want MAJOR.MINOR.PATCH, e.g. 0.1.0)", shorten.Quote(e.value))
 }
 
 func (e *versionError) Unwrap() error { return ErrBadVersion }

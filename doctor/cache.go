@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // checkCache fills r.Cache and adds its problems. It returns the cache, or
@@ -18,7 +19,7 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 		d, err := cache.ResolveDir("")
 		if err != nil {
 			r.Cache.Error = err.Error()
-			r.add("cache", SeverityProblem, KindCache, err.Error(), "give a cache directory or set SUPCTL_CACHE_DIR")
+			r.addSaid("cache", SeverityProblem, KindCache, err.Error(), remedyOf(err), Remedy{Action: remedy.CacheDir, Env: "SUPCTL_CACHE_DIR"})
 			return nil, nil
 		}
 		dir = d
@@ -30,7 +31,8 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	}
 	if err != nil {
 		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, KindCache, fmt.Sprintf("cache directory %s: %v", dir, err), "make it readable by this user, or give another cache directory")
+		r.addSaid("cache", SeverityProblem, KindCache, fmt.Sprintf("cache directory %s: %v", dir, err), remedyOf(err),
+			Remedy{Action: remedy.CacheDir, Before: "make it readable by this user, or "})
 		return nil, nil
 	}
 	r.Cache.Exists, r.Cache.Mode = true, fmt.Sprintf("%04o", fi.Mode().Perm())
@@ -48,7 +50,8 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 	}
 	if err != nil {
 		r.Cache.Error = err.Error()
-		r.add("cache", SeverityProblem, KindCache, err.Error(), "fix the directory's owner and mode as the message says, or give another cache directory")
+		r.addSaid("cache", SeverityProblem, KindCache, err.Error(), remedyOf(err),
+			Remedy{Action: remedy.CacheDir, Before: "fix the directory's owner and mode as the message says, or "})
 		return nil, nil
 	}
 	vr, err := c.Verify(ctx, false)
@@ -64,11 +67,12 @@ func (r *Report) checkCache(ctx context.Context, dir string) (*cache.Cache, erro
 			if p.Kind == cache.ProblemLink {
 				continue // with its own fix, from checkLinks
 			}
-			r.add("cache", SeverityProblem, KindDamaged, fmt.Sprintf("%s: %s", p.Path, p.Message), "run a repairing verification; the next pull extracts set-aside entries again")
+			r.addSaid("cache", SeverityProblem, KindDamaged, fmt.Sprintf("%s: %s", p.Path, p.Message), remedyOf(p.Err),
+				Remedy{Action: remedy.Repair, Before: "run ", After: "; the next pull extracts set-aside entries again"})
 		}
 		// What kill -9 normally leaves: reported, never a failure.
 		for _, l := range vr.Leftovers {
-			r.add("cache", SeverityWarning, KindCache, l.String(), "run a collection or a repairing verification")
+			r.addSaid("cache", SeverityWarning, KindCache, l.String(), l.Remedy(), Remedy{Action: remedy.Collect, Before: "run "})
 		}
 	}
 	return c, nil

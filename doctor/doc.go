@@ -43,9 +43,10 @@
 //
 // Each finding that needs action is a [Problem] with a fix, in words; a
 // fix that is one action ([ActionPull], [ActionRepull], [ActionRelink],
-// [ActionReplaceMounted]) also comes as a [Remedy] with its parameters,
-// for a front end that words it as its own command. The package names no
-// command line flags. A [SeverityProblem] makes the report fail
+// [ActionReplaceMounted], or another of package remedy's) also comes as a
+// [Remedy] with its parameters, for a front end that words it as its own
+// command. A message that ends with an error's remedy has it as
+// [Problem.MessageRemedy]. The package names no command line flags. A [SeverityProblem] makes the report fail
 // ([Report.OK]); a [SeverityWarning] does not. Each problem has a [Kind],
 // which a front end maps to what it does (supctl, to its exit status).
 // From the most serious:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -12,6 +13,7 @@ import (
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/gateway"
+	"github.com/openshell-contrib/supctl/remedy"
 	"github.com/openshell-contrib/supctl/resolver"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
@@ -38,6 +40,10 @@ type Problem struct {
 	// Remedy is the fix as one action and its parameters, when it is one,
 	// for a front end that words the action as its own command.
 	Remedy *Remedy `json:"remedy,omitempty"`
+	// MessageRemedy is the remedy the message ends with, in its words
+	// ([Remedy.String]), when it ends with one (an error's, say): a front
+	// end that words remedies its own way replaces that suffix.
+	MessageRemedy *Remedy `json:"-"`
 }
 
 // Report is what [Check] found.
@@ -224,6 +230,21 @@ func Check(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 
 func (r *Report) add(area string, sev Severity, kind Kind, msg, fix string) {
 	r.Problems = append(r.Problems, Problem{Area: area, Severity: sev, Kind: kind, Message: msg, Fix: fix})
+}
+
+// addSaid adds a problem whose message may end with the remedy said (an
+// error's; none if it has no action), and whose fix is rm.
+func (r *Report) addSaid(area string, sev Severity, kind Kind, msg string, said, rm Remedy) {
+	r.addRemedy(area, sev, kind, msg, rm)
+	if said.Action != "" && strings.HasSuffix(msg, said.String()) {
+		r.Problems[len(r.Problems)-1].MessageRemedy = &said
+	}
+}
+
+// remedyOf is the remedy err carries; none (no action) if it carries none.
+func remedyOf(err error) Remedy {
+	rm, _ := remedy.Of(err)
+	return rm
 }
 
 // addRemedy adds a problem whose fix is the one action rm.

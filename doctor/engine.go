@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/openshell-contrib/supctl/engine"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // checkEngine fills r.Engine and adds its problems.
@@ -25,15 +26,15 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 	switch {
 	case cfg.kind == engine.None:
 		if !hostRuns {
-			r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("no engine is used, and this host (%s) cannot run %s supervisors: their versions can only be read without running them", r.Host.Platform, r.Host.Target),
-				"discover the engine automatically")
+			r.addRemedy("engine", SeverityWarning, KindEngine, fmt.Sprintf("no engine is used, and this host (%s) cannot run %s supervisors: their versions can only be read without running them", r.Host.Platform, r.Host.Target),
+				Remedy{Action: remedy.Engine, Engine: "auto"})
 		}
 	case errors.Is(d.Err, engine.ErrNoEngine):
 		sev := SeverityWarning
 		if !hostRuns {
 			sev = SeverityProblem
 		}
-		msg := strings.TrimPrefix(oneLine(d.Err), "engine: ")
+		msg := oneLine(d.Err)
 		var ne *engine.NoEngineError
 		if errors.As(d.Err, &ne) {
 			msg = fmt.Sprintf("no container engine found (no DOCKER_HOST, no current Docker context, none of %s)", strings.Join(ne.Tried, ", "))
@@ -43,8 +44,8 @@ func (r *Report) checkEngine(ctx context.Context, cfg config) {
 		}
 		r.add("engine", sev, KindEngine, msg, fmt.Sprintf("start Docker or Podman, or set %s to the engine the gateway uses", envName(cfg.kind)))
 	case errors.As(d.Err, &pe):
-		r.add("engine", SeverityProblem, KindEngine, fmt.Sprintf("%s is %s %s, not %s", pe.Endpoint, pe.Got.Product, pe.Got.Version, pe.Want),
-			fmt.Sprintf("point %s at the %s engine, or discover the engine automatically", envName(cfg.kind), cfg.kind))
+		r.addRemedy("engine", SeverityProblem, KindEngine, fmt.Sprintf("%s is %s %s, not %s", pe.Endpoint, pe.Got.Product, pe.Got.Version, pe.Want),
+			Remedy{Action: remedy.Engine, Engine: "auto", Before: fmt.Sprintf("point %s at the %s engine, or ", envName(cfg.kind), cfg.kind)})
 	case errors.As(d.Err, &ue):
 		msg := fmt.Errorf("no container engine answers at %s: %w", ue.Endpoint, ue.Err)
 		if ue.NotEngine {
@@ -74,8 +75,8 @@ func (r *Report) checkSocket(d engine.Diagnosis) {
 		r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("%s leads to %s, but the engine in use is %s: tools that use the default socket talk to another engine", s.Path, orSelf(s), d.Endpoint),
 			"point the symlink at the engine you mean, or set DOCKER_HOST for those tools too")
 	case d.Endpoint.Socket == s.Path && d.Info != nil && d.Info.Product == engine.ProductPodman:
-		r.add("engine", SeverityWarning, KindEngine, fmt.Sprintf("%s leads to Podman %s (%s)", s.Path, d.Info.Version, orSelf(s)),
-			"if you meant Docker, set DOCKER_HOST (or a Docker context) to it, or choose the Docker engine")
+		r.addRemedy("engine", SeverityWarning, KindEngine, fmt.Sprintf("%s leads to Podman %s (%s)", s.Path, d.Info.Version, orSelf(s)),
+			Remedy{Action: remedy.Engine, Engine: "docker", Before: "if you meant Docker, set DOCKER_HOST (or a Docker context) to it, or "})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/openshell-contrib/supctl/compat"
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/gateway"
+	"github.com/openshell-contrib/supctl/remedy"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -94,8 +95,8 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		rg.Range = rng.String()
 	}
 	if g.Binary.Error != "" {
-		r.add("gateway", SeverityWarning, KindGateway, "the gateway's version is not known: "+g.Binary.Error,
-			"name the gateway's program, or give a range")
+		r.addRemedy("gateway", SeverityWarning, KindGateway, "the gateway's version is not known: "+g.Binary.Error,
+			Remedy{Action: remedy.GatewayProgram})
 	}
 	probers := supervisor.StandardProbers(nil)
 	if cfg.kind != engine.None {
@@ -162,9 +163,10 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 		if m.Path == "" && m.Image != "" && m.Driver == "docker" && m.Lookup != gateway.LookupFound && m.Lookup != gateway.LookupNotLocal {
 			sev, how = SeverityProblem, "the gateway may mount it: "+m.Note
 		}
-		r.add("gateway", sev, KindIncompatible, fmt.Sprintf("the gateway's extraction %s is %s, outside %s%s; %s",
+		r.addRemedy("gateway", sev, KindIncompatible, fmt.Sprintf("the gateway's extraction %s is %s, outside %s%s; %s",
 			x.Path, versionWords(x.Version), rangeWords(rg), derivedWords(rg), how),
-			fmt.Sprintf("remove it with a collection of the gateway's extractions (dry run first), or point supervisor_bin in %s at a compatible binary", g.Config.Path))
+			Remedy{Action: remedy.CollectExtractions, Before: "remove it with ",
+				After: fmt.Sprintf(" (dry run first), or point supervisor_bin in %s at a compatible binary", g.Config.Path)})
 	}
 	return nil
 }
@@ -184,8 +186,8 @@ func (r *Report) judgeMounted(rg *Gateway, s *Supervisor) {
 			orUnknown(rg.Binary.Version), s.Path, s.Source, versionWords(s.Version), rangeWords(rg), derivedWords(rg)),
 			Remedy{Action: ActionReplaceMounted, Range: rg.Range, Config: rg.Config.Path})
 	case VerdictNoRange:
-		r.add("gateway", SeverityWarning, KindGateway, fmt.Sprintf("the gateway will mount %s (%s); with no range and no gateway version it is not judged", s.Path, versionWords(s.Version)),
-			"give a range, or name the gateway's program")
+		r.addRemedy("gateway", SeverityWarning, KindGateway, fmt.Sprintf("the gateway will mount %s (%s); with no range and no gateway version it is not judged", s.Path, versionWords(s.Version)),
+			Remedy{Action: remedy.Range})
 	}
 }
 

@@ -1,6 +1,6 @@
 package doctor
 
-import "fmt"
+import "github.com/openshell-contrib/supctl/remedy"
 
 // Kind says what is wrong, in a word a front end can act on.
 type Kind string
@@ -28,65 +28,29 @@ const (
 	KindLookup Kind = "lookup"
 )
 
-// Action is what a [Remedy] does.
-type Action string
+// Action is what a [Remedy] does: a [remedy.Action].
+type Action = remedy.Action
 
-// The actions of a [Remedy].
+// The actions of the remedies doctor gives as a problem's fix, beside the
+// others of package remedy.
 const (
 	// ActionPull: pull Ref (for Platform, when given).
-	ActionPull Action = "pull"
+	ActionPull = remedy.Pull
 	// ActionRepull: pull the tag Ref's current image, checking the
 	// registry whatever the age of the last check; or pin a compatible
 	// digest, or change the range.
-	ActionRepull Action = "repull"
+	ActionRepull = remedy.Repull
 	// ActionRelink: pull Ref again, checking the registry, under Range,
 	// and point the link Link at it; then restart the gateway. Ref or
 	// Range is empty when not known.
-	ActionRelink Action = "relink"
+	ActionRelink = remedy.Relink
 	// ActionReplaceMounted: pull a supervisor under Range and set the
 	// gateway's supervisor_bin in the config file Config to its path; or
 	// remove the gateway's stale extraction, so that it extracts its
 	// image again.
-	ActionReplaceMounted Action = "replace-mounted"
+	ActionReplaceMounted = remedy.ReplaceMounted
 )
 
-// Remedy is a fix that is one action, with its parameters.
-type Remedy struct {
-	Action   Action `json:"action"`
-	Ref      string `json:"ref,omitempty"`
-	Platform string `json:"platform,omitempty"`
-	Range    string `json:"range,omitempty"`
-	Link     string `json:"link,omitempty"`
-	Config   string `json:"config,omitempty"`
-}
-
-// String is the remedy in words.
-func (rm Remedy) String() string {
-	switch rm.Action {
-	case ActionPull:
-		if rm.Platform != "" {
-			return fmt.Sprintf("pull %s for %s", rm.Ref, rm.Platform)
-		}
-		return "pull " + rm.Ref
-	case ActionRepull:
-		return fmt.Sprintf("pull the current image of the tag %s, checking the registry now, pin a compatible digest, or change the range", rm.Ref)
-	case ActionRelink:
-		rng := "the range you need"
-		if rm.Range != "" {
-			rng = fmt.Sprintf("the range %q", rm.Range)
-		}
-		return fmt.Sprintf("pull %s again, checking the registry now, under %s, and point link %s at it; then restart the gateway",
-			orWord(rm.Ref, "the reference"), rng, rm.Link)
-	case ActionReplaceMounted:
-		return fmt.Sprintf("pull a supervisor under the range %q and set supervisor_bin in %s to its path; or remove the stale extraction (a collection of the gateway's extractions) so the gateway extracts its image again",
-			rm.Range, rm.Config)
-	}
-	return string(rm.Action)
-}
-
-func orWord(s, word string) string {
-	if s == "" {
-		return word
-	}
-	return s
-}
+// Remedy is a fix that is one action, with its parameters: a
+// [remedy.Remedy], whose String is the fix in words.
+type Remedy = remedy.Remedy

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestCheckLinks(t *testing.T) {
 	ps := problems(rep, "link")
 	if len(ps) != 1 || ps[0].Kind != KindIncompatible || !strings.Contains(ps[0].Message, fixtureVersion) ||
 		!strings.Contains(ps[0].Message, c.LinkPath("gateway")) || !strings.Contains(ps[0].Fix, "point link gateway at it") ||
-		ps[0].Remedy == nil || *ps[0].Remedy != (Remedy{Action: ActionRelink, Ref: l.Ref, Range: ">=0.1.0", Link: "gateway"}) {
+		ps[0].Remedy == nil || !reflect.DeepEqual(*ps[0].Remedy, Remedy{Action: ActionRelink, Ref: l.Ref, Range: ">=0.1.0", Link: "gateway"}) {
 		t.Fatalf("out of range: %+v", rep.Problems)
 	}
 	os.Chmod(filepath.Dir(l.Path), 0o755)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/openshell-contrib/supctl/cache"
+	"github.com/openshell-contrib/supctl/remedy"
 	"github.com/openshell-contrib/supctl/resolver"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
@@ -80,7 +81,7 @@ func (r *Report) checkRef(ctx context.Context, c *cache.Cache, res *resolver.Res
 		r.addRemedy("ref", sev, KindNotCached, fmt.Sprintf("%s is not cached for %s", ref, cfg.platform), Remedy{Action: ActionPull, Ref: ref, Platform: cfg.platform})
 	case errors.Is(err, resolver.ErrNotFound):
 		rr.Verdict, rr.Error = VerdictNotCached, err.Error()
-		r.add("ref", SeverityProblem, KindNotCached, err.Error(), "choose a platform the image has, or a reference that has this one")
+		r.addSaid("ref", SeverityProblem, KindNotCached, err.Error(), remedyOf(err), Remedy{Action: remedy.Platform, After: ", or a reference that has this one"})
 	case err != nil:
 		rr.Verdict, rr.Error = VerdictError, err.Error()
 		r.add("ref", SeverityProblem, KindLookup, err.Error(), fmt.Sprintf("run \"supctl verify\", then \"supctl pull %s\"", ref))

@@ -108,7 +108,7 @@ func (e Endpoint) Fix() string {
 func Discover(k Kind, env Env) (Endpoint, error) {
 	switch k {
 	case None:
-		return Endpoint{}, fmt.Errorf("engine: no container engine is used (engine %q): %w", None, ErrNoEngine)
+		return Endpoint{}, fmt.Errorf("no container engine is used (engine %q): %w", None, ErrNoEngine)
 	case Podman:
 		if env.ContainerHost != "" {
 			return hostEndpoint(env.ContainerHost, SourceContainerHost, "")
@@ -129,7 +129,7 @@ func Discover(k Kind, env Env) (Endpoint, error) {
 			return ep, err
 		}
 	default:
-		return Endpoint{}, fmt.Errorf("engine: unknown engine kind %q: %w", k, ErrBadEndpoint)
+		return Endpoint{}, fmt.Errorf("unknown engine kind %q: %w", k, ErrBadEndpoint)
 	}
 	// The first socket this process may connect to; else the first that
 	// exists, whose permission error then says what to do.
@@ -171,7 +171,7 @@ func sockets(k Kind, env Env) []string {
 func hostEndpoint(host string, src EndpointSource, ctxName string) (Endpoint, error) {
 	scheme, addr, ok := strings.Cut(host, "://")
 	if !ok || addr == "" {
-		return Endpoint{}, fmt.Errorf("engine: %s %q is not an address such as unix:///var/run/docker.sock or tcp://HOST:2376: %w", what(src, ctxName), host, ErrBadEndpoint)
+		return Endpoint{}, fmt.Errorf("%s %q is not an address such as unix:///var/run/docker.sock or tcp://HOST:2376: %w", what(src, ctxName), host, ErrBadEndpoint)
 	}
 	switch scheme {
 	case "unix":
@@ -179,9 +179,9 @@ func hostEndpoint(host string, src EndpointSource, ctxName string) (Endpoint, er
 	case "tcp", "npipe", "http", "https":
 		return Endpoint{Host: host, Source: src, Context: ctxName}, nil
 	case "ssh":
-		return Endpoint{}, fmt.Errorf("engine: %s %q: ssh endpoints need the docker CLI, which this program does not use; forward the engine's socket (ssh -L /tmp/docker.sock:/var/run/docker.sock HOST) and set DOCKER_HOST=unix:///tmp/docker.sock: %w", what(src, ctxName), host, ErrBadEndpoint)
+		return Endpoint{}, fmt.Errorf("%s %q: ssh endpoints need the docker CLI, which this program does not use; forward the engine's socket (ssh -L /tmp/docker.sock:/var/run/docker.sock HOST) and set DOCKER_HOST=unix:///tmp/docker.sock: %w", what(src, ctxName), host, ErrBadEndpoint)
 	}
-	return Endpoint{}, fmt.Errorf("engine: %s %q: unknown scheme %q (want unix, tcp or npipe): %w", what(src, ctxName), host, scheme, ErrBadEndpoint)
+	return Endpoint{}, fmt.Errorf("%s %q: unknown scheme %q (want unix, tcp or npipe): %w", what(src, ctxName), host, scheme, ErrBadEndpoint)
 }
 
 func what(src EndpointSource, ctxName string) string {
@@ -214,10 +214,10 @@ func contextEndpoint(env Env) (ep Endpoint, ok bool, err error) {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			return Endpoint{}, false, fmt.Errorf("engine: reading the Docker configuration: %v: %w", err, ErrBadEndpoint)
+			return Endpoint{}, false, fmt.Errorf("reading the Docker configuration: %v: %w", err, ErrBadEndpoint)
 		default:
 			if name, err = currentContext(b); err != nil {
-				return Endpoint{}, false, fmt.Errorf("engine: %s: %v; fix the file or set DOCKER_HOST: %w", filepath.Join(dir, "config.json"), err, ErrBadEndpoint)
+				return Endpoint{}, false, fmt.Errorf("%s: %v; fix the file or set DOCKER_HOST: %w", filepath.Join(dir, "config.json"), err, ErrBadEndpoint)
 			}
 		}
 	}
@@ -225,18 +225,18 @@ func contextEndpoint(env Env) (ep Endpoint, ok bool, err error) {
 		return Endpoint{}, false, nil
 	}
 	if dir == "" {
-		return Endpoint{}, false, fmt.Errorf("engine: Docker context %q: no configuration directory (set DOCKER_CONFIG or HOME): %w", name, ErrBadEndpoint)
+		return Endpoint{}, false, fmt.Errorf("the Docker context %q: no configuration directory (set DOCKER_CONFIG or HOME): %w", name, ErrBadEndpoint)
 	}
 	sum := sha256.Sum256([]byte(name))
 	id := hex.EncodeToString(sum[:])
 	meta := filepath.Join(dir, "contexts", "meta", id, "meta.json")
 	b, err := readCapped(meta)
 	if err != nil {
-		return Endpoint{}, false, fmt.Errorf("engine: Docker context %q: %v; run \"docker context ls\", or set DOCKER_HOST: %w", name, err, ErrBadEndpoint)
+		return Endpoint{}, false, fmt.Errorf("the Docker context %q: %v; run \"docker context ls\", or set DOCKER_HOST: %w", name, err, ErrBadEndpoint)
 	}
 	host, err := contextHost(b)
 	if err != nil {
-		return Endpoint{}, false, fmt.Errorf("engine: Docker context %q: %s: %v: %w", name, meta, err, ErrBadEndpoint)
+		return Endpoint{}, false, fmt.Errorf("the Docker context %q: %s: %v: %w", name, meta, err, ErrBadEndpoint)
 	}
 	ep, err = hostEndpoint(host, SourceContext, name)
 	if err != nil {

@@ -75,7 +75,7 @@ func WithEnv(e Env) Option {
 func WithOpenTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("engine: open timeout %v is not positive", d)
+			return fmt.Errorf("open timeout %v is not positive", d)
 		}
 		c.timeout = d
 		return nil
@@ -127,7 +127,7 @@ func connect(ctx context.Context, cfg config, ep Endpoint) (*Engine, error) {
 	}
 	cli, err := client.New(copts...)
 	if err != nil {
-		return nil, fmt.Errorf("engine: %s: %v: %w", ep, err, ErrBadEndpoint)
+		return nil, fmt.Errorf("%s: %v: %w", ep, err, ErrBadEndpoint)
 	}
 	e := &Engine{cli: cli, ep: ep}
 	octx, cancel := context.WithTimeout(ctx, cfg.timeout)

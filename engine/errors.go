@@ -12,24 +12,24 @@ var (
 	// ErrNoEngine reports that no engine is configured: engine [None], or
 	// no DOCKER_HOST, no Docker context and no standard socket. Every
 	// [*NoEngineError] is one.
-	ErrNoEngine = errors.New("engine: no container engine")
+	ErrNoEngine = errors.New("no container engine")
 
 	// ErrBadEndpoint reports a DOCKER_HOST, CONTAINER_HOST or Docker
 	// context that does not name a usable address.
-	ErrBadEndpoint = errors.New("engine: bad engine endpoint")
+	ErrBadEndpoint = errors.New("bad engine endpoint")
 
 	// ErrUnreachable reports an endpoint where no engine answers. Every
 	// [*UnreachableError] is one.
-	ErrUnreachable = errors.New("engine: container engine unreachable")
+	ErrUnreachable = errors.New("container engine unreachable")
 
 	// ErrWrongProduct reports an engine that is not the product asked
 	// for, such as Podman behind /var/run/docker.sock when [Docker] was
 	// asked. Every [*ProductError] is one.
-	ErrWrongProduct = errors.New("engine: not the container engine asked for")
+	ErrWrongProduct = errors.New("not the container engine asked for")
 
 	// ErrCannotRun reports an engine that cannot run a binary of the
 	// platform asked for ("exec format error": no emulation for it).
-	ErrCannotRun = errors.New("engine: the engine cannot run this platform")
+	ErrCannotRun = errors.New("the engine cannot run this platform")
 )
 
 // CannotRunError reports an engine that cannot execute a binary's
@@ -41,7 +41,7 @@ type CannotRunError struct {
 }
 
 func (e *CannotRunError) Error() string {
-	return fmt.Sprintf("engine: the %s at %s runs %s and cannot run a %s binary (exec format error); %s",
+	return fmt.Sprintf("the %s at %s runs %s and cannot run a %s binary (exec format error); %s",
 		e.Engine.Product, e.Endpoint.Host, e.Engine.Platform(), e.Platform, e.Fix())
 }
 
@@ -82,10 +82,10 @@ type NoEngineError struct {
 
 func (e *NoEngineError) Error() string {
 	if e.Kind == Podman {
-		return fmt.Sprintf("engine: no Podman engine found: CONTAINER_HOST is not set and none of %s exists; %s",
+		return fmt.Sprintf("no Podman engine found: CONTAINER_HOST is not set and none of %s exists; %s",
 			strings.Join(e.Tried, ", "), e.Fix())
 	}
-	return fmt.Sprintf("engine: no container engine found: DOCKER_HOST is not set, there is no current Docker context, and none of %s exists; %s",
+	return fmt.Sprintf("no container engine found: DOCKER_HOST is not set, there is no current Docker context, and none of %s exists; %s",
 		strings.Join(e.Tried, ", "), e.Fix())
 }
 
@@ -111,9 +111,9 @@ type UnreachableError struct {
 
 func (e *UnreachableError) Error() string {
 	if e.NotEngine {
-		return fmt.Sprintf("engine: %s answers, but not as a container engine: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
+		return fmt.Sprintf("%s answers, but not as a container engine: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
 	}
-	return fmt.Sprintf("engine: no container engine answers at %s: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
+	return fmt.Sprintf("no container engine answers at %s: %v; %s", e.Endpoint, e.Err, e.Endpoint.Fix())
 }
 
 // Is reports whether target is [ErrUnreachable].
@@ -132,7 +132,7 @@ type ProductError struct {
 }
 
 func (e *ProductError) Error() string {
-	return fmt.Sprintf("engine: %s is %s %s, not %s; %s", e.Endpoint, e.Got.Product, e.Got.Version, e.Want, e.Fix())
+	return fmt.Sprintf("%s is %s %s, not %s; %s", e.Endpoint, e.Got.Product, e.Got.Version, e.Want, e.Fix())
 }
 
 // Is reports whether target is [ErrWrongProduct].

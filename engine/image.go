@@ -49,14 +49,14 @@ func (e *Engine) probeImage(ctx context.Context, p v1.Platform) (string, error) 
 		img.Os == p.OS && img.Architecture == p.Architecture:
 		return ref, nil
 	case err != nil && !cerrdefs.IsNotFound(err):
-		return "", fmt.Errorf("engine: looking up the probe image %s: %w", ref, err)
+		return "", fmt.Errorf("looking up the probe image %s: %w", ref, err)
 	}
 	var archive bytes.Buffer
 	if err := probeArchive(&archive, ref, p); err != nil {
-		return "", fmt.Errorf("engine: making the probe image %s: %w", ref, err)
+		return "", fmt.Errorf("making the probe image %s: %w", ref, err)
 	}
 	if err := e.LoadImage(ctx, &archive); err != nil {
-		return "", fmt.Errorf("engine: the probe image %s: %w", ref, err)
+		return "", fmt.Errorf("the probe image %s: %w", ref, err)
 	}
 	return ref, nil
 }

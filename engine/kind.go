@@ -29,7 +29,7 @@ func ParseKind(s string) (Kind, error) {
 	case Auto, Docker, Podman, None:
 		return k, nil
 	}
-	return "", fmt.Errorf("engine: unknown engine %q: want auto, docker, podman or none", s)
+	return "", fmt.Errorf("unknown engine %q: want auto, docker, podman or none", s)
 }
 
 func (k Kind) String() string { return string(k) }

@@ -18,7 +18,7 @@ import (
 
 // ErrImageNotFound reports an image the engine does not have. It also
 // matches [fs.ErrNotExist].
-var ErrImageNotFound = fmt.Errorf("engine: image not in the engine: %w", fs.ErrNotExist)
+var ErrImageNotFound = fmt.Errorf("image not in the engine: %w", fs.ErrNotExist)
 
 // LocalImage is an image as the engine holds it.
 type LocalImage struct {
@@ -38,10 +38,10 @@ type LocalImage struct {
 func (e *Engine) Image(ctx context.Context, ref string) (LocalImage, error) {
 	img, err := e.cli.ImageInspect(ctx, ref)
 	if cerrdefs.IsNotFound(err) {
-		return LocalImage{}, fmt.Errorf("engine: %s: %w", ref, ErrImageNotFound)
+		return LocalImage{}, fmt.Errorf("%s: %w", ref, ErrImageNotFound)
 	}
 	if err != nil {
-		return LocalImage{}, fmt.Errorf("engine: inspecting image %s in the engine at %s: %w", ref, e.ep.Host, err)
+		return LocalImage{}, fmt.Errorf("inspecting image %s in the engine at %s: %w", ref, e.ep.Host, err)
 	}
 	return LocalImage{ID: img.ID, Platform: v1.Platform{OS: img.Os, Architecture: img.Architecture, Variant: img.Variant},
 		RepoTags: img.RepoTags, RepoDigests: img.RepoDigests}, nil
@@ -56,7 +56,7 @@ func (e *Engine) Image(ctx context.Context, ref string) (LocalImage, error) {
 // other part of the image is transferred.
 func (e *Engine) ReadFile(ctx context.Context, id, file string, fn func(tar io.Reader) error) (err error) {
 	if !path.IsAbs(file) {
-		return fmt.Errorf("engine: %q is not an absolute path", file)
+		return fmt.Errorf("%q is not an absolute path", file)
 	}
 	e.sweep(ctx)
 	name, err := containerName()
@@ -74,21 +74,21 @@ func (e *Engine) ReadFile(ctx context.Context, id, file string, fn func(tar io.R
 		HostConfig: &container.HostConfig{NetworkMode: "none", CapDrop: []string{"ALL"}, ReadonlyRootfs: true, LogConfig: container.LogConfig{Type: "none"}},
 	})
 	if err != nil {
-		return fmt.Errorf("engine: creating a container of image %s to read %s: %w", id, file, err)
+		return fmt.Errorf("creating a container of image %s to read %s: %w", id, file, err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
 		defer cancel()
 		if _, rerr := e.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("engine: removing container %s: %w; remove it with \"docker rm -fv %s\"", name, rerr, name))
+			err = errors.Join(err, fmt.Errorf("removing container %s: %w; remove it with \"docker rm -fv %s\"", name, rerr, name))
 		}
 	}()
 	res, err := e.cli.CopyFromContainer(ctx, created.ID, client.CopyFromContainerOptions{SourcePath: file})
 	if cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("engine: image %s has no %s: %w", id, file, fs.ErrNotExist)
+		return fmt.Errorf("image %s has no %s: %w", id, file, fs.ErrNotExist)
 	}
 	if err != nil {
-		return fmt.Errorf("engine: reading %s from image %s: %w", file, id, err)
+		return fmt.Errorf("reading %s from image %s: %w", file, id, err)
 	}
 	defer res.Content.Close()
 	return fn(res.Content)
@@ -99,15 +99,15 @@ func (e *Engine) ReadFile(ctx context.Context, id, file string, fn func(tar io.R
 func (e *Engine) LoadImage(ctx context.Context, r io.Reader) error {
 	res, err := e.cli.ImageLoad(ctx, r, client.ImageLoadWithQuiet(true))
 	if err != nil {
-		return fmt.Errorf("engine: loading an image into the engine at %s: %w", e.ep.Host, err)
+		return fmt.Errorf("loading an image into the engine at %s: %w", e.ep.Host, err)
 	}
 	defer res.Close()
 	msg, err := io.ReadAll(io.LimitReader(res, 64<<10))
 	if err != nil {
-		return fmt.Errorf("engine: loading an image: %w", err)
+		return fmt.Errorf("loading an image: %w", err)
 	}
 	if i := strings.Index(string(msg), `"error`); i >= 0 {
-		return fmt.Errorf("engine: loading an image: %s", strings.TrimSpace(string(msg[i:])))
+		return fmt.Errorf("loading an image: %s", strings.TrimSpace(string(msg[i:])))
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func (e *Engine) LoadImage(ctx context.Context, r io.Reader) error {
 func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
 	_, err := e.cli.ImageRemove(ctx, ref, client.ImageRemoveOptions{Force: true, PruneChildren: true})
 	if err != nil && !cerrdefs.IsNotFound(err) {
-		return fmt.Errorf("engine: removing image %s: %w", ref, err)
+		return fmt.Errorf("removing image %s: %w", ref, err)
 	}
 	return nil
 }

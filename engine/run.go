@@ -96,10 +96,10 @@ func (e *Engine) Run(ctx context.Context, spec RunSpec) (RunResult, error) {
 		spec.Platform = v1.Platform{OS: e.info.OS, Architecture: e.info.Arch}
 	}
 	if !path.IsAbs(spec.Dest) || path.Dir(spec.Dest) == "/" {
-		return RunResult{}, fmt.Errorf("engine: destination %q must be an absolute path below a directory", spec.Dest)
+		return RunResult{}, fmt.Errorf("destination %q must be an absolute path below a directory", spec.Dest)
 	}
 	if _, err := os.Stat(spec.Binary); err != nil {
-		return RunResult{}, fmt.Errorf("engine: %w", err)
+		return RunResult{}, fmt.Errorf("%w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, spec.Timeout)
 	defer cancel()
@@ -166,7 +166,7 @@ func (e *Engine) run(ctx context.Context, img string, spec RunSpec, copyIn bool)
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
 		defer cancel()
 		if _, rerr := e.cli.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); rerr != nil {
-			err = errors.Join(err, fmt.Errorf("engine: removing container %s: %w; remove it with \"docker rm -fv %s\"", name, rerr, name))
+			err = errors.Join(err, fmt.Errorf("removing container %s: %w; remove it with \"docker rm -fv %s\"", name, rerr, name))
 		}
 	}()
 	if copyIn {
@@ -193,7 +193,7 @@ func (e *Engine) run(ctx context.Context, img string, spec RunSpec, copyIn bool)
 	case w := <-wait.Result:
 		res.ExitCode = int(w.StatusCode)
 		if w.Error != nil && w.Error.Message != "" {
-			return res, fmt.Errorf("engine: waiting for the container: %s", w.Error.Message)
+			return res, fmt.Errorf("waiting for the container: %s", w.Error.Message)
 		}
 	case err := <-wait.Error:
 		return res, e.ctxErr(ctx, spec, fmt.Errorf("waiting for the container: %w", err))
@@ -228,13 +228,13 @@ func (e *Engine) startErr(spec RunSpec, msg string, err error) error {
 func (e *Engine) ctxErr(ctx context.Context, spec RunSpec, err error) error {
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Errorf("engine: running %s in the engine at %s took longer than %v: %w", spec.Binary, e.ep.Host, spec.Timeout, context.DeadlineExceeded)
+		return fmt.Errorf("running %s in the engine at %s took longer than %v: %w", spec.Binary, e.ep.Host, spec.Timeout, context.DeadlineExceeded)
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case strings.HasPrefix(err.Error(), "engine: "):
-		return err
+	case errors.As(err, new(*CannotRunError)):
+		return err // it names the engine
 	}
-	return fmt.Errorf("engine: %s at %s: %w", e.info.Product, e.ep.Host, err)
+	return fmt.Errorf("%s at %s: %w", e.info.Product, e.ep.Host, err)
 }
 
 // copyIn streams the binary into the container's volume as a tar of one
@@ -281,7 +281,7 @@ func (e *Engine) RunBinary(ctx context.Context, p string, pl v1.Platform, args .
 		return nil, err
 	}
 	if res.ExitCode != 0 {
-		return nil, fmt.Errorf("engine: %s exited with status %d in the container: %q", p, res.ExitCode, firstLine(res.Stderr))
+		return nil, fmt.Errorf("%s exited with status %d in the container: %q", p, res.ExitCode, firstLine(res.Stderr))
 	}
 	return res.Stdout, nil
 }

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/openshell-contrib/supctl/internal/atomicfile"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // MaxRecordSize bounds the size of a record file that [Read] accepts. It is
@@ -194,16 +195,29 @@ type WriteError struct {
 }
 
 func (e *WriteError) Error() string {
-	var hint string
+	msg := fmt.Sprintf("%s in cache directory %s: %v", e.Op, e.Dir, e.Err)
+	if rm := e.Remedy(); rm.Action != "" {
+		msg += "; " + rm.String()
+	}
+	return msg
+}
+
+// Remedy is, for a full, size-limited or unwritable file system, another
+// cache directory after what would fix this one; for any other failure
+// none.
+func (e *WriteError) Remedy() remedy.Remedy {
+	var before string
 	switch {
 	case errors.Is(e.Err, syscall.ENOSPC), errors.Is(e.Err, syscall.EDQUOT):
-		hint = "; the file system is full: free space there or choose another cache directory"
+		before = "the file system is full: free space there or "
 	case errors.Is(e.Err, syscall.EFBIG):
-		hint = "; a file size limit (ulimit -f) was reached: raise it or choose another cache directory"
+		before = "a file size limit (ulimit -f) was reached: raise it or "
 	case errors.Is(e.Err, syscall.EROFS), errors.Is(e.Err, fs.ErrPermission):
-		hint = "; the cache directory is not writable: make it writable or choose another cache directory"
+		before = "the cache directory is not writable: make it writable or "
+	default:
+		return remedy.Remedy{}
 	}
-	return fmt.Sprintf("%s in cache directory %s: %v%s", e.Op, e.Dir, e.Err, hint)
+	return remedy.Remedy{Action: remedy.OtherCacheDir, Before: before}
 }
 
 func (e *WriteError) Unwrap() error { return e.Err }

@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // A Client talks to registries for the operations of its user: it is
@@ -35,7 +37,7 @@ func New(opts ...Option) (*Client, error) {
 	cfg := defaults()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("registry: %w", err)
+			return nil, fmt.Errorf("%w", err)
 		}
 	}
 	c := &Client{cfg: cfg, auths: map[string]*authTransport{}, schemes: map[string]*schemeChoice{}}
@@ -116,7 +118,8 @@ func normalRegistry(host string) string {
 func parseMirror(registry, mirror string) (string, string, error) {
 	check := func(what, h string) error {
 		if h == "" || strings.Contains(h, "://") || strings.ContainsAny(h, "/ @?#") {
-			return fmt.Errorf("mirror %s=%s: %s %q must be a registry host[:port] (no scheme, no path); plain HTTP needs the insecure option", registry, mirror, what, h)
+			return &remedy.Error{Err: fmt.Errorf("mirror %s=%s: %s %q must be a registry host[:port] (no scheme, no path)", registry, mirror, what, h),
+				Fix: remedy.Remedy{Action: remedy.Insecure, Before: "for plain HTTP, "}}
 		}
 		if _, err := name.NewRegistry(h, name.StrictValidation); err != nil {
 			return fmt.Errorf("mirror %s=%s: %s %q is not a registry host name: %v", registry, mirror, what, h, err)
@@ -196,7 +199,8 @@ func Classify(ctx context.Context, ref name.Reference, err error) error {
 	if ctx.Err() != nil {
 		var te *timeoutError
 		if cause := context.Cause(ctx); errors.As(cause, &te) {
-			return fmt.Errorf("%s: %w (%v); check the network and that the registry is up, or raise the timeout", ref, ErrUnreachable, te)
+			return &remedy.Error{Err: fmt.Errorf("%s: %w (%v)", ref, ErrUnreachable, te),
+				Fix: remedy.Remedy{Action: remedy.Timeout, Before: "check the network and that the registry is up, or "}}
 		}
 		return fmt.Errorf("%s: %w", ref, ctx.Err())
 	}
@@ -216,7 +220,8 @@ func Classify(ctx context.Context, ref name.Reference, err error) error {
 	}
 	var rhe tls.RecordHeaderError
 	if errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rhe) || (errors.Is(err, io.EOF) && ref.Context().Scheme() == "https" && !isLoopback(hostOnly(ref.Context().RegistryStr()))) {
-		return fmt.Errorf("%s: %w: the TLS handshake failed (%v); if the registry serves plain HTTP, allow insecure registries", ref, ErrUnreachable, err)
+		return &remedy.Error{Err: fmt.Errorf("%s: %w: the TLS handshake failed (%v)", ref, ErrUnreachable, err),
+			Fix: remedy.Remedy{Action: remedy.Insecure, Before: "if the registry serves plain HTTP, "}}
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
@@ -226,7 +231,8 @@ func Classify(ctx context.Context, ref name.Reference, err error) error {
 		case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden:
 			return fmt.Errorf("%s: %w (%s); log in with \"docker login %s\" or check the credentials in your Docker config", ref, ErrDenied, registrySaid(te), ref.Context().RegistryStr())
 		case te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500:
-			return fmt.Errorf("%s: registry failed after retries: %w (%s); try again later or use a mirror", ref, ErrUnreachable, registrySaid(te))
+			return &remedy.Error{Err: fmt.Errorf("%s: registry failed after retries: %w (%s)", ref, ErrUnreachable, registrySaid(te)),
+				Fix: remedy.Remedy{Action: remedy.Mirror, Before: "try again later or "}}
 		}
 		return fmt.Errorf("%s: %w", ref, err)
 	}

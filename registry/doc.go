@@ -55,5 +55,7 @@
 // [ErrUnreachable] (refused, reset, timed out, stalled, dropped, 5xx or 429
 // after the retries, TLS failures, a web page or something else that is no
 // registry: [*NotRegistryError]), [ErrDenied] (401, 403) and [ErrRefused]
-// (wrong bytes, over a size limit). Messages name no supctl flag.
+// (wrong bytes, over a size limit). Messages name no supctl flag; advice
+// that a front end words as its own (a mirror, a longer timeout, plain
+// HTTP) comes as a [remedy.Remedy] that ends the message ([remedy.Of]).
 package registry

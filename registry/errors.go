@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // Sentinel errors. An error of a [Client] wraps at most one of them once
@@ -53,8 +55,13 @@ type RetryAfterError struct {
 }
 
 func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; try again later or use a mirror",
-		e.Host, e.Status, e.Wait, e.Cap)
+	return fmt.Sprintf("%s answered %d and asked to retry after %v, longer than the %v supctl waits; %s",
+		e.Host, e.Status, e.Wait, e.Cap, e.Remedy())
+}
+
+// Remedy is to try again later or use a mirror.
+func (e *RetryAfterError) Remedy() remedy.Remedy {
+	return remedy.Remedy{Action: remedy.Mirror, Before: "try again later or "}
 }
 
 // Is reports whether target is [ErrUnreachable].

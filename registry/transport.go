@@ -92,7 +92,7 @@ func (e *timeoutError) Error() string {
 	case "headers":
 		return fmt.Sprintf("the registry did not answer within %v (response header timeout)", e.d)
 	}
-	return fmt.Sprintf("the operation did not finish within %v (the timeout set)", e.d)
+	return fmt.Sprintf("the operation did not finish within its timeout of %v", e.d)
 }
 func (e *timeoutError) Timeout() bool   { return true }
 func (e *timeoutError) Temporary() bool { return true }

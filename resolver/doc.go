@@ -162,8 +162,11 @@
 // # Errors
 //
 // Every error says what failed, with the value, and what to do next; none
-// names a supctl flag (the supctl command adds its own advice). Match them
-// with errors.Is and errors.As, never by their text. [Resolver.Resolve],
+// names a supctl flag. What to do, when it is an action a front end may
+// word as its own flags (another platform, the registry instead of the
+// engine, the binary's path), comes as a [remedy.Remedy] that ends the
+// message, found with [remedy.Of]. Match errors with errors.Is and
+// errors.As, never by their text. [Resolver.Resolve],
 // [Resolver.ResolveAndHold] and [Resolver.Pin] return errors matching:
 //
 //   - [ErrBadReference]: the reference does not parse.

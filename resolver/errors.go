@@ -9,6 +9,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/registry"
+	"github.com/openshell-contrib/supctl/remedy"
 	"github.com/openshell-contrib/supctl/supervisor"
 )
 
@@ -62,7 +63,12 @@ func (e *PlatformError) Error() string {
 	if len(e.Have) > 0 {
 		have = strings.Join(e.Have, ", ")
 	}
-	return fmt.Sprintf("%s has no image for platform %s (it has: %s); choose one of those platforms", e.Ref, e.Want, have)
+	return fmt.Sprintf("%s has no image for platform %s (it has: %s); %s", e.Ref, e.Want, have, e.Remedy())
+}
+
+// Remedy is to choose one of the platforms the image has.
+func (e *PlatformError) Remedy() remedy.Remedy {
+	return remedy.Remedy{Action: remedy.Platform, Platforms: append([]string{}, e.Have...)}
 }
 
 // Is reports whether target is [ErrNotFound].
@@ -86,18 +92,28 @@ type IncompatibleError struct {
 }
 
 func (e *IncompatibleError) Error() string {
-	what, remedy := fmt.Sprintf("supervisor %s (%s, %s)", e.Ref, e.Digest, e.Platform),
-		"pull a newer tag (resolve it with the pull policy always), pin a compatible digest with \"supctl pin\", or change the range"
+	what := fmt.Sprintf("supervisor %s (%s, %s)", e.Ref, e.Digest, e.Platform)
 	if e.Ref == "" && e.Result != nil {
-		what, remedy = fmt.Sprintf("supervisor binary %s (%s)", e.Result.Path, e.Platform),
-			"install a compatible supervisor binary there, or change the range"
+		what = fmt.Sprintf("supervisor binary %s (%s)", e.Result.Path, e.Platform)
 	}
 	if e.Version == "" {
-		return fmt.Sprintf("%s has an unknown version and the range %q is required; %s; "+
-			"or check the image on a machine that runs %s binaries (\"supctl pin\" with the range there) and use that digest here without a range",
-			what, e.Range, supervisor.Explain(e.Tried), e.Platform)
+		return fmt.Sprintf("%s has an unknown version and the range %q is required; %s; %s",
+			what, e.Range, supervisor.Explain(e.Tried), e.Remedy())
 	}
-	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, remedy)
+	return fmt.Sprintf("%s is version %s, outside the required range %q; %s", what, e.Version, e.Range, e.Remedy())
+}
+
+// Remedy is, for an unknown version, to learn it on a machine that runs
+// the platform's binaries; else to pull the tag's current image (or to
+// replace the binary found, when there is no reference).
+func (e *IncompatibleError) Remedy() remedy.Remedy {
+	switch {
+	case e.Version == "":
+		return remedy.Remedy{Action: remedy.PinElsewhere, Platform: e.Platform, Before: "or "}
+	case e.Ref == "" && e.Result != nil:
+		return remedy.Remedy{Action: remedy.ReplaceBinary}
+	}
+	return remedy.Remedy{Action: remedy.Repull, Ref: e.Ref}
 }
 
 // Is reports whether target is [ErrIncompatible].

@@ -18,6 +18,7 @@ import (
 
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/registry"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // maxZstdWindow bounds the memory a zstd layer may make the decoder use.
@@ -64,7 +65,8 @@ func (r *Resolver) findBinary(ctx context.Context, ref name.Reference, src image
 				ref, r.cfg.file, desc.Digest, ErrNotFound)
 		}
 	}
-	return v1.Hash{}, fmt.Errorf("%s: no layer holds %s: %w; check the image or the binary's path", ref, r.cfg.file, ErrNotFound)
+	return v1.Hash{}, &remedy.Error{Err: fmt.Errorf("%s: no layer holds %s: %w", ref, r.cfg.file, ErrNotFound),
+		Fix: remedy.Remedy{Action: remedy.BinaryPath, Before: "check the image or "}}
 }
 
 // scanLayer streams one layer: compressed bytes -> digest check ->

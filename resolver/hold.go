@@ -121,7 +121,7 @@ func (s *holdSet) releaseExcept(k cache.Key) error {
 // without the retry.
 func (r *Resolver) Hold(ctx context.Context, res *Result) (release func() error, err error) {
 	if res == nil || res.ResolvedFrom == FromFile || res.Digest == "" {
-		return nil, errors.New("resolver: only a binary in the cache can be held")
+		return nil, errors.New("only a binary in the cache can be held")
 	}
 	return r.cache.Hold(ctx, r.key(res.Digest))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // A Pin is an image reference frozen to an immutable digest, with the
@@ -88,8 +89,8 @@ func (r *Resolver) Pin(ctx context.Context, ref string, platforms ...string) (*P
 	if top == "" {
 		top = res.Digest
 		if len(pls) > 1 {
-			return nil, fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms; pin it for one platform: %w",
-				res.Ref, res.Digest, len(pls), ErrNotFound)
+			return nil, &remedy.Error{Err: fmt.Errorf("%s is a single-platform image (%s), so it cannot be pinned for %d platforms: %w",
+				res.Ref, res.Digest, len(pls), ErrNotFound), Fix: remedy.Remedy{Action: remedy.OnePlatform}}
 		}
 	}
 	image := parsed.Context().Name() + "@" + top.String()

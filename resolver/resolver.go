@@ -29,17 +29,17 @@ type Resolver struct {
 // New returns a resolver over c, configured by opts.
 func New(c *cache.Cache, opts ...Option) (*Resolver, error) {
 	if c == nil {
-		return nil, errors.New("resolver: nil cache")
+		return nil, errors.New("nil cache")
 	}
 	cfg := defaults()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
-			return nil, fmt.Errorf("resolver: %w", err)
+			return nil, fmt.Errorf("%w", err)
 		}
 	}
 	reg, err := registry.New(cfg.registry...)
 	if err != nil {
-		return nil, fmt.Errorf("resolver: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("%w", errors.Unwrap(err))
 	}
 	return &Resolver{cache: c, cfg: cfg, reg: reg}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/openshell-contrib/supctl/cache"
 	"github.com/openshell-contrib/supctl/engine"
 	"github.com/openshell-contrib/supctl/manifest"
+	"github.com/openshell-contrib/supctl/remedy"
 )
 
 // resolveLocal serves ref from the engine's local image when the image
@@ -41,7 +42,8 @@ func (r *Resolver) resolveLocal(ctx context.Context, o *op, raw string, ref name
 	case errors.Is(err, engine.ErrImageNotFound) && !only:
 		return nil, false, nil
 	case errors.Is(err, engine.ErrImageNotFound):
-		return nil, false, &notLocalError{msg: fmt.Sprintf("the engine at %s (from %s) has no image %s; build or load it there, or resolve it from the registry instead", eng.Endpoint().Host, eng.Endpoint().Why(), raw)}
+		return nil, false, &remedy.Error{Err: &notLocalError{msg: fmt.Sprintf("the engine at %s (from %s) has no image %s", eng.Endpoint().Host, eng.Endpoint().Why(), raw)},
+			Fix: remedy.Remedy{Action: remedy.Registry, Before: "build or load it there, or "}}
 	case err != nil:
 		return nil, false, err
 	}

@@ -52,12 +52,12 @@ func attempt(m Method, err error, path string, p v1.Platform) Attempt {
 	return a
 }
 
-// reason is err's message without this package's prefixes and sentinel
-// texts, and with path, which the caller knows, said as "it".
+// reason is err's message without this package's sentinel texts, and
+// with path, which the caller knows, said as "it".
 func reason(err error, path string) string {
-	msg := strings.ReplaceAll(err.Error(), "supervisor: ", "")
+	msg := err.Error()
 	for _, e := range []error{ErrNotApplicable, ErrUnknownVersion} {
-		s := strings.TrimPrefix(e.Error(), "supervisor: ")
+		s := e.Error()
 		msg = strings.ReplaceAll(msg, s+": ", "")
 		msg = strings.ReplaceAll(msg, ": "+s, "")
 	}

@@ -132,13 +132,13 @@ func parseBinfmtEntry(name, data string) binfmtHandler {
 func binfmtFor(dir, path string) (binfmtHandler, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return binfmtHandler{}, "", fmt.Errorf("supervisor: %w", err)
+		return binfmtHandler{}, "", err
 	}
 	defer f.Close()
 	head := make([]byte, 256)
 	n, err := io.ReadFull(f, head)
 	if err != nil && n == 0 {
-		return binfmtHandler{}, "", fmt.Errorf("supervisor: reading %s: %w", path, err)
+		return binfmtHandler{}, "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	head = head[:n]
 	hs, why := binfmtHandlers(dir)

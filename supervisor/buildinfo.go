@@ -26,13 +26,13 @@ func BuildInfo() Prober { return buildInfoProber{} }
 func (buildInfoProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	f, err := os.Open(b.Path)
 	if err != nil {
-		return unknown, fmt.Errorf("supervisor: %w", err)
+		return unknown, err
 	}
 	defer f.Close()
 	bi, err := buildinfo.Read(f)
 	if err != nil {
 		if _, ok := errors.AsType[*fs.PathError](err); ok {
-			return unknown, fmt.Errorf("supervisor: reading build information: %w", err)
+			return unknown, fmt.Errorf("reading build information: %w", err)
 		}
 		return unknown, fmt.Errorf("%w: %s has no Go build information: %v", ErrNotApplicable, b.Path, err)
 	}

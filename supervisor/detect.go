@@ -70,7 +70,7 @@ func DetectTried(ctx context.Context, b Binary, probers ...Prober) (Version, []A
 		switch {
 		case err == nil:
 			if !compat.ValidVersion(v.Version) || v.Method == "" || v.Method == MethodUnknown {
-				return unknown, tried, fmt.Errorf("supervisor: prober %T returned %q from %q, which is not a known version", p, v.Version, v.Method)
+				return unknown, tried, fmt.Errorf("prober %T returned %q from %q, which is not a known version", p, v.Version, v.Method)
 			}
 			return v, tried, nil
 		case errors.Is(err, ErrUnknownVersion), errors.Is(err, ErrNotApplicable):

@@ -55,7 +55,7 @@ func CheckELF(r io.ReaderAt, p v1.Platform) error {
 	var hdr [elfHeaderSize]byte
 	n, err := r.ReadAt(hdr[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("supervisor: reading ELF header of %s: %w", orBinary(path), err)
+		return fmt.Errorf("reading ELF header of %s: %w", orBinary(path), err)
 	}
 	return checkHeader(path, hdr[:n], p)
 }

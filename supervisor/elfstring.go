@@ -20,12 +20,12 @@ func ELFString() Prober { return elfStringProber{} }
 func (elfStringProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	f, err := os.Open(b.Path)
 	if err != nil {
-		return unknown, fmt.Errorf("supervisor: %w", err)
+		return unknown, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return unknown, fmt.Errorf("supervisor: %w", err)
+		return unknown, err
 	}
 	v, err := elfStringVersion(ctx, f, st.Size(), b.Path, b.name(), chunkSize)
 	if err != nil {
@@ -53,7 +53,7 @@ func elfStringVersion(ctx context.Context, r io.ReaderAt, size int64, path, name
 		}
 		for _, r := range regions {
 			if err := s.scan(ctx, r.open()); err != nil {
-				return "", fmt.Errorf("supervisor: %s: reading %s: %w", path, r.what, err)
+				return "", fmt.Errorf("%s: reading %s: %w", path, r.what, err)
 			}
 		}
 		switch len(s.found) {

@@ -54,7 +54,7 @@ func Engine(r ContainerRunner, timeout time.Duration) Prober {
 
 func (e engineProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	if e.runner == nil {
-		return unknown, fmt.Errorf("supervisor: no container engine is used; select one (engine auto, docker or podman) to learn the version in a container: %w", ErrNotApplicable)
+		return unknown, fmt.Errorf("no container engine is used; select one (engine auto, docker or podman) to learn the version in a container: %w", ErrNotApplicable)
 	}
 	rctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
@@ -65,7 +65,7 @@ func (e engineProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	case errors.Is(err, ErrNotApplicable):
 		return unknown, err
 	case err != nil:
-		return unknown, fmt.Errorf("supervisor: running %s in the container engine: %v: %w", b.Path, err, ErrUnknownVersion)
+		return unknown, fmt.Errorf("running %s in the container engine: %v: %w", b.Path, err, ErrUnknownVersion)
 	}
 	v, err := ParseVersionLine(b.name(), string(out))
 	if err != nil {

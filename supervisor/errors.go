@@ -12,29 +12,29 @@ import (
 var (
 	// ErrNotELF reports a file that is not an ELF file, or whose ELF
 	// header is truncated or malformed.
-	ErrNotELF = errors.New("supervisor: not an ELF file")
+	ErrNotELF = errors.New("not an ELF file")
 
 	// ErrNotExecutable reports an ELF file that is not an executable (for
 	// example a relocatable object or a core dump).
-	ErrNotExecutable = errors.New("supervisor: not an ELF executable")
+	ErrNotExecutable = errors.New("not an ELF executable")
 
 	// ErrWrongMachine reports an ELF executable built for another
 	// architecture than the platform asks for. Every [*MachineError] is
 	// one.
-	ErrWrongMachine = errors.New("supervisor: wrong machine")
+	ErrWrongMachine = errors.New("wrong machine")
 
 	// ErrUnsupportedPlatform reports a platform this package cannot check:
 	// an OS other than "linux" or an architecture it does not know.
-	ErrUnsupportedPlatform = errors.New("supervisor: unsupported platform")
+	ErrUnsupportedPlatform = errors.New("unsupported platform")
 
 	// ErrUnknownVersion reports that a [Prober] could not be sure of a
 	// binary's version. [Detect] moves on to the next prober.
-	ErrUnknownVersion = errors.New("supervisor: version unknown")
+	ErrUnknownVersion = errors.New("version unknown")
 
 	// ErrNotApplicable reports that a [Prober] cannot be used on this
 	// host or this binary, for example [Run] on a binary for another
 	// architecture. [Detect] moves on to the next prober.
-	ErrNotApplicable = errors.New("supervisor: prober not applicable")
+	ErrNotApplicable = errors.New("prober not applicable")
 )
 
 // MachineError reports an ELF executable whose machine, class or byte order
@@ -52,7 +52,6 @@ type MachineError struct {
 // Error says what the file is, what the platform needs and what to do.
 func (e *MachineError) Error() string {
 	var b strings.Builder
-	b.WriteString("supervisor: ")
 	if e.Path != "" {
 		fmt.Fprintf(&b, "%s is", e.Path)
 	} else {
@@ -99,7 +98,7 @@ type fileError struct {
 func (e *fileError) Error() string {
 	msg := e.kind.Error()
 	if e.path != "" {
-		msg = "supervisor: " + e.path + ": " + strings.TrimPrefix(msg, "supervisor: ")
+		msg = e.path + ": " + msg
 	}
 	if e.detail != "" {
 		msg += ": " + e.detail

@@ -32,22 +32,22 @@ type Identity struct {
 func Identify(ctx context.Context, b Binary, probers ...Prober) (Identity, error) {
 	f, err := os.Open(b.Path)
 	if err != nil {
-		return Identity{}, fmt.Errorf("supervisor: %w", err)
+		return Identity{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return Identity{}, fmt.Errorf("supervisor: %w", err)
+		return Identity{}, err
 	}
 	if !st.Mode().IsRegular() {
-		return Identity{}, fmt.Errorf("supervisor: %s is not a regular file (mode %v)", b.Path, st.Mode())
+		return Identity{}, fmt.Errorf("%s is not a regular file (mode %v)", b.Path, st.Mode())
 	}
 	if err := CheckELF(f, b.Platform); err != nil {
 		return Identity{}, err
 	}
 	sum, err := hashFile(ctx, f, st.Size())
 	if err != nil {
-		return Identity{}, fmt.Errorf("supervisor: hashing %s: %w", b.Path, err)
+		return Identity{}, fmt.Errorf("hashing %s: %w", b.Path, err)
 	}
 	v, tried, err := DetectTried(ctx, b, probers...)
 	if err != nil {

@@ -18,14 +18,14 @@ import (
 func PlatformOfFile(path string) (v1.Platform, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return v1.Platform{}, fmt.Errorf("supervisor: %w", err)
+		return v1.Platform{}, err
 	}
 	if !st.Mode().IsRegular() {
 		return v1.Platform{}, &fileError{path: path, kind: ErrNotELF, detail: fmt.Sprintf("not a regular file (mode %v)", st.Mode())}
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscallNonblock, 0)
 	if err != nil {
-		return v1.Platform{}, fmt.Errorf("supervisor: %w", err)
+		return v1.Platform{}, err
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {

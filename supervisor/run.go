@@ -52,7 +52,7 @@ func (p RunProber) Probe(ctx context.Context, b Binary) (Version, error) {
 	// confinement that cannot be set up.
 	f, err := os.Open(b.Path)
 	if err != nil {
-		return unknown, fmt.Errorf("supervisor: %w", err)
+		return unknown, err
 	}
 	f.Close()
 	out, err := runConfined(ctx, b.Path, timeout, p.userNS)

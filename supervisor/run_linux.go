@@ -66,13 +66,13 @@ func runOnThisThread(parent context.Context, path, mode string, timeout time.Dur
 	asRoot := os.Geteuid() == 0 && !forceUserNS
 	goR, goW, err := os.Pipe()
 	if err != nil {
-		return "", fmt.Errorf("supervisor: %w", err)
+		return "", err
 	}
 	defer goW.Close()
 	reportR, reportW, err := os.Pipe()
 	if err != nil {
 		goR.Close()
-		return "", fmt.Errorf("supervisor: %w", err)
+		return "", err
 	}
 	defer reportR.Close()
 
@@ -191,7 +191,7 @@ func dropBoundingSet() error {
 func startError(err error, asRoot bool) error {
 	switch {
 	case isTextBusy(err):
-		return fmt.Errorf("supervisor: starting a confined run: %w", err)
+		return fmt.Errorf("starting a confined run: %w", err)
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EINVAL), errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EUSERS):
 		how := "a user namespace"
 		if asRoot {
@@ -202,7 +202,7 @@ func startError(err error, asRoot bool) error {
 	case errors.Is(err, syscall.ENOEXEC), errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%w: the kernel cannot execute it: %w", ErrNotApplicable, err)
 	}
-	return fmt.Errorf("supervisor: starting a confined run: %w", err)
+	return fmt.Errorf("starting a confined run: %w", err)
 }
 
 // isTextBusy reports whether err is ETXTBSY, which exec returns while some

@@ -74,5 +74,5 @@ func ExampleParseVersionLine() {
 	fmt.Println(err)
 	// Output:
 	// 0.0.47-dev.13+g57b71c68f <nil>
-	// supervisor: version unknown: output "openshell-sandbox version 0.0.47" is not "openshell-sandbox MAJOR.MINOR.PATCH"
+	// version unknown: output "openshell-sandbox version 0.0.47" is not "openshell-sandbox MAJOR.MINOR.PATCH"
 }

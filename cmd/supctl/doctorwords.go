@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/openshell-contrib/supctl/doctor"
 )
 
@@ -32,7 +30,7 @@ func doctorOutput(rep *doctor.Report) *doctorReport {
 			code = kindExitCode(p.Kind)
 		}
 		out.Problems = append(out.Problems, doctorProblem{Area: p.Area, Severity: p.Severity,
-			Message: cliText(p.Message), Fix: doctorFix(p), Code: code})
+			Message: doctorMessage(p), Fix: doctorFix(p), Code: code})
 	}
 	return out
 }
@@ -63,28 +61,22 @@ func (r *doctorReport) exitCode() int {
 	return best
 }
 
+// doctorMessage is the message of p in the CLI's words: the remedy it
+// ends with, if any, said as the CLI says it.
+func doctorMessage(p doctor.Problem) string {
+	if p.MessageRemedy == nil {
+		return p.Message
+	}
+	return withCLIRemedy(p.Message, *p.MessageRemedy)
+}
+
 // doctorFix is the fix of p in the CLI's words: a remedy as the supctl
-// command that does it, other advice through the phrase table.
+// flags and commands that do it, other advice as it is.
 func doctorFix(p doctor.Problem) string {
-	rm := p.Remedy
-	if rm == nil {
-		return cliText(p.Fix)
+	if p.Remedy == nil {
+		return p.Fix
 	}
-	switch rm.Action {
-	case doctor.ActionPull:
-		if rm.Platform != "" {
-			return fmt.Sprintf("run \"supctl pull --platform %s %s\"", rm.Platform, rm.Ref)
-		}
-		return fmt.Sprintf("run \"supctl pull %s\"", rm.Ref)
-	case doctor.ActionRepull:
-		return fmt.Sprintf("run \"supctl pull --pull always %s\" to take the tag's current image, pin a compatible digest with \"supctl pin\", or change the range", rm.Ref)
-	case doctor.ActionRelink:
-		return fmt.Sprintf("run \"supctl pull %s --pull always --compat '%s' --link %s\", then restart the gateway", orWord(rm.Ref, "REF"), orWord(rm.Range, "RANGE"), rm.Link)
-	case doctor.ActionReplaceMounted:
-		return fmt.Sprintf("pull a compatible supervisor (\"supctl pull --compat %q IMAGE\") and set supervisor_bin in %s to the path it prints; or remove the stale extraction (\"supctl gc --gateway-extractions\") so the gateway extracts its image again",
-			rm.Range, rm.Config)
-	}
-	return cliText(p.Fix)
+	return cliRemedy(*p.Remedy)
 }
 
 func orWord(s, word string) string {

@@ -37,14 +37,14 @@ func newVerify(g *globals) *cobra.Command {
 			} else {
 				var b strings.Builder
 				for _, p := range r.Problems {
-					fmt.Fprintf(&b, "%s: %s", p.Path, oneLine(p.Err))
+					fmt.Fprintf(&b, "%s: %s", p.Path, oneLine(advise(p.Err)))
 					if p.Action != "" {
 						fmt.Fprintf(&b, " (%s)", p.Action)
 					}
 					b.WriteByte('\n')
 				}
 				for _, l := range r.Leftovers {
-					fmt.Fprintf(&b, "leftover: %s", cliText(l.String()))
+					fmt.Fprintf(&b, "leftover: %s", withCLIRemedy(l.String(), l.Remedy()))
 					if l.Action != "" {
 						fmt.Fprintf(&b, " (%s)", l.Action)
 					}

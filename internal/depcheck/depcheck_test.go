@@ -20,7 +20,7 @@ import (
 const module = "github.com/openshell-contrib/supctl"
 
 // library lists the packages a gateway imports (those present are checked).
-var library = []string{"resolver", "registry", "cache", "manifest", "supervisor", "compat", "engine", "gateway", "doctor"}
+var library = []string{"resolver", "registry", "cache", "manifest", "supervisor", "compat", "engine", "gateway", "doctor", "remedy"}
 
 // forbidden reports whether a library package may not depend on p.
 func forbidden(p string) bool {
@@ -98,21 +98,23 @@ func TestExampleImports(t *testing.T) {
 }
 
 // layers says which of the module's packages each library package may
-// import: the layering the package docs describe. compat, registry and
-// manifest are leaves; the cache sits on its records, the engine client on
-// the supervisor probes, the gateway model on the engine client; the
-// resolver orchestrates them all, and no library package but doctor reads
-// the resolver or the gateway model.
+// import: the layering the package docs describe. remedy (what to do about
+// a failure) is a leaf that every package may import; compat, registry and
+// manifest are leaves besides it; the cache sits on its records, the
+// engine client on the supervisor probes, the gateway model on the engine
+// client; the resolver orchestrates them all, and no library package but
+// doctor reads the resolver or the gateway model.
 var layers = map[string][]string{
-	"compat":     {},
-	"registry":   {},
-	"manifest":   {},
-	"supervisor": {"compat"},
-	"cache":      {"manifest"},
-	"engine":     {"supervisor"},
-	"gateway":    {"compat", "engine", "supervisor"},
-	"resolver":   {"cache", "compat", "engine", "manifest", "registry", "supervisor"},
-	"doctor":     {"cache", "compat", "engine", "gateway", "manifest", "resolver", "supervisor"},
+	"remedy":     {},
+	"compat":     {"remedy"},
+	"registry":   {"remedy"},
+	"manifest":   {"remedy"},
+	"supervisor": {"compat", "remedy"},
+	"cache":      {"manifest", "remedy"},
+	"engine":     {"supervisor", "remedy"},
+	"gateway":    {"compat", "engine", "supervisor", "remedy"},
+	"resolver":   {"cache", "compat", "engine", "manifest", "registry", "supervisor", "remedy"},
+	"doctor":     {"cache", "compat", "engine", "gateway", "manifest", "resolver", "supervisor", "remedy"},
 }
 
 // internalMay lists the internal packages the library may use.
@@ -230,7 +232,7 @@ func list(t *testing.T, patterns ...string) graph {
 func TestLibraryMessagesNameNoFlags(t *testing.T) {
 	flag := regexp.MustCompile(`(?:^|[\s("])(--[a-z][a-z-]+)`)
 	otherPrograms := map[string]string{"doctor": "--output-dir"}
-	for _, pkg := range []string{"resolver", "cache", "manifest", "compat", "engine", "doctor"} {
+	for _, pkg := range []string{"resolver", "registry", "cache", "manifest", "compat", "engine", "doctor", "remedy"} {
 		files, _ := filepath.Glob(filepath.Join("..", "..", pkg, "*.go"))
 		if len(files) == 0 {
 			t.Fatalf("no Go files in package %s", pkg)
@@ -251,7 +253,7 @@ func TestLibraryMessagesNameNoFlags(t *testing.T) {
 				}
 				for _, m := range flag.FindAllStringSubmatch(lit.Value, -1) {
 					if m[1] != otherPrograms[pkg] {
-						t.Errorf("%s: %s names a flag; word the advice without it and add the CLI's words to cmd/supctl/advice.go", fset.Position(lit.Pos()), lit.Value)
+						t.Errorf("%s: %s names a flag; word the advice without it, as a remedy (package remedy) that cmd/supctl/advice.go words with the flag", fset.Position(lit.Pos()), lit.Value)
 						break
 					}
 				}
