@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
@@ -89,8 +90,10 @@ func TestPodmanRun(t *testing.T) {
 
 	// engine.Probers with Podman: its engine method answers, in Podman.
 	found := false
+	var tried []string
 	for _, pr := range engine.Probers(engine.Podman, p.Options()...) {
 		v, err := pr.Probe(ctx, supervisor.Binary{Path: bin, Platform: host})
+		tried = append(tried, fmt.Sprintf("%T: %+v, %v", pr, v, err))
 		if v.Method == supervisor.MethodEngine {
 			found = true
 			if err != nil || v.Version != "0.0.47-dev.13+g57b71c68f" {
@@ -99,7 +102,7 @@ func TestPodmanRun(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Fatal("no prober of engine.Probers(Podman) learned the version in the engine")
+		t.Fatalf("no prober of engine.Probers(Podman) learned the version in the engine; they answered:\n%s", strings.Join(tried, "\n"))
 	}
 
 	res, err := e.Run(ctx, engine.RunSpec{Binary: bin, Platform: host, Dest: "/opt/openshell/bin/openshell-sandbox", Args: []string{"--version"}, Mount: true})
