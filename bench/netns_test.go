@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -40,6 +41,22 @@ type wanNet struct {
 
 // newWANNet makes the namespaces and starts the relay. Close removes them;
 // removeStaleNetns removes those of benchmark runs that died.
+// wanNetForTest is a fresh WAN for a test of the harness itself, closed
+// when the test ends; the test is skipped unless the report runs
+// (SUPCTL_BENCH=1), as root.
+func wanNetForTest(t *testing.T) *wanNet {
+	t.Helper()
+	if os.Getenv(envRun) != "1" || os.Geteuid() != 0 {
+		t.Skipf("runs with %s=1, as root (it makes network namespaces)", envRun)
+	}
+	w, err := newWANNet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
 func newWANNet() (w *wanNet, err error) {
 	removeStaleNetns()
 	pid := strconv.Itoa(os.Getpid())

@@ -17,14 +17,7 @@ import (
 // the contenders), which then die in the middle of the report. It runs
 // with the report (SUPCTL_BENCH=1), as root.
 func TestInNetnsKeepsThread(t *testing.T) {
-	if os.Getenv(envRun) != "1" || os.Geteuid() != 0 {
-		t.Skipf("runs with %s=1, as root (it makes network namespaces)", envRun)
-	}
-	w, err := newWANNet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := wanNetForTest(t)
 	self, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
 		t.Fatal(err)

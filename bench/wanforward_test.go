@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strconv"
 	"testing"
@@ -17,14 +16,7 @@ import (
 // the test's own namespace, through a counting proxy in the registry's,
 // which counts it after the forwarder's own check. It runs with the report (SUPCTL_BENCH=1), as root.
 func TestWANForward(t *testing.T) {
-	if os.Getenv(envRun) != "1" || os.Geteuid() != 0 {
-		t.Skipf("runs with %s=1, as root (it makes network namespaces)", envRun)
-	}
-	w, err := newWANNet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := wanNetForTest(t)
 	w.relay.SetProfile(wanProfiles[0])
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -4,7 +4,6 @@ package bench
 
 import (
 	"net"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -15,14 +14,7 @@ import (
 // of twice the one-way delay, and 1 MB crosses at about the rate. It runs
 // with the report (SUPCTL_BENCH=1), as root.
 func TestWANLink(t *testing.T) {
-	if os.Getenv(envRun) != "1" || os.Geteuid() != 0 {
-		t.Skipf("runs with %s=1, as root (it makes network namespaces)", envRun)
-	}
-	w, err := newWANNet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := wanNetForTest(t)
 	w.relay.SetProfile(wanProfiles[0])
 	ln, err := w.Listen(regAddr + ":0")
 	if err != nil {

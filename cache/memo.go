@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openshell-contrib/supctl/internal/fileid"
 	"github.com/openshell-contrib/supctl/manifest"
 )
 
@@ -27,15 +28,15 @@ type sealFiles struct{ record, seal fs.FileInfo }
 // then neither opens, reads, hashes nor decodes them. The binary is
 // checked against the seal on every lookup all the same. An entry is
 // remembered only when its files were read after their ctimes had settled
-// (ctimeTick), so that a change within the tick of the last one cannot
-// keep the ctime it had.
+// ([fileid.Settled]), so that a change within the tick of the last one
+// cannot keep the ctime it had.
 type sealMemo struct {
 	mu sync.Mutex
 	m  map[Key]sealedEntry
 }
 
 type sealedEntry struct {
-	record, seal fileID
+	record, seal fileid.ID
 	rec          manifest.Entry
 	sl           seal
 }
@@ -52,13 +53,13 @@ func (m *sealMemo) recall(k Key, dir string) (*manifest.Entry, *seal, bool) {
 	}
 	for _, f := range []struct {
 		name string
-		id   fileID
+		id   fileid.ID
 	}{{recordName, got.record}, {sealName, got.seal}} {
 		fi, err := os.Lstat(filepath.Join(dir, f.name))
 		if err != nil {
 			return nil, nil, false
 		}
-		if id, ok := idOf(fi); !ok || id != f.id {
+		if id, ok := fileid.Of(fi); !ok || id != f.id {
 			return nil, nil, false
 		}
 	}
@@ -68,13 +69,13 @@ func (m *sealMemo) recall(k Key, dir string) (*manifest.Entry, *seal, bool) {
 // keep remembers rec and sl for the entry k, as read (after start) from
 // the files f.
 func (m *sealMemo) keep(k Key, rec *manifest.Entry, sl *seal, f sealFiles, start time.Time) {
-	rid, ok := idOf(f.record)
-	sid, sok := idOf(f.seal)
+	rid, ok := fileid.Of(f.record)
+	sid, sok := fileid.Of(f.seal)
 	if !ok || !sok {
 		return
 	}
-	for _, id := range []fileID{rid, sid} {
-		if start.Before(time.Unix(0, id.ctimeNs).Add(ctimeTick)) {
+	for _, id := range []fileid.ID{rid, sid} {
+		if !fileid.Settled(id, start) {
 			return
 		}
 	}

@@ -6,13 +6,9 @@ import (
 	"slices"
 	"sync"
 	"time"
-)
 
-// settleTime bounds the granularity of a file system's ctime: kernels
-// without fine-grained timestamps take it from a clock that advances once
-// a scheduler tick (1 to 10 ms). A file read once this long has passed
-// since its ctime cannot be changed afterwards without its ctime moving.
-const settleTime = 10 * time.Millisecond
+	"github.com/openshell-contrib/supctl/internal/fileid"
+)
 
 // memoSize bounds the records a [Store] remembers; past it, it forgets
 // them all and starts again.
@@ -26,7 +22,7 @@ const memoSize = 1024
 // that identity the file holds the bytes that were read, decoded and
 // checked: the record is given again without opening, reading or
 // decoding the file. A record is remembered only when it was read after
-// its ctime had settled (settleTime), so that a change within the tick of
+// its ctime had settled ([fileid.Settled]), so that a change within the tick of
 // the last one cannot keep the ctime it had.
 type memo struct {
 	mu sync.Mutex
@@ -34,7 +30,7 @@ type memo struct {
 }
 
 type memoed struct {
-	id  fileID
+	id  fileid.ID
 	rec Record
 }
 
@@ -59,7 +55,7 @@ func (m *memo) read(path string, rec Record) error {
 // recall copies into rec the record remembered for path if fi, what lstat
 // says of path now, shows the file it was read from.
 func (m *memo) recall(path string, fi fs.FileInfo, rec Record) bool {
-	id, ok := idOf(fi)
+	id, ok := fileid.Of(fi)
 	if !ok {
 		return false
 	}
@@ -72,8 +68,8 @@ func (m *memo) recall(path string, fi fs.FileInfo, rec Record) bool {
 // keep remembers rec, read from path at start, whose file fstat described
 // as fi.
 func (m *memo) keep(path string, fi fs.FileInfo, rec Record, start time.Time) {
-	id, ok := idOf(fi)
-	if !ok || start.Before(time.Unix(0, id.ctimeNs).Add(settleTime)) {
+	id, ok := fileid.Of(fi)
+	if !ok || !fileid.Settled(id, start) {
 		return
 	}
 	var cp Record

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/opencontainers/go-digest"
+
+	"github.com/openshell-contrib/supctl/internal/fileid"
 )
 
 // A record read once its ctime has settled is remembered, and given again
@@ -73,7 +75,7 @@ func TestMemoSeesEveryChange(t *testing.T) {
 			if err := s.PutRef(&Ref{Name: name, Digest: d1, CheckedAt: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(2 * settleTime)
+			time.Sleep(2 * fileid.SettleTime)
 			if _, err := s.Ref(name); err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +106,7 @@ func TestMemoGivesCopies(t *testing.T) {
 	if err := s.PutIndex(x); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * settleTime)
+	time.Sleep(2 * fileid.SettleTime)
 	for i := range 3 {
 		got, err := s.Index(d)
 		if err != nil || len(got.Manifests) != 1 || got.Manifests[0].Platform != "linux/amd64" {

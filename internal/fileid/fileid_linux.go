@@ -1,13 +1,13 @@
-package manifest
+package fileid
 
 import (
 	"io/fs"
 	"syscall"
 )
 
-// A fileID is what stat says of a file that any change of it, or its
-// replacement by another file, moves.
-type fileID struct {
+// An ID is what stat says of a file that any change of it, or its
+// replacement by another file, moves. IDs are comparable.
+type ID struct {
 	dev, ino         uint64
 	uid              uint32
 	mode             fs.FileMode
@@ -15,14 +15,14 @@ type fileID struct {
 	mtimeNs, ctimeNs int64
 }
 
-// idOf returns the identity of the file fi describes; ok is false where
+// Of returns the identity of the file fi describes; ok is false where
 // stat gives no inode.
-func idOf(fi fs.FileInfo) (id fileID, ok bool) {
+func Of(fi fs.FileInfo) (id ID, ok bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok || st.Ino == 0 {
-		return fileID{}, false
+		return ID{}, false
 	}
-	return fileID{
+	return ID{
 		dev: uint64(st.Dev), ino: uint64(st.Ino), uid: st.Uid,
 		mode: fi.Mode(), size: fi.Size(),
 		mtimeNs: fi.ModTime().UnixNano(), ctimeNs: st.Ctim.Nano(),
