@@ -1,6 +1,6 @@
 //go:build linux && !amd64 && !arm64
 
-package supervisor
+package confine
 
 // No filter is written for this architecture, so a confined run cannot be
 // set up: installFilter fails and the prober is not applicable.

@@ -1,6 +1,6 @@
 //go:build linux
 
-package supervisor
+package confine
 
 import "golang.org/x/sys/unix"
 

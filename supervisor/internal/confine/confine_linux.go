@@ -1,11 +1,10 @@
-package supervisor
+package confine
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,35 +13,36 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The confined run's first process: supctl itself, started again by
-// runConfined in new namespaces (see the package documentation for why
-// and what it does). It runs as pid 1 of its PID namespace, sets up the
-// confinement with system calls Go's fork and exec cannot make between the
-// two, and then executes the binary in its place.
-//
-// Its file descriptors: 0 the null device, 1 and 2 pipes to supctl,
-// 3 the read end of the "go" pipe (one byte once supctl has put it in its
-// control group; end of file if supctl died), 4 the write end of the
-// report pipe (what failed, or end of file when exec succeeded).
-//
-// Its arguments: the binary's path, the name it gets in its root, and the
-// mode: "bind" mounts the binary read-only, "copy" copies it into the
-// root (for a binary open for writing, or on a file system mounted noexec).
+// Name is the name the process is started with (reexec.Command).
+const Name = "confine"
 
-const confineHandler = "confine"
-
+// The modes of a run: the binary mounted read-only, or copied.
 const (
-	fdGo     = 3
-	fdReport = 4
+	ModeBind = "bind"
+	ModeCopy = "copy"
 )
 
-func init() { reexec.Handle(confineHandler, confineMain) }
+// The process's descriptors beyond standard error, in this order.
+const (
+	FdGo     = 3
+	FdReport = 4
+)
+
+// Nobody is the unprivileged user and group a confined run gets.
+const Nobody = 65534
+
+// MaxProcs is the number of processes and threads a confined run may have
+// in all: the pids limit of its control group as root, RLIMIT_NPROC in a
+// user namespace.
+const MaxProcs = 64
+
+func init() { reexec.Handle(Name, Main) }
 
 // Limits of every process of a confined run. Lowering a limit needs no
 // privilege, so they are always in place; they bound each process, and
 // RLIMIT_NPROC the processes of the run's user (in a user namespace, of
 // the run itself).
-var confineRlimits = []struct {
+var rlimits = []struct {
 	resource int
 	value    uint64
 }{
@@ -55,36 +55,39 @@ var confineRlimits = []struct {
 	{unix.RLIMIT_MSGQUEUE, 0},
 }
 
-// confineNproc is RLIMIT_NPROC: as root it counts every process of
+// nproc is RLIMIT_NPROC: as root it counts every process of
 // nobody on the host, so it is higher there (the control group is the
 // ceiling of the run); in a user namespace it counts the run's own.
-func confineNproc(asRoot bool) uint64 {
+func nproc(asRoot bool) uint64 {
 	if asRoot {
 		return 256
 	}
-	return runPids
+	return MaxProcs
 }
 
-func confineMain() int {
+// Main sets up the confinement and executes the binary; it returns only
+// when something failed, with the process's exit status, after writing
+// what failed to [FdReport].
+func Main() int {
 	runtime.LockOSThread() // the thread that sets up the confinement is the one that executes
 	if len(os.Args) != 4 {
 		return report("arguments", fmt.Errorf("want 3, got %d", len(os.Args)-1))
 	}
 	path, name, mode := os.Args[1], os.Args[2], os.Args[3]
 	var b [1]byte
-	if n, _ := unix.Read(fdGo, b[:]); n != 1 {
+	if n, _ := unix.Read(FdGo, b[:]); n != 1 {
 		return 1 // supctl is gone
 	}
 	asRoot := os.Getuid() == 0
-	if stage, err := confineSetup(path, name, mode, asRoot); err != nil {
+	if stage, err := setup(path, name, mode, asRoot); err != nil {
 		return report(stage, err)
 	}
 	err := unix.Exec("/"+name, []string{"/" + name, "--version"}, []string{})
 	return report("exec", err)
 }
 
-// confineSetup does every step up to the exec, and names the one that failed.
-func confineSetup(path, name, mode string, asRoot bool) (string, error) {
+// setup does every step up to the exec, and names the one that failed.
+func setup(path, name, mode string, asRoot bool) (string, error) {
 	dropGroups := true // /proc is out of reach after the chroot
 	if b, err := os.ReadFile("/proc/self/setgroups"); err == nil && strings.TrimSpace(string(b)) == "deny" {
 		dropGroups = false
@@ -115,7 +118,7 @@ func confineSetup(path, name, mode string, asRoot bool) (string, error) {
 		}
 	}
 	size := int64(64 << 10)
-	if mode == "copy" {
+	if mode == ModeCopy {
 		fi, err := bin.Stat()
 		if err != nil {
 			return "copy", err
@@ -126,8 +129,11 @@ func confineSetup(path, name, mode string, asRoot bool) (string, error) {
 	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
 		return "mount", fmt.Errorf("mounting a tmpfs on %s: %w", dir, err)
 	}
-	target := filepath.Join(dir, name)
-	if mode == "copy" {
+	target := dir + "/" + name
+	if dir == "/" {
+		target = dir + name
+	}
+	if mode == ModeCopy {
 		if err := copyFile(bin, target); err != nil {
 			return "copy", err
 		}
@@ -154,12 +160,12 @@ func confineSetup(path, name, mode string, asRoot bool) (string, error) {
 	if _, _, errno := unix.Syscall(unix.SYS_KEYCTL, unix.KEYCTL_JOIN_SESSION_KEYRING, 0, 0); errno != 0 {
 		return "keyring", fmt.Errorf("joining a new session keyring: %w", errno)
 	}
-	for _, l := range confineRlimits {
+	for _, l := range rlimits {
 		if err := unix.Prlimit(0, l.resource, &unix.Rlimit{Cur: l.value, Max: l.value}, nil); err != nil {
 			return "limits", fmt.Errorf("limit %d: %w", l.resource, err)
 		}
 	}
-	n := confineNproc(asRoot)
+	n := nproc(asRoot)
 	if err := unix.Prlimit(0, unix.RLIMIT_NPROC, &unix.Rlimit{Cur: n, Max: n}, nil); err != nil {
 		return "limits", fmt.Errorf("process limit: %w", err)
 	}
@@ -185,7 +191,7 @@ func confineSetup(path, name, mode string, asRoot bool) (string, error) {
 	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
 		return "parent-death signal", err
 	}
-	fds := []unix.PollFd{{Fd: fdGo, Events: unix.POLLIN}}
+	fds := []unix.PollFd{{Fd: FdGo, Events: unix.POLLIN}}
 	if n, _ := unix.Poll(fds, 0); n > 0 {
 		return "parent-death signal", fmt.Errorf("supctl is gone")
 	}
@@ -208,11 +214,28 @@ func becomeNobody(dropGroups bool) error {
 			return fmt.Errorf("dropping supplementary groups: %w", err)
 		}
 	}
-	if err := unix.Setresgid(nobody, nobody, nobody); err != nil {
+	if err := unix.Setresgid(Nobody, Nobody, Nobody); err != nil {
 		return fmt.Errorf("changing to group nobody: %w", err)
 	}
-	if err := unix.Setresuid(nobody, nobody, nobody); err != nil {
+	if err := unix.Setresuid(Nobody, Nobody, Nobody); err != nil {
 		return fmt.Errorf("changing to user nobody: %w", err)
+	}
+	return nil
+}
+
+// dropBoundingSet removes every capability from this thread's bounding
+// set, so nothing the run executes can gain one.
+func dropBoundingSet() error {
+	last := 63 // dropping a capability the kernel does not know fails with EINVAL, ignored
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			last = n
+		}
+	}
+	for c := 0; c <= last; c++ {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+			return err
+		}
 	}
 	return nil
 }
@@ -238,6 +261,6 @@ func report(stage string, err error) int {
 	if errors.As(err, &e) {
 		errno = int(e)
 	}
-	unix.Write(fdReport, []byte(stage+"\x00"+strconv.Itoa(errno)+"\x00"+err.Error()))
+	unix.Write(FdReport, []byte(stage+"\x00"+strconv.Itoa(errno)+"\x00"+err.Error()))
 	return 125
 }
