@@ -77,6 +77,11 @@ func runOnThisThread(parent context.Context, path, mode string, timeout time.Dur
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	cmd := reexec.Command(ctx, confine.Name, path, confinedName(path), mode)
+	// One P: the helper runs one goroutine, and with more the runtime
+	// starts threads for its background goroutines at once, which costs
+	// more than the helper's own work. The binary gets none of this: the
+	// helper executes it with an empty environment.
+	cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
 	cmd.Dir = "/"
 	cmd.ExtraFiles = []*os.File{goR, reportW} // confine.FdGo and confine.FdReport
 	stdout, stderr := &capWriter{max: maxStdout}, &capWriter{max: maxStderr}
@@ -108,23 +113,20 @@ func runOnThisThread(parent context.Context, path, mode string, timeout time.Dur
 		// the group kill is for good measure.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
-	var cg *runCgroup
-	if asRoot {
-		cg, _ = newRunCgroup() // where none can be made, the limits are the ceiling
-	}
 	err = cmd.Start()
 	goR.Close()
 	reportW.Close()
 	if err != nil {
-		if cg != nil {
-			cg.remove()
-		}
 		return "", startError(err, asRoot)
 	}
-	if cg != nil {
-		defer cg.remove()
-		if cg.add(cmd.Process.Pid) != nil {
-			cg.remove() // it holds no process: the run goes on without it
+	// The control group is made while the helper starts: it does nothing
+	// of the run before the byte on the go pipe, written once it is in.
+	if asRoot {
+		if cg, err := newRunCgroup(); err == nil { // where none can be made, the limits are the ceiling
+			defer cg.remove()
+			if cg.add(cmd.Process.Pid) != nil {
+				cg.remove() // it holds no process: the run goes on without it
+			}
 		}
 	}
 	goW.Write([]byte{1})

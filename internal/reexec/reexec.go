@@ -11,8 +11,9 @@
 // with its status before main runs. Every other process returns from
 // [Handle] at once.
 //
-// The environment of the new process is that one variable only; a handler
-// receives its arguments in os.Args[1:].
+// The environment of the new process is that one variable only, unless
+// the caller adds to the command's Env; a handler receives its arguments
+// in os.Args[1:].
 package reexec
 
 import (
