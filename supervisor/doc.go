@@ -131,8 +131,9 @@
 //
 // As root, the run also gets a control group of its own, made under
 // supctl's group (cgroup v2, or the memory and pids hierarchies of cgroup
-// v1) while the first process starts, and before it executes anything: 256 MiB of memory without swap and 64
-// processes and threads, in total, for the whole run; it is removed after
+// v1) while the first process starts, which does nothing of the run until
+// it is in the group: 256 MiB of memory without swap and 64 processes and
+// threads, in total, for the whole run; it is removed after
 // the run, or by the next run if supctl was killed. Where none can be made
 // (not root, hierarchy not writable, controllers not delegated), the limits
 // above are the ceiling: they bound each process, and the number of
