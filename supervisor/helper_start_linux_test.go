@@ -12,8 +12,9 @@ import (
 
 // TestHelperStartsEarly: the confined run's first process, this program
 // started again, takes over before the program initialises the packages
-// the helper does not use (the regular expressions of go-digest, this
-// package, package testing): their initialisation would delay every run.
+// the helper does not use (the crypto tables, the regular expressions of
+// go-digest, this package, package testing): their initialisation would
+// delay every run.
 // The helper is started here without its arguments, so it reports that
 // and exits; GODEBUG=inittrace=1 lists what was initialised before.
 func TestHelperStartsEarly(t *testing.T) {
@@ -39,7 +40,7 @@ func TestHelperStartsEarly(t *testing.T) {
 	if !inits["os"] {
 		t.Fatalf("no init of os in the trace; stderr:\n%s", stderr.String())
 	}
-	for _, p := range []string{"regexp", "github.com/opencontainers/go-digest", "github.com/openshell-contrib/supctl/supervisor", "testing"} {
+	for _, p := range []string{"crypto/sha256", "regexp", "github.com/opencontainers/go-digest", "github.com/openshell-contrib/supctl/supervisor", "testing"} {
 		if inits[p] {
 			t.Errorf("the helper initialised %s before it took over", p)
 		}

@@ -2,15 +2,12 @@ package confine
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"strconv"
-	"strings"
-
-	"github.com/openshell-contrib/supctl/internal/reexec"
-	"golang.org/x/sys/unix"
+	"syscall"
+	"unsafe"
 )
 
 // Name is the name the process is started with (reexec.Command).
@@ -36,7 +33,16 @@ const Nobody = 65534
 // user namespace.
 const MaxProcs = 64
 
-func init() { reexec.Handle(Name, Main) }
+// envName is the variable internal/reexec names the job of a process with.
+// This package reads it itself: internal/reexec imports os/exec, and with
+// it path/filepath, which the runtime initialises late.
+const envName = "SUPCTL_REEXEC"
+
+func init() {
+	if os.Getenv(envName) == Name {
+		os.Exit(Main())
+	}
+}
 
 // Limits of every process of a confined run. Lowering a limit needs no
 // privilege, so they are always in place; they bound each process, and
@@ -46,13 +52,13 @@ var rlimits = []struct {
 	resource int
 	value    uint64
 }{
-	{unix.RLIMIT_AS, 4 << 30},
-	{unix.RLIMIT_NOFILE, 64},
-	{unix.RLIMIT_FSIZE, 0},
-	{unix.RLIMIT_CORE, 0},
-	{unix.RLIMIT_CPU, 30},
-	{unix.RLIMIT_MEMLOCK, 0},
-	{unix.RLIMIT_MSGQUEUE, 0},
+	{syscall.RLIMIT_AS, 4 << 30},
+	{syscall.RLIMIT_NOFILE, 64},
+	{syscall.RLIMIT_FSIZE, 0},
+	{syscall.RLIMIT_CORE, 0},
+	{syscall.RLIMIT_CPU, 30},
+	{rlimitMemlock, 0},
+	{rlimitMsgqueue, 0},
 }
 
 // nproc is RLIMIT_NPROC: as root it counts every process of
@@ -71,25 +77,25 @@ func nproc(asRoot bool) uint64 {
 func Main() int {
 	runtime.LockOSThread() // the thread that sets up the confinement is the one that executes
 	if len(os.Args) != 4 {
-		return report("arguments", fmt.Errorf("want 3, got %d", len(os.Args)-1))
+		return report("arguments", errors.New("want 3, got "+strconv.Itoa(len(os.Args)-1)))
 	}
 	path, name, mode := os.Args[1], os.Args[2], os.Args[3]
 	var b [1]byte
-	if n, _ := unix.Read(FdGo, b[:]); n != 1 {
+	if n, _ := syscall.Read(FdGo, b[:]); n != 1 {
 		return 1 // supctl is gone
 	}
 	asRoot := os.Getuid() == 0
 	if stage, err := setup(path, name, mode, asRoot); err != nil {
 		return report(stage, err)
 	}
-	err := unix.Exec("/"+name, []string{"/" + name, "--version"}, []string{})
+	err := syscall.Exec("/"+name, []string{"/" + name, "--version"}, []string{})
 	return report("exec", err)
 }
 
 // setup does every step up to the exec, and names the one that failed.
 func setup(path, name, mode string, asRoot bool) (string, error) {
 	dropGroups := true // /proc is out of reach after the chroot
-	if b, err := os.ReadFile("/proc/self/setgroups"); err == nil && strings.TrimSpace(string(b)) == "deny" {
+	if b, err := os.ReadFile("/proc/self/setgroups"); err == nil && trimSpace(string(b)) == "deny" {
 		dropGroups = false
 	}
 	// The binary, reached through a descriptor: the tmpfs below may hide
@@ -107,8 +113,8 @@ func setup(path, name, mode string, asRoot bool) (string, error) {
 			return "credentials", err
 		}
 	}
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return "mount", fmt.Errorf("making mounts private: %w", err)
+	if err := syscall.Mount("", "/", "", syscall.MS_REC|syscall.MS_PRIVATE, ""); err != nil {
+		return "mount", wrap("making mounts private", err)
 	}
 	dir := ""
 	for _, d := range []string{"/tmp", "/mnt", "/run", "/var", "/"} {
@@ -126,8 +132,8 @@ func setup(path, name, mode string, asRoot bool) (string, error) {
 		size += fi.Size()
 	}
 	opts := "mode=0555,nr_inodes=8,size=" + strconv.FormatInt(size, 10)
-	if err := unix.Mount("tmpfs", dir, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
-		return "mount", fmt.Errorf("mounting a tmpfs on %s: %w", dir, err)
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, opts); err != nil {
+		return "mount", wrap("mounting a tmpfs on "+dir, err)
 	}
 	target := dir + "/" + name
 	if dir == "/" {
@@ -141,64 +147,65 @@ func setup(path, name, mode string, asRoot bool) (string, error) {
 		if err := os.WriteFile(target, nil, 0o555); err != nil {
 			return "mount", err
 		}
-		if err := unix.Mount(src, target, "", unix.MS_BIND, ""); err != nil {
-			return "mount", fmt.Errorf("binding %s: %w", path, err)
+		if err := syscall.Mount(src, target, "", syscall.MS_BIND, ""); err != nil {
+			return "mount", wrap("binding "+path, err)
 		}
-		if err := unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, ""); err != nil {
-			return "mount", fmt.Errorf("making %s read-only: %w", path, err)
+		if err := syscall.Mount("", target, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV, ""); err != nil {
+			return "mount", wrap("making "+path+" read-only", err)
 		}
 	}
-	if err := unix.Mount("", dir, "", unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV, opts); err != nil {
-		return "mount", fmt.Errorf("making the root read-only: %w", err)
+	if err := syscall.Mount("", dir, "", syscall.MS_REMOUNT|syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV, opts); err != nil {
+		return "mount", wrap("making the root read-only", err)
 	}
-	if err := unix.Chroot(dir); err != nil {
+	if err := syscall.Chroot(dir); err != nil {
 		return "chroot", err
 	}
-	if err := unix.Chdir("/"); err != nil {
+	if err := syscall.Chdir("/"); err != nil {
 		return "chroot", err
 	}
-	if _, _, errno := unix.Syscall(unix.SYS_KEYCTL, unix.KEYCTL_JOIN_SESSION_KEYRING, 0, 0); errno != 0 {
-		return "keyring", fmt.Errorf("joining a new session keyring: %w", errno)
+	if _, _, errno := syscall.Syscall(syscall.SYS_KEYCTL, keyctlJoinSessionKeyring, 0, 0); errno != 0 {
+		return "keyring", wrap("joining a new session keyring", errno)
 	}
 	for _, l := range rlimits {
-		if err := unix.Prlimit(0, l.resource, &unix.Rlimit{Cur: l.value, Max: l.value}, nil); err != nil {
-			return "limits", fmt.Errorf("limit %d: %w", l.resource, err)
+		if err := prlimit(l.resource, l.value); err != nil {
+			return "limits", wrap("limit "+strconv.Itoa(l.resource), err)
 		}
 	}
 	n := nproc(asRoot)
-	if err := unix.Prlimit(0, unix.RLIMIT_NPROC, &unix.Rlimit{Cur: n, Max: n}, nil); err != nil {
-		return "limits", fmt.Errorf("process limit: %w", err)
+	if err := prlimit(rlimitNproc, n); err != nil {
+		return "limits", wrap("process limit", err)
 	}
 	if err := dropBoundingSet(); err != nil {
-		return "capabilities", fmt.Errorf("dropping the bounding set: %w", err)
+		return "capabilities", wrap("dropping the bounding set", err)
 	}
 	if asRoot {
 		if err := becomeNobody(dropGroups); err != nil {
 			return "credentials", err
 		}
 	}
-	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+	if err := prctl(prCapAmbient, prCapAmbientClearAll); err != nil {
 		return "capabilities", err
 	}
-	hdr := unix.CapUserHeader{Version: 0x20080522} // _LINUX_CAPABILITY_VERSION_3
-	var data [2]unix.CapUserData
-	if err := unix.Capset(&hdr, &data[0]); err != nil {
-		return "capabilities", err
+	hdr := capHeader{Version: 0x20080522} // _LINUX_CAPABILITY_VERSION_3
+	var data [2]capData
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])), 0); errno != 0 {
+		return "capabilities", errno
 	}
 	// The parent-death signal: the credential change cleared it, so it is
 	// set now, and the filter below keeps it from being cleared. If supctl
 	// died before, the go pipe has no writer left.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+	if err := prctl(prSetPdeathsig, uintptr(syscall.SIGKILL)); err != nil {
 		return "parent-death signal", err
 	}
-	fds := []unix.PollFd{{Fd: FdGo, Events: unix.POLLIN}}
-	if n, _ := unix.Poll(fds, 0); n > 0 {
-		return "parent-death signal", fmt.Errorf("supctl is gone")
+	fd := pollFd{Fd: FdGo, Events: pollIn}
+	var zero syscall.Timespec
+	if n, _, _ := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&fd)), 1, uintptr(unsafe.Pointer(&zero)), 0, 0, 0); n > 0 {
+		return "parent-death signal", errors.New("supctl is gone")
 	}
 	// Every descriptor but 0, 1 and 2 closes at exec: those this process
 	// inherited from whoever started supctl, and the runtime's own.
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return "descriptors", err
+	if _, _, errno := syscall.Syscall(sysCloseRange, 3, ^uintptr(0), closeRangeCloexec); errno != 0 {
+		return "descriptors", errno
 	}
 	if err := installFilter(); err != nil {
 		return "seccomp", err
@@ -210,15 +217,15 @@ func setup(path, name, mode string, asRoot bool) (string, error) {
 // changes every user and group id to nobody.
 func becomeNobody(dropGroups bool) error {
 	if dropGroups {
-		if err := unix.Setgroups(nil); err != nil {
-			return fmt.Errorf("dropping supplementary groups: %w", err)
+		if err := syscall.Setgroups(nil); err != nil {
+			return wrap("dropping supplementary groups", err)
 		}
 	}
-	if err := unix.Setresgid(Nobody, Nobody, Nobody); err != nil {
-		return fmt.Errorf("changing to group nobody: %w", err)
+	if err := syscall.Setresgid(Nobody, Nobody, Nobody); err != nil {
+		return wrap("changing to group nobody", err)
 	}
-	if err := unix.Setresuid(Nobody, Nobody, Nobody); err != nil {
-		return fmt.Errorf("changing to user nobody: %w", err)
+	if err := syscall.Setresuid(Nobody, Nobody, Nobody); err != nil {
+		return wrap("changing to user nobody", err)
 	}
 	return nil
 }
@@ -228,12 +235,12 @@ func becomeNobody(dropGroups bool) error {
 func dropBoundingSet() error {
 	last := 63 // dropping a capability the kernel does not know fails with EINVAL, ignored
 	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+		if n, err := strconv.Atoi(trimSpace(string(b))); err == nil {
 			last = n
 		}
 	}
 	for c := 0; c <= last; c++ {
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
+		if err := prctl(prCapbsetDrop, uintptr(c)); err != nil && !errors.Is(err, syscall.EINVAL) {
 			return err
 		}
 	}
@@ -257,10 +264,87 @@ func copyFile(in *os.File, dst string) error {
 // and returns the helper's exit status.
 func report(stage string, err error) int {
 	errno := 0
-	var e unix.Errno
+	var e syscall.Errno
 	if errors.As(err, &e) {
 		errno = int(e)
 	}
-	unix.Write(FdReport, []byte(stage+"\x00"+strconv.Itoa(errno)+"\x00"+err.Error()))
+	syscall.Write(FdReport, []byte(stage+"\x00"+strconv.Itoa(errno)+"\x00"+err.Error()))
 	return 125
+}
+
+// prlimit sets both limits of resource to value for this process.
+func prlimit(resource int, value uint64) error {
+	l := syscall.Rlimit{Cur: value, Max: value}
+	if _, _, errno := syscall.RawSyscall6(syscall.SYS_PRLIMIT64, 0, uintptr(resource), uintptr(unsafe.Pointer(&l)), 0, 0, 0); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// prctl calls prctl(option, arg2, 0, 0, 0).
+func prctl(option, arg2 uintptr) error {
+	if _, _, errno := syscall.RawSyscall6(syscall.SYS_PRCTL, option, arg2, 0, 0, 0, 0); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// The kernel's structures and constants this package uses that the
+// syscall package lacks (the same on every architecture it runs on).
+type capHeader struct {
+	Version uint32
+	Pid     int32
+}
+
+type capData struct {
+	Effective, Permitted, Inheritable uint32
+}
+
+type pollFd struct {
+	Fd      int32
+	Events  int16
+	Revents int16
+}
+
+const (
+	rlimitNproc    = 6
+	rlimitMemlock  = 8
+	rlimitMsgqueue = 12
+
+	prSetPdeathsig       = 1
+	prCapbsetDrop        = 24
+	prSetNoNewPrivs      = 38
+	prCapAmbient         = 47
+	prCapAmbientClearAll = 4
+
+	keyctlJoinSessionKeyring = 1
+	pollIn                   = 1
+	sysCloseRange            = 436
+	closeRangeCloexec        = 4
+)
+
+// wrap returns an error that reads "<msg>: <err>" and wraps err. This
+// package makes its errors without fmt, and reads files without strings:
+// both bring packages the runtime initialises late (see the package
+// documentation).
+func wrap(msg string, err error) error { return &wrapped{msg, err} }
+
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg + ": " + w.err.Error() }
+func (w *wrapped) Unwrap() error { return w.err }
+
+// trimSpace trims the ASCII white space around s.
+func trimSpace(s string) string {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
 }

@@ -7,11 +7,15 @@
 //
 // It is a package of its own so that the process starts its work early:
 // Go initialises a program's packages in dependency order, then by import
-// path, and the process dispatches to [Main] from this package's init (see
-// internal/reexec), so every package initialised after this one costs the
-// run nothing. This package therefore imports only the standard library,
-// golang.org/x/sys/unix and internal/reexec: none of them compiles a
-// regular expression or builds a table when the program starts.
+// path, and the process dispatches to [Main] from this package's init, so
+// every package initialised after this one costs the run nothing. This
+// package therefore imports only packages of the standard library that the
+// runtime initialises before os is ready (no fmt, strings, os/exec or
+// golang.org/x/sys/unix, which would let the packages sorting before this
+// one, regular expressions and crypto tables among them, go first). It
+// reads the variable of internal/reexec itself, and writes the few system
+// call numbers and constants the syscall package lacks; a test checks them
+// against golang.org/x/sys/unix.
 //
 // # Protocol
 //
