@@ -23,7 +23,9 @@ import (
 	"runtime"
 )
 
-// envName is the variable that names the handler a process runs.
+// envName is the variable that names the handler a process runs. The
+// supervisor's confined run reads it without this package (in
+// supervisor/internal/confine), whose imports would make it start later.
 const envName = "SUPCTL_REEXEC"
 
 // Handle runs fn and exits with the status it returns if this process was
