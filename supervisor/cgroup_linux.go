@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/openshell-contrib/supctl/supervisor/internal/confine"
 )
 
 // The total ceiling of a confined run as root: a control group of its own,
@@ -21,7 +23,7 @@ import (
 // memory and a pids hierarchy under /sys/fs/cgroup) are both supported.
 const (
 	runMemory = 256 << 20
-	runPids   = 64
+	runPids   = confine.MaxProcs
 
 	cgroupRoot   = "/sys/fs/cgroup"
 	cgroupPrefix = "supctl-run-"

@@ -77,12 +77,14 @@
 // there, read by the same parser, for "supctl doctor".
 //
 // The run's first process is this program again (through /proc/self/exe,
-// with one environment variable naming the job), because the confinement
-// needs system calls between the fork and the exec that Go's os/exec
-// cannot make: it starts in new PID, network, mount, IPC and UTS
-// namespaces (and a new user namespace when supctl is not root), as pid 1
-// of its PID namespace, and then, before it executes the binary in its
-// own place:
+// with an environment of one variable naming the job and GOMAXPROCS=1),
+// because the confinement needs system calls between the fork and the exec
+// that Go's os/exec cannot make. It takes over from the init of a package
+// of its own that imports little, so it starts before the program
+// initialises what it does not need. It starts in new PID, network, mount,
+// IPC and UTS namespaces (and a new user namespace when supctl is not
+// root), as pid 1 of its PID namespace, and then, before it executes the
+// binary in its own place:
 //
 //   - makes its mounts private, mounts a small tmpfs (nosuid, nodev) over a
 //     directory, bind-mounts the binary read-only (nosuid, nodev) onto an
@@ -129,8 +131,9 @@
 //
 // As root, the run also gets a control group of its own, made under
 // supctl's group (cgroup v2, or the memory and pids hierarchies of cgroup
-// v1) before it executes anything: 256 MiB of memory without swap and 64
-// processes and threads, in total, for the whole run; it is removed after
+// v1) while the first process starts, which does nothing of the run until
+// it is in the group: 256 MiB of memory without swap and 64 processes and
+// threads, in total, for the whole run; it is removed after
 // the run, or by the next run if supctl was killed. Where none can be made
 // (not root, hierarchy not writable, controllers not delegated), the limits
 // above are the ceiling: they bound each process, and the number of

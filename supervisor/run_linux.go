@@ -15,11 +15,9 @@ import (
 	"time"
 
 	"github.com/openshell-contrib/supctl/internal/reexec"
+	"github.com/openshell-contrib/supctl/supervisor/internal/confine"
 	"golang.org/x/sys/unix"
 )
-
-// nobody is the unprivileged user and group a confined run gets.
-const nobody = 65534
 
 // confineFlags are the namespaces a confined run gets: its own process IDs
 // (when it exits, the kernel kills every process it started), a network
@@ -34,7 +32,7 @@ const confineFlags = syscall.CLONE_NEWPID | syscall.CLONE_NEWNET | syscall.CLONE
 // it there (open for writing, or on a file system mounted noexec), a copy
 // inside the run's own root.
 //
-// The run's first process is a helper (confine_linux.go) whose
+// The run's first process is a helper (package confine) whose
 // parent-death signal fires when the thread that started it exits, so
 // runConfined starts it from an OS thread of its own that it keeps until
 // the run is over, and never gives back: it ends with the goroutine.
@@ -46,9 +44,9 @@ func runConfined(parent context.Context, path string, timeout time.Duration, for
 	done := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread() // no Unlock: the thread exits with this goroutine
-		out, err := runOnThisThread(parent, path, "bind", timeout, forceUserNS)
+		out, err := runOnThisThread(parent, path, confine.ModeBind, timeout, forceUserNS)
 		if errors.Is(err, errExecRefused) {
-			out, err = runOnThisThread(parent, path, "copy", timeout, forceUserNS)
+			out, err = runOnThisThread(parent, path, confine.ModeCopy, timeout, forceUserNS)
 		}
 		if errors.Is(err, errExecRefused) {
 			err = fmt.Errorf("%w: the kernel refuses to execute it: %v", ErrNotApplicable, err)
@@ -78,9 +76,14 @@ func runOnThisThread(parent context.Context, path, mode string, timeout time.Dur
 
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
-	cmd := reexec.Command(ctx, confineHandler, path, confinedName(path), mode)
+	cmd := reexec.Command(ctx, confine.Name, path, confinedName(path), mode)
+	// One P: the helper runs one goroutine, and with more the runtime
+	// starts threads for its background goroutines at once, which costs
+	// more than the helper's own work. The binary gets none of this: the
+	// helper executes it with an empty environment.
+	cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
 	cmd.Dir = "/"
-	cmd.ExtraFiles = []*os.File{goR, reportW} // descriptors 3 and 4
+	cmd.ExtraFiles = []*os.File{goR, reportW} // confine.FdGo and confine.FdReport
 	stdout, stderr := &capWriter{max: maxStdout}, &capWriter{max: maxStderr}
 	cmd.Stdout, cmd.Stderr = stdout, stderr // Stdin nil reads from the null device
 	cmd.WaitDelay = time.Second             // do not wait long for pipes a stray child holds
@@ -96,12 +99,12 @@ func runOnThisThread(parent context.Context, path, mode string, timeout time.Dur
 		// set up its mounts, and drops them all before its own exec.
 		host, hostGid := os.Getuid(), os.Getgid()
 		if os.Geteuid() == 0 {
-			host, hostGid = nobody, nobody
+			host, hostGid = confine.Nobody, confine.Nobody
 			attr.GidMappingsEnableSetgroups = true // root lets it drop its groups
 		}
 		attr.Cloneflags |= syscall.CLONE_NEWUSER
-		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: nobody, HostID: host, Size: 1}}
-		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: nobody, HostID: hostGid, Size: 1}}
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: confine.Nobody, HostID: host, Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: confine.Nobody, HostID: hostGid, Size: 1}}
 		attr.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SYS_CHROOT, unix.CAP_SETPCAP, unix.CAP_SETUID, unix.CAP_SETGID, unix.CAP_DAC_OVERRIDE}
 	}
 	cmd.SysProcAttr = attr
@@ -110,23 +113,20 @@ func runOnThisThread(parent context.Context, path, mode string, timeout time.Dur
 		// the group kill is for good measure.
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
-	var cg *runCgroup
-	if asRoot {
-		cg, _ = newRunCgroup() // where none can be made, the limits are the ceiling
-	}
 	err = cmd.Start()
 	goR.Close()
 	reportW.Close()
 	if err != nil {
-		if cg != nil {
-			cg.remove()
-		}
 		return "", startError(err, asRoot)
 	}
-	if cg != nil {
-		defer cg.remove()
-		if cg.add(cmd.Process.Pid) != nil {
-			cg.remove() // it holds no process: the run goes on without it
+	// The control group is made while the helper starts: it does nothing
+	// of the run before the byte on the go pipe, written once it is in.
+	if asRoot {
+		if cg, err := newRunCgroup(); err == nil { // where none can be made, the limits are the ceiling
+			defer cg.remove()
+			if cg.add(cmd.Process.Pid) != nil {
+				cg.remove() // it holds no process: the run goes on without it
+			}
 		}
 	}
 	goW.Write([]byte{1})
@@ -167,23 +167,6 @@ func helperError(rep string) error {
 		return fmt.Errorf("%w: cannot set up a confined run (%s): %s: %w", ErrNotApplicable, stage, text, errno)
 	}
 	return fmt.Errorf("%w: cannot set up a confined run (%s): %s", ErrNotApplicable, stage, text)
-}
-
-// dropBoundingSet removes every capability from this thread's bounding
-// set, so nothing the run executes can gain one.
-func dropBoundingSet() error {
-	last := 63 // dropping a capability the kernel does not know fails with EINVAL, ignored
-	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-			last = n
-		}
-	}
-	for c := 0; c <= last; c++ {
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
-			return err
-		}
-	}
-	return nil
 }
 
 // startError classifies a failure to start the confined run: the kernel

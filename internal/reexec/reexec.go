@@ -11,8 +11,9 @@
 // with its status before main runs. Every other process returns from
 // [Handle] at once.
 //
-// The environment of the new process is that one variable only; a handler
-// receives its arguments in os.Args[1:].
+// The environment of the new process is that one variable only, unless
+// the caller adds to the command's Env; a handler receives its arguments
+// in os.Args[1:].
 package reexec
 
 import (
@@ -22,7 +23,9 @@ import (
 	"runtime"
 )
 
-// envName is the variable that names the handler a process runs.
+// envName is the variable that names the handler a process runs. The
+// supervisor's confined run reads it without this package (in
+// supervisor/internal/confine), whose imports would make it start later.
 const envName = "SUPCTL_REEXEC"
 
 // Handle runs fn and exits with the status it returns if this process was
