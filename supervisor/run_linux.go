@@ -34,8 +34,11 @@ const confineFlags = syscall.CLONE_NEWPID | syscall.CLONE_NEWNET | syscall.CLONE
 //
 // The run's first process is a helper (package confine) whose
 // parent-death signal fires when the thread that started it exits, so
-// runConfined starts it from an OS thread of its own that it keeps until
-// the run is over, and never gives back: it ends with the goroutine.
+// runConfined starts it from an OS thread it keeps locked until the run is
+// over (the helper reaped), and then gives back. It must not let the
+// thread end: the thread may have started children of others before
+// (Go moves goroutines between threads), and those with a parent-death
+// signal of their own would die with it.
 func runConfined(parent context.Context, path string, timeout time.Duration, forceUserNS bool) (string, error) {
 	type result struct {
 		out string
@@ -43,7 +46,8 @@ func runConfined(parent context.Context, path string, timeout time.Duration, for
 	}
 	done := make(chan result, 1)
 	go func() {
-		runtime.LockOSThread() // no Unlock: the thread exits with this goroutine
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread() // the helper is reaped: nothing of the run is left on the thread
 		out, err := runOnThisThread(parent, path, confine.ModeBind, timeout, forceUserNS)
 		if errors.Is(err, errExecRefused) {
 			out, err = runOnThisThread(parent, path, confine.ModeCopy, timeout, forceUserNS)
