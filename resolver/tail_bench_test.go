@@ -11,8 +11,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/openshell-contrib/supctl/cache"
-	"github.com/openshell-contrib/supctl/internal/fixture"
-	"github.com/openshell-contrib/supctl/internal/registrytest"
 	"github.com/openshell-contrib/supctl/resolver"
 )
 
@@ -22,15 +20,7 @@ import (
 // syncs, records, the commit). It reports the median as tail-ms.
 func BenchmarkColdTail(b *testing.B) {
 	ctx := context.Background()
-	reg := registrytest.NewInProcess(b)
-	built, err := fixture.Build(ctx, fixture.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ref := reg.Host() + "/sup:dev"
-	if err := fixture.Push(ctx, ref, built.Index); err != nil {
-		b.Fatal(err)
-	}
+	reg, ref := pushedFixture(b)
 	var (
 		mu   sync.Mutex
 		last time.Time // when the last byte of a layer arrived

@@ -19,15 +19,7 @@ import (
 // home directory).
 func BenchmarkWarmResolve(b *testing.B) {
 	ctx := context.Background()
-	reg := registrytest.NewInProcess(b)
-	built, err := fixture.Build(ctx, fixture.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ref := reg.Host() + "/sup:dev"
-	if err := fixture.Push(ctx, ref, built.Index); err != nil {
-		b.Fatal(err)
-	}
+	reg, ref := pushedFixture(b)
 	c, err := cache.Open(filepath.Join(b.TempDir(), "home", "user", ".local", "share", "cache"))
 	if err != nil {
 		b.Fatal(err)
@@ -54,4 +46,21 @@ func BenchmarkWarmResolve(b *testing.B) {
 	if n := len(reg.Since(m)); n != 0 {
 		b.Fatalf("warm resolves sent %d registry requests, want none", n)
 	}
+}
+
+// pushedFixture is an in-process registry holding the default fixture
+// image, and its reference.
+func pushedFixture(b *testing.B) (*registrytest.InProcess, string) {
+	b.Helper()
+	ctx := context.Background()
+	reg := registrytest.NewInProcess(b)
+	built, err := fixture.Build(ctx, fixture.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref := reg.Host() + "/sup:dev"
+	if err := fixture.Push(ctx, ref, built.Index); err != nil {
+		b.Fatal(err)
+	}
+	return reg, ref
 }
