@@ -80,7 +80,10 @@ func (r *Report) checkGateway(ctx context.Context, cfg config) error {
 	}
 	rg := &Gateway{Gateway: g, Extractions: []Extraction{}}
 	r.Gateway = rg
-	rg.Found = g.Binary.Path != "" || g.Config.Exists || g.EnvFile.Exists || len(g.Extractions) > 0
+	// A config or env file that is there but cannot be read, or that is
+	// named and missing, is found too: the gateway would not start.
+	rg.Found = g.Binary.Path != "" || g.Config.Exists || g.EnvFile.Exists || len(g.Extractions) > 0 ||
+		g.Config.Error != "" || g.EnvFile.Error != ""
 	if !rg.Found {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/openshell-contrib/supctl/compat"
@@ -143,5 +144,33 @@ func TestCheckCreatesNothing(t *testing.T) {
 	des, err := os.ReadDir(dir)
 	if err != nil || len(des) != 1 || !r.Cache.Exists || r.Cache.Note == "" {
 		t.Fatalf("after doctor: %v, %v; cache %+v", des, err, r.Cache)
+	}
+}
+
+// TestCheckGatewayUnreadableFiles: a config the gateway is told to read
+// that is missing, or that is not a regular file (a FIFO, which must not
+// hang doctor), is a problem even where nothing else of a gateway is
+// found: the gateway would not start.
+func TestCheckGatewayUnreadableFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "gateway.toml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, config, want string }{
+		{"missing", filepath.Join(dir, "missing.toml"), "does not exist"},
+		{"FIFO", fifo, "not a regular file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Check(context.Background(), t.TempDir(), WithEngine("none"),
+				WithGateway(gateway.Options{Config: tc.config, Env: gateway.Env{"HOME": t.TempDir(), "PATH": "/nonexistent"}, NoEngine: true}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps := problems(r, "gateway")
+			if r.Gateway == nil || !r.Gateway.Found || len(ps) == 0 || !strings.Contains(ps[0].Message, tc.want) {
+				t.Fatalf("gateway %+v, problems %+v; want the first to name %q", r.Gateway, ps, tc.want)
+			}
+		})
 	}
 }

@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/openshell-contrib/supctl/internal/regularfile"
 )
 
 // EndpointSource says how an endpoint was chosen.
@@ -249,21 +250,7 @@ func contextEndpoint(env Env) (ep Endpoint, ok bool, err error) {
 	return ep, true, nil
 }
 
-func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxContextMeta+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxContextMeta {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxContextMeta)
-	}
-	return b, nil
-}
+func readCapped(path string) ([]byte, error) { return regularfile.Read(path, maxContextMeta) }
 
 // currentContext decodes config.json's "currentContext".
 func currentContext(b []byte) (string, error) {

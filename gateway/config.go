@@ -3,12 +3,13 @@ package gateway
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/openshell-contrib/supctl/internal/regularfile"
 )
 
 // File is one of the gateway's files and how it was found.
@@ -68,25 +69,11 @@ const schemaVersion = 1
 
 // readFile reads path, bounded; a missing file is (nil, nil).
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	b, err := regularfile.Read(path, maxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxConfigSize {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxConfigSize)
-	}
-	return b, nil
+	return b, err
 }
 
 // locateConfig is resolve_config_path (NVIDIA/OpenShell

@@ -2,9 +2,10 @@ package gateway
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/openshell-contrib/supctl/internal/regularfile"
 )
 
 // DefaultSupervisorRepo is the repository of the default supervisor image
@@ -170,14 +171,11 @@ func podmanMount(cfg Config, gatewayVersion string) Mount {
 // isELF reports whether p is a regular file starting with the ELF magic
 // (validate_linux_elf_binary, driver_utils.rs).
 func isELF(p string) bool {
-	f, err := os.Open(p)
+	f, err := regularfile.Open(p)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return false
-	}
 	b := make([]byte, 4)
 	n, _ := f.Read(b)
 	return n == 4 && string(b) == "\x7fELF"

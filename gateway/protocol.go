@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
+
+	"github.com/openshell-contrib/supctl/internal/regularfile"
 )
 
 // The strings the protocol heuristic looks for in a supervisor binary.
@@ -34,7 +35,7 @@ type Protocol struct {
 // at most maxProtocolBytes. It only reads the file.
 func ScanProtocol(ctx context.Context, path string) Protocol {
 	p := Protocol{Path: path}
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path)
 	if err != nil {
 		p.Error = err.Error()
 		return p

@@ -118,7 +118,7 @@ var layers = map[string][]string{
 }
 
 // internalMay lists the internal packages the library may use.
-var internalMay = []string{"internal/shorten", "internal/reexec", "internal/atomicfile", "internal/fileid"}
+var internalMay = []string{"internal/shorten", "internal/reexec", "internal/atomicfile", "internal/fileid", "internal/regularfile"}
 
 func TestLayering(t *testing.T) {
 	var roots []string
